@@ -1,0 +1,55 @@
+"""Shared fixtures: real data folder, artefacts folder, a real main window."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+ARTIFACTS = ROOT / "test-artifacts"
+DEMO_SCENE = ROOT / "scenes" / "demo" / "scene.toml"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not beside the project")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def main_window(qtbot, tmp_path):
+    """Factory: a real, shown MainWindow that opened ``paths`` (default: the demo)."""
+    if not os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        pytest.skip("GUI tests need a display (run them under xvfb-run, see README)")
+    from PySide6.QtCore import QSettings
+
+    from twinviewer.ui.main_window import MainWindow
+
+    windows = []
+
+    def make(paths=None, size=(1400, 900)):
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+        window = MainWindow(settings=settings)
+        window.resize(*size)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        with qtbot.waitSignal(window.scene_loaded, timeout=120_000):
+            window.open_paths(paths or [DEMO_SCENE])
+        qtbot.wait(50)
+        windows.append(window)
+        return window
+
+    yield make
+    for w in windows:
+        w.close()

@@ -1,0 +1,133 @@
+"""Drive the real main window under Xvfb: click, select, toggle, as a planner would."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+pytestmark = pytest.mark.gui
+
+BUILDINGS = "建筑"
+
+
+def _tallest_roof(window):
+    """Row and roof-centre pixel (Qt coordinates) of the tallest building."""
+    layer = window.scene.layer(BUILDINGS)
+    heights = layer.table.column("高度").astype(float)
+    row = int(np.nanargmax(heights))
+    b = layer.row_bounds([row])
+    top = ((b[0] + b[3]) / 2, (b[1] + b[4]) / 2, b[5])
+    view = window.viewport.view
+    display = view.world_to_display(top)
+    return row, display, window.viewport.qt_pos(display)
+
+
+def _pixel(window, display):
+    img = window.viewport.image()
+    h = img.shape[0]
+    x, y = int(round(display[0])), int(round(display[1]))
+    return img[h - 1 - y, x, :3].astype(int)
+
+
+def _save(window, artifacts, name):
+    window.grab().save(str(artifacts / name))
+
+
+def test_demo_opens_with_layers_table_and_status(main_window, artifacts):
+    w = main_window()
+    names = [lyr.name for lyr in w.scene.layers]
+    assert BUILDINGS in names and len(names) >= 8
+    assert not w.message_bar.messages, w.message_bar.messages
+    assert w.scene.object_count() >= 3000
+    assert w.attribute_table.model.rowCount() == len(w.scene.layers[0])
+    assert str(f"{w.scene.object_count():,}") in w.objects_label.text()
+    img = w.viewport.image()
+    assert img.std() > 10  # something is drawn, not a blank frame
+    _save(w, artifacts, "main_window_demo.png")
+
+
+def test_click_building_selects_its_row(main_window, qtbot, artifacts):
+    w = main_window()
+    row, _display, pos = _tallest_roof(w)
+    qtbot.mouseClick(w.viewport.interactor, Qt.LeftButton, pos=QPoint(*pos))
+    qtbot.waitUntil(lambda: len(w.scene.selection.rows(BUILDINGS)) == 1, timeout=5000)
+    assert w.scene.selection.rows(BUILDINGS).tolist() == [row]
+    table = w.attribute_table
+    assert table.layer.name == BUILDINGS
+    selected = [i.row() for i in table.view.selectionModel().selectedRows()]
+    assert table.model.table_rows(selected).tolist() == [row]
+    oid = w.scene.layer(BUILDINGS).table.oid[row]
+    assert str(oid) in w.inspector.title.text()
+    assert "1" in w.selection_label.text()
+    _save(w, artifacts, "main_window_picked_building.png")
+
+
+def test_select_row_highlights_object(main_window, qtbot, artifacts):
+    w = main_window()
+    row, display, _pos = _tallest_roof(w)
+    before = _pixel(w, display)
+    table = w.attribute_table
+    table.show_layer(BUILDINGS)
+    vrow = int(table.model.view_rows([row])[0])
+    index = table.model.index(vrow, 1)
+    table.view.scrollTo(index)
+    rect = table.view.visualRect(index)
+    qtbot.mouseClick(table.view.viewport(), Qt.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: w.scene.selection.rows(BUILDINGS).tolist() == [row], timeout=5000)
+    after = _pixel(w, display)
+    assert np.abs(after - before).sum() > 60, (before, after)
+    # highlight is yellow: red and green high, blue low
+    assert after[0] > 150 and after[1] > 120 and after[2] < 110, after
+    _save(w, artifacts, "main_window_row_selected.png")
+    # zoom to selection frames it: the object now fills the middle of the view
+    w.zoom_selection_action.trigger()
+    img = w.viewport.image()
+    h, wd = img.shape[:2]
+    centre = img[h // 2 - 5:h // 2 + 5, wd // 2 - 5:wd // 2 + 5, :3].reshape(-1, 3)
+    assert np.mean((centre[:, 0] > 150) & (centre[:, 2] < 110)) > 0.5
+    _save(w, artifacts, "main_window_zoom_to_selection.png")
+
+
+def test_toggle_layer_hides_its_pixels(main_window, qtbot, artifacts):
+    w = main_window()
+    _row, display, _pos = _tallest_roof(w)
+    before_img = w.viewport.image()
+    before = _pixel(w, display)
+    item = w.layer_panel.item(BUILDINGS)
+    tree = w.layer_panel.tree
+    tree.setCurrentItem(item)
+    tree.setFocus()
+    qtbot.keyClick(tree, Qt.Key_Space)  # space toggles the check box, as for any user
+    qtbot.waitUntil(lambda: not w.scene.layer(BUILDINGS).visible, timeout=3000)
+    after_img = w.viewport.image()
+    after = _pixel(w, display)
+    assert np.abs(after - before).sum() > 30
+    changed = np.mean(np.any(before_img != after_img, axis=2))
+    assert changed > 0.02  # buildings covered a visible share of the view
+    _save(w, artifacts, "main_window_buildings_hidden.png")
+    qtbot.keyClick(tree, Qt.Key_Space)
+    qtbot.waitUntil(lambda: w.scene.layer(BUILDINGS).visible, timeout=3000)
+    assert np.abs(_pixel(w, display) - before).sum() < 30
+
+
+def test_click_empty_sky_clears_selection(main_window, qtbot):
+    w = main_window()
+    row, _d, pos = _tallest_roof(w)
+    qtbot.mouseClick(w.viewport.interactor, Qt.LeftButton, pos=QPoint(*pos))
+    qtbot.waitUntil(lambda: w.scene.selection.count() == 1, timeout=5000)
+    qtbot.mouseClick(w.viewport.interactor, Qt.LeftButton, pos=QPoint(5, 5))  # sky corner
+    qtbot.waitUntil(lambda: w.scene.selection.count() == 0, timeout=5000)
+    assert w.attribute_table.view.selectionModel().selectedRows() == []
+
+
+def test_bad_file_shows_message_and_keeps_layers(main_window, qtbot, tmp_path):
+    w = main_window()
+    n = len(w.scene.layers)
+    bad = tmp_path / "坏的 文件.geojson"
+    bad.write_text('{"type": "FeatureCollection", "features": [ {"type": ', encoding="utf-8")
+    with qtbot.waitSignal(w.scene_loaded, timeout=30_000):
+        w.open_paths([bad])
+    assert len(w.scene.layers) == n
+    assert any("坏的 文件.geojson" in m for m in w.message_bar.messages)
+    assert w.message_bar.isVisible()

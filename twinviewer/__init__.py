@@ -1,0 +1,3 @@
+"""twinviewer: a desktop 3D digital-twin viewer and editor."""
+
+__version__ = "0.1.0"

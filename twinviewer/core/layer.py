@@ -1,0 +1,204 @@
+"""Layer: one table of objects plus their geometry, batched by kind."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from psygnal import Signal
+
+from twinviewer.core.table import ObjectTable
+
+
+@dataclass
+class TriangleBatch:
+    """Triangles of many objects in one array set.
+
+    ``points`` are float64 in the layer's CRS until the scene places the layer,
+    then local scene coordinates (projected metres minus the scene origin).
+    ``rows[k]`` is the table row of triangle ``k``.  ``uv``/``texture`` are set
+    for textured meshes; ``colors`` (per triangle RGBA uint8) holds colours from
+    the file (materials, vertex or face colours), used when the style asks for it.
+    """
+
+    points: np.ndarray
+    triangles: np.ndarray
+    rows: np.ndarray
+    uv: np.ndarray | None = None
+    texture: np.ndarray | None = None
+    colors: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        self.points = np.asarray(self.points, dtype=np.float64).reshape(-1, 3)
+        self.triangles = np.asarray(self.triangles, dtype=np.int64).reshape(-1, 3)
+        self.rows = np.asarray(self.rows, dtype=np.int64).reshape(-1)
+
+
+@dataclass
+class LineBatch:
+    """Line segments of many objects: ``segments[k]`` joins two points, row ``rows[k]``."""
+
+    points: np.ndarray
+    segments: np.ndarray
+    rows: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.points = np.asarray(self.points, dtype=np.float64).reshape(-1, 3)
+        self.segments = np.asarray(self.segments, dtype=np.int64).reshape(-1, 2)
+        self.rows = np.asarray(self.rows, dtype=np.int64).reshape(-1)
+
+
+@dataclass
+class PointBatch:
+    """Point objects drawn as instances of an asset model.
+
+    ``positions[k]`` is an instance of row ``rows[k]`` (a multi-point object has
+    several).  The asset is chosen per row from the layer's class column.
+    """
+
+    points: np.ndarray
+    rows: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.points = np.asarray(self.points, dtype=np.float64).reshape(-1, 3)
+        self.rows = np.asarray(self.rows, dtype=np.int64).reshape(-1)
+
+
+Batch = TriangleBatch | LineBatch | PointBatch
+
+
+@dataclass
+class Layer:
+    """A named set of objects: attribute table, geometry batches and display state.
+
+    Parameters
+    ----------
+    name : str
+        Unique name within the scene (shown in the layer panel).
+    kind : str
+        ``"vector"``, ``"cityjson"`` or ``"mesh"`` (what the source was).
+    table : ObjectTable
+        One row per object.
+    batches : list
+        Geometry, in the layer CRS until placed in a scene.
+    crs : str or None
+        CRS of the source (``None``: already in scene coordinates).
+    class_field : str or None
+        Column whose value is the object's class (asset choice, class counts).
+    source : str
+        Path the layer was read from.
+    group : str
+        Group in the layer panel.
+    style : dict
+        Display style from the scene file (``color``, ``opacity``...).
+    """
+
+    name: str
+    kind: str
+    table: ObjectTable
+    batches: list = field(default_factory=list)
+    crs: str | None = None
+    class_field: str | None = None
+    source: str = ""
+    group: str = ""
+    style: dict[str, Any] = field(default_factory=dict)
+    visible: bool = True
+    opacity: float = 1.0
+    source_bounds: tuple[float, ...] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    changed = Signal(str)  # name of the display property that changed
+
+    def __post_init__(self) -> None:
+        if self.source_bounds is None:
+            self.source_bounds = self.bounds()
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def set_visible(self, visible: bool) -> None:
+        if bool(visible) != self.visible:
+            self.visible = bool(visible)
+            self.changed.emit("visible")
+
+    def set_opacity(self, opacity: float) -> None:
+        opacity = float(min(1.0, max(0.0, opacity)))
+        if opacity != self.opacity:
+            self.opacity = opacity
+            self.changed.emit("opacity")
+
+    def classes(self) -> dict[str, int]:
+        """Object count per class (the layer name when there is no class column)."""
+        if not self.class_field or self.class_field not in self.table.df.columns:
+            return {self.name: len(self)} if len(self) else {}
+        values = self.table.df[self.class_field].fillna("").astype(str)
+        return dict(Counter(values.tolist()))
+
+    def class_of_rows(self) -> np.ndarray:
+        """Class value per row as strings (empty string when unknown)."""
+        if not self.class_field or self.class_field not in self.table.df.columns:
+            return np.full(len(self), "", dtype=object)
+        return self.table.df[self.class_field].fillna("").astype(str).to_numpy()
+
+    def bounds(self) -> tuple[float, ...] | None:
+        """``(xmin, ymin, zmin, xmax, ymax, zmax)`` of the geometry, or ``None``."""
+        pts = [b.points for b in self.batches if len(b.points)]
+        if not pts:
+            return None
+        allp = np.concatenate(pts)
+        finite = allp[np.all(np.isfinite(allp), axis=1)]
+        if not len(finite):
+            return None
+        lo, hi = finite.min(axis=0), finite.max(axis=0)
+        return tuple(float(v) for v in (*lo, *hi))
+
+    def object_centers(self) -> np.ndarray:
+        """Centre of each object's geometry (NaN where it has none), shape ``(n, 3)``."""
+        n = len(self)
+        sums = np.zeros((n, 3))
+        counts = np.zeros(n)
+        for b in self.batches:
+            if isinstance(b, TriangleBatch):
+                idx = b.triangles
+                rows = b.rows
+            elif isinstance(b, LineBatch):
+                idx = b.segments
+                rows = b.rows
+            else:
+                idx = np.arange(len(b.points)).reshape(-1, 1)
+                rows = b.rows
+            if not len(rows):
+                continue
+            centers = b.points[idx].mean(axis=1)
+            np.add.at(sums, rows, centers)
+            np.add.at(counts, rows, 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return sums / counts[:, None]
+
+    def row_bounds(self, rows: np.ndarray) -> tuple[float, ...] | None:
+        """Bounds of the geometry of the given rows."""
+        mask = np.zeros(len(self), dtype=bool)
+        mask[np.asarray(rows, dtype=np.int64)] = True
+        pts = []
+        for b in self.batches:
+            if isinstance(b, TriangleBatch):
+                sel = b.triangles[mask[b.rows]].ravel()
+            elif isinstance(b, LineBatch):
+                sel = b.segments[mask[b.rows]].ravel()
+            else:
+                sel = np.nonzero(mask[b.rows])[0]
+            if len(sel):
+                pts.append(b.points[sel])
+        if not pts:
+            return None
+        allp = np.concatenate(pts)
+        lo, hi = allp.min(axis=0), allp.max(axis=0)
+        return tuple(float(v) for v in (*lo, *hi))

@@ -1,0 +1,101 @@
+"""ObjectTable: a layer's attributes as columns, one row per object."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+OID = "oid"
+
+
+class ObjectTable:
+    """Attribute columns of one layer, keyed by a stable object id.
+
+    Rows are kept in a :class:`pandas.DataFrame` whose first column is ``oid``
+    (unique within the layer).  Row *index* ``i`` is the object's position and is
+    what geometry batches refer to.
+
+    Parameters
+    ----------
+    columns : mapping of str to array-like
+        Attribute columns, all of the same length.
+    oid : array-like, optional
+        Stable object ids; default ``0 .. n-1``.
+
+    Examples
+    --------
+    >>> t = ObjectTable({"类别": ["路灯", "垃圾桶"]})
+    >>> len(t), t.fields
+    (2, ['类别'])
+    """
+
+    def __init__(self, columns: Mapping[str, Sequence] | pd.DataFrame | None = None,
+                 oid: Sequence | None = None) -> None:
+        if isinstance(columns, pd.DataFrame):
+            df = columns.reset_index(drop=True)
+        elif columns:
+            df = pd.DataFrame(dict(columns))
+        else:  # no attributes at all: rows still exist, one per id
+            df = pd.DataFrame(index=range(0 if oid is None else len(oid)))
+        n = len(df)
+        if OID in df.columns and oid is None:
+            oid = df.pop(OID).to_numpy()
+        elif OID in df.columns:
+            df = df.drop(columns=[OID])
+        ids = np.arange(n, dtype=np.int64) if oid is None else np.asarray(oid)
+        if len(ids) != n:
+            raise ValueError(f"{len(ids)} object ids for {n} rows")
+        df.insert(0, OID, ids)
+        self.df = df
+
+    def __len__(self) -> int:
+        return len(self.df)
+
+    @property
+    def fields(self) -> list[str]:
+        """Attribute names, without ``oid``."""
+        return [str(c) for c in self.df.columns if c != OID]
+
+    @property
+    def oid(self) -> np.ndarray:
+        return self.df[OID].to_numpy()
+
+    def column(self, name: str) -> np.ndarray:
+        """One column as a numpy array."""
+        return self.df[name].to_numpy()
+
+    def row(self, i: int) -> dict:
+        """All attributes of one object, ``None`` for missing values."""
+        rec = self.df.iloc[int(i)]
+        return {str(k): _plain(v) for k, v in rec.items()}
+
+    def rows_of_oids(self, oids: Sequence) -> np.ndarray:
+        """Row indices of the given object ids (unknown ids are skipped)."""
+        index = pd.Index(self.df[OID])
+        pos = index.get_indexer(list(oids))
+        return pos[pos >= 0]
+
+    def sort_order(self, name: str, ascending: bool = True) -> np.ndarray:
+        """Row order that sorts by column ``name``; missing values last."""
+        col = self.df[name]
+        # argsort over a pandas column handles mixed None and numbers.
+        order = col.sort_values(ascending=ascending, na_position="last", kind="stable").index
+        return order.to_numpy()
+
+
+def _plain(v):
+    """A cell value as a plain Python value (``None`` for missing)."""
+    if v is None:
+        return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, pd.Timestamp):
+        return v.isoformat()
+    return v

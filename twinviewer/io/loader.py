@@ -1,0 +1,209 @@
+"""Open anything: a scene file or data files, read every layer, place it in one CRS.
+
+Pure model work (numpy, shapely, pyproj): safe to run off the GUI thread.
+A layer that fails is reported and skipped; the others still load.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from twinviewer.core.crs import parse_crs, place_layer, scene_crs_for
+from twinviewer.core.errors import LoadError
+from twinviewer.core.layer import Layer
+from twinviewer.core.scene import Scene, View
+from twinviewer.io.scene_file import LayerSpec, SceneSpec, is_scene_file, read_scene_file
+
+log = logging.getLogger(__name__)
+
+MESH_SUFFIXES = {".obj", ".ply", ".stl", ".glb", ".gltf", ".off"}
+_OPTIONS = {
+    "vector": {"table", "encoding", "class_field", "height_field", "floors_field",
+               "default_height", "base_height"},
+    "cityjson": {"lod"},
+    "mesh": {"position", "rotation", "scale"},
+}
+_STYLE_OPTIONS = {"line_width", "point_scale"}
+
+Progress = Callable[[float, str], None]
+
+
+class Cancelled(Exception):
+    """The user cancelled a load."""
+
+
+@dataclass
+class LoadResult:
+    """Layers read and placed, ready to be added to a :class:`Scene` in any thread."""
+
+    spec: SceneSpec
+    crs: object
+    origin: np.ndarray
+    layers: list[Layer] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def to_scene(self) -> Scene:
+        scene = Scene(self.crs, self.origin, name=self.spec.name,
+                      path=str(self.spec.path) if self.spec.path else None)
+        for layer in self.layers:
+            scene.add_layer(layer, placed=True)
+        scene.errors = list(self.errors)
+        if self.spec.view:
+            scene.view = View(**{k: tuple(v) for k, v in self.spec.view.items()})
+        return scene
+
+
+def kind_of(path: Path) -> str:
+    """``"scene"``, ``"cityjson"``, ``"mesh"`` or ``"vector"`` from the name and first bytes."""
+    name = path.name.lower()
+    if is_scene_file(path):
+        return "scene"
+    if name.endswith((".city.json", ".city.jsonl", ".jsonl")):
+        return "cityjson"
+    if path.suffix.lower() in MESH_SUFFIXES:
+        return "mesh"
+    if path.suffix.lower() == ".json" and path.is_file():
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+        if b'"CityJSON' in head:
+            return "cityjson"
+    return "vector"
+
+
+def spec_for(paths: Sequence[str | Path]) -> SceneSpec:
+    """A scene spec for one scene file, or for loose data files opened together."""
+    paths = [Path(p) for p in paths]
+    scenes = [p for p in paths if is_scene_file(p)]
+    if scenes:
+        if len(paths) > 1:
+            raise LoadError("open one scene file at a time, without other files", scenes[0])
+        return read_scene_file(scenes[0])
+    for p in paths:
+        if not p.exists():
+            raise LoadError("file not found", p)
+    return SceneSpec(path=None, name=paths[0].name if paths else "",
+                     layers=[LayerSpec(source=p, index=i) for i, p in enumerate(paths)])
+
+
+def read_source(spec: LayerSpec, progress: Progress | None = None) -> list[Layer]:
+    """Read one layer entry into one or more layers (source coordinates)."""
+    path = spec.source
+    if not path.exists():
+        raise LoadError("file not found", path)
+    kind = spec.options.get("kind") or kind_of(path)
+    if kind == "scene":
+        raise LoadError("a scene file cannot be a layer of another scene", path)
+    if kind not in _OPTIONS:
+        raise LoadError(f"unknown layer kind {kind!r} (vector, cityjson or mesh)", path)
+    opts = {k: v for k, v in spec.options.items() if k not in _STYLE_OPTIONS | {"kind"}}
+    wrong = set(opts) - _OPTIONS[kind]
+    if wrong:
+        raise LoadError(f"option {sorted(wrong)[0]!r} does not apply to {kind} layers", path)
+    if kind == "vector":
+        from twinviewer.io.vector import read_vector
+        layers = read_vector(path, progress=progress, **opts)
+    elif kind == "cityjson":
+        from twinviewer.io.cityjson import read_cityjson
+        layers = read_cityjson(path, **opts)
+    else:
+        from twinviewer.io.mesh import read_mesh
+        layers = read_mesh(path, **opts)
+    for layer in layers:
+        if spec.name:
+            layer.name = spec.name if len(layers) == 1 else f"{spec.name} {layer.name}"
+        layer.group = spec.group
+        layer.visible = spec.visible
+        layer.opacity = spec.opacity
+        layer.style = dict(spec.style)
+        for key in _STYLE_OPTIONS & set(spec.options):
+            layer.style[key] = spec.options[key]
+        if spec.assets:
+            layer.style["assets"] = dict(spec.assets)
+    return layers
+
+
+def load(spec: SceneSpec, progress: Progress | None = None,
+         cancelled: Callable[[], bool] | None = None) -> LoadResult:
+    """Read every layer of ``spec`` and place it in the scene CRS around its origin.
+
+    Errors of single layers land in ``LoadResult.errors``; the others load.
+    """
+    def report(frac: float, msg: str) -> None:
+        if cancelled and cancelled():
+            raise Cancelled()
+        if progress:
+            progress(frac, msg)
+
+    layers: list[Layer] = []
+    errors: list[str] = []
+    n = max(1, len(spec.layers))
+    for i, entry in enumerate(spec.layers):
+        label = entry.name or entry.source.name
+        report(0.9 * i / n, label)
+        try:
+            layers.extend(read_source(entry))
+        except LoadError as exc:
+            errors.append(exc.message)
+        except MemoryError:
+            errors.append(f"{entry.source}: not enough memory to read this file")
+    report(0.9, "reproject")
+
+    crs = None
+    if spec.crs:
+        crs = parse_crs(spec.crs, spec.path)
+    else:
+        for layer in layers:
+            if layer.crs:
+                try:
+                    crs = scene_crs_for(parse_crs(layer.crs, layer.source), layer.source_bounds)
+                    break
+                except LoadError:
+                    continue
+    placed: list[Layer] = []
+    for layer in layers:
+        _assume_geographic(layer, crs)
+        try:
+            place_layer(layer, crs, np.zeros(3))
+            placed.append(layer)
+        except LoadError as exc:
+            errors.append(exc.message)
+        except Exception as exc:  # pyproj ProjError: a CRS pair PROJ cannot transform
+            errors.append(f"{layer.source}: cannot reproject ({exc})")
+    origin = np.asarray(spec.origin, dtype=np.float64) if spec.origin else _centre(placed)
+    for layer in placed:
+        for b in layer.batches:
+            b.points = b.points - origin
+    report(1.0, "")
+    return LoadResult(spec, crs, origin, placed, errors)
+
+
+def open_scene(paths: Sequence[str | Path], progress: Progress | None = None) -> Scene:
+    """Read a scene file or data files into a :class:`Scene` (in this thread)."""
+    return load(spec_for(paths), progress).to_scene()
+
+
+def _assume_geographic(layer: Layer, crs) -> None:
+    """A vector layer without CRS whose coordinates look like degrees: take WGS 84, say so."""
+    b = layer.source_bounds
+    if layer.crs or crs is None or layer.kind != "vector" or b is None:
+        return
+    if -180 <= b[0] <= b[3] <= 180 and -90 <= b[1] <= b[4] <= 90 and (b[3] - b[0]) > 1e-3:
+        layer.crs = "EPSG:4326"
+        layer.warnings.append("no CRS in the file; coordinates look like degrees: "
+                              "taken as WGS 84 (EPSG:4326)")
+
+
+def _centre(layers: list[Layer]) -> np.ndarray:
+    boxes = [lyr.bounds() for lyr in layers]
+    boxes = np.array([b for b in boxes if b is not None])
+    if not len(boxes):
+        return np.zeros(3)
+    lo, hi = boxes[:, :3].min(axis=0), boxes[:, 3:].max(axis=0)
+    centre = np.round((lo + hi) / 2.0)
+    centre[2] = 0.0
+    return centre

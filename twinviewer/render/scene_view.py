@@ -1,0 +1,299 @@
+"""SceneView: draws a Scene into a pyvista plotter and keeps it in step with the model."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+
+import numpy as np
+import pyvista as pv
+import vtk
+
+from twinviewer.core.layer import Layer
+from twinviewer.core.scene import Scene, View
+from twinviewer.render.batches import Piece, layer_pieces
+from twinviewer.render.colors import HIGHLIGHT
+
+log = logging.getLogger(__name__)
+
+BACKGROUND_TOP = "#b9cde4"
+BACKGROUND_BOTTOM = "#eef2f6"
+GROUND = "#e4e7e1"
+VIEW_DIRECTION = np.array([0.35, -1.0, 0.85])  # from the south-south-east, looking down
+
+
+def make_theme() -> pv.themes.Theme:
+    """A theme for llvmpipe: no multisampling, one headlight (see docs/architecture.md)."""
+    theme = pv.themes.DocumentTheme()
+    theme.multi_samples = 0
+    theme.lighting = False
+    theme.smooth_shading = False
+    theme.background = BACKGROUND_BOTTOM
+    theme.allow_empty_mesh = True
+    return theme
+
+
+class SceneView:
+    """Renders every layer of ``scene`` as a few batched actors and follows its events.
+
+    Parameters
+    ----------
+    plotter : pyvista.Plotter or pyvistaqt.QtInteractor
+        Where to draw.
+    scene : Scene
+        The model; layer additions, display changes and the selection are followed.
+    """
+
+    def __init__(self, plotter: pv.Plotter, scene: Scene) -> None:
+        self.plotter = plotter
+        self.scene = scene
+        self.pieces: dict[Layer, list[Piece]] = {}
+        self._ground: vtk.vtkActor | None = None
+        self._picker = vtk.vtkCellPicker()
+        self._picker.SetTolerance(0.002)
+        self._picker.PickFromListOn()
+        self._callbacks = {}
+        ren = plotter.renderer
+        plotter.set_background(BACKGROUND_BOTTOM, top=BACKGROUND_TOP)
+        ren.RemoveAllLights()
+        light = vtk.vtkLight()
+        light.SetLightTypeToHeadlight()
+        light.SetIntensity(0.85)
+        ren.AddLight(light)
+        ren.SetTwoSidedLighting(True)
+        scene.layer_added.connect(self.add_layer)
+        scene.layer_removed.connect(self.remove_layer)
+        scene.selection.changed.connect(self._on_selection)
+        for layer in scene.layers:
+            self.add_layer(layer, render=False)
+        self.reset_view(render=False)
+
+    # -- layers -------------------------------------------------------------
+    def add_layer(self, layer: Layer, render: bool = True) -> None:
+        pieces = layer_pieces(layer)
+        for piece in pieces:
+            actor = vtk.vtkActor()
+            mapper = vtk.vtkPolyDataMapper()
+            mapper.SetInputData(piece.polydata)
+            mapper.SetScalarModeToUseCellData()
+            mapper.SetColorModeToDirectScalars()
+            mapper.ScalarVisibilityOn()
+            actor.SetMapper(mapper)
+            prop = actor.GetProperty()
+            prop.SetInterpolationToFlat()
+            prop.SetAmbient(0.35)
+            prop.SetDiffuse(0.7)
+            prop.SetSpecular(0.0)
+            if piece.kind == "lines":
+                prop.SetLineWidth(float(layer.style.get("line_width", 2.0)))
+                prop.SetAmbient(1.0)
+                prop.SetDiffuse(0.0)
+            if piece.texture is not None:
+                actor.SetTexture(pv.Texture(piece.texture))
+            piece.actor = actor
+            self.plotter.renderer.AddActor(actor)
+            self._picker.AddPickList(actor)
+        self.pieces[layer] = pieces
+        cb = functools.partial(self._on_layer_changed, layer)
+        self._callbacks[layer] = cb
+        layer.changed.connect(cb)
+        self._apply_display(layer)
+        self._paint(layer)
+        self._update_ground()
+        if render:
+            self.render()
+
+    def remove_layer(self, layer: Layer) -> None:
+        for piece in self.pieces.pop(layer, []):
+            self.plotter.renderer.RemoveActor(piece.actor)
+            self._picker.DeletePickList(piece.actor)
+        cb = self._callbacks.pop(layer, None)
+        if cb is not None:
+            layer.changed.disconnect(cb)
+        self.render()
+
+    def _on_layer_changed(self, layer: Layer, what: str) -> None:
+        self._apply_display(layer)
+        self.render()
+
+    def _apply_display(self, layer: Layer) -> None:
+        for piece in self.pieces.get(layer, []):
+            piece.actor.SetVisibility(layer.visible)
+            piece.actor.SetPickable(layer.visible)
+            piece.actor.GetProperty().SetOpacity(layer.opacity)
+
+    # -- selection ----------------------------------------------------------
+    def _on_selection(self, layer_names) -> None:
+        for name in layer_names:
+            try:
+                self._paint(self.scene.layer(name))
+            except KeyError:
+                continue
+        self.render()
+
+    def _paint(self, layer: Layer) -> None:
+        """Write highlight colours in place: only a numpy op per piece, no rebuild."""
+        selected = self.scene.selection.rows(layer.name)
+        mask = np.zeros(len(layer), dtype=bool)
+        if len(selected):
+            mask[selected] = True
+        for piece in self.pieces.get(layer, []):
+            piece.colors[:] = piece.base_colors
+            if len(selected):
+                piece.colors[mask[piece.rows]] = HIGHLIGHT
+            piece.polydata.GetCellData().GetScalars().Modified()
+
+    # -- picking ------------------------------------------------------------
+    def pick(self, x: int, y: int) -> tuple[Layer, int, np.ndarray] | None:
+        """The object drawn at display pixel ``(x, y)`` (VTK: origin bottom left).
+
+        Returns ``(layer, row, world_position)`` or ``None``.  A cell picker with
+        one static locator per piece: the answer is an array look-up.
+        """
+        if not self._picker.Pick(x, y, 0, self.plotter.renderer):
+            return None
+        actor = self._picker.GetActor()
+        cell = self._picker.GetCellId()
+        for layer, pieces in self.pieces.items():
+            for piece in pieces:
+                if piece.actor is actor and 0 <= cell < len(piece.rows):
+                    return layer, int(piece.rows[cell]), np.array(self._picker.GetPickPosition())
+        return None
+
+    def build_locators(self) -> None:
+        """Give every piece a static cell locator so picks do not scan all cells."""
+        for pieces in self.pieces.values():
+            for piece in pieces:
+                if piece.locator is None:
+                    loc = vtk.vtkStaticCellLocator()
+                    loc.SetDataSet(piece.polydata)
+                    loc.BuildLocator()
+                    piece.locator = loc
+                    self._picker.AddLocator(loc)
+
+    def world_to_display(self, point) -> tuple[float, float]:
+        """Display coordinates (VTK, origin bottom left) of a scene point."""
+        ren = self.plotter.renderer
+        ren.SetWorldPoint(*point, 1.0)
+        ren.WorldToDisplay()
+        x, y, _ = ren.GetDisplayPoint()
+        return x, y
+
+    def display_to_ground(self, x: float, y: float, z: float = 0.0) -> np.ndarray | None:
+        """The point on the plane ``z`` under display pixel ``(x, y)``."""
+        ren = self.plotter.renderer
+        ends = []
+        for depth in (0.0, 1.0):
+            ren.SetDisplayPoint(x, y, depth)
+            ren.DisplayToWorld()
+            w = ren.GetWorldPoint()
+            ends.append(np.array(w[:3]) / w[3])
+        d = ends[1] - ends[0]
+        if abs(d[2]) < 1e-12:
+            return None
+        t = (z - ends[0][2]) / d[2]
+        return ends[0] + t * d if t >= 0 else None
+
+    # -- camera -------------------------------------------------------------
+    def frame(self, bounds, render: bool = True) -> None:
+        """Look at ``bounds`` from the usual oblique direction."""
+        if bounds is None:
+            return
+        lo, hi = np.array(bounds[:3]), np.array(bounds[3:])
+        centre = (lo + hi) / 2
+        radius = max(float(np.linalg.norm(hi - lo)) / 2, 0.5)
+        cam = self.plotter.renderer.GetActiveCamera()
+        d = VIEW_DIRECTION / np.linalg.norm(VIEW_DIRECTION)
+        dist = radius / np.tan(np.radians(cam.GetViewAngle() / 2)) * 1.05
+        cam.SetFocalPoint(*centre)
+        cam.SetPosition(*(centre + d * dist))
+        cam.SetViewUp(0, 0, 1)
+        self.plotter.renderer.ResetCameraClippingRange()
+        if render:
+            self.render()
+
+    def reset_view(self, render: bool = True) -> None:
+        """The scene's saved view, or all visible layers."""
+        view = self.scene.view
+        if view is not None:
+            self.set_view(view, render=render)
+        else:
+            self.frame(self.scene.bounds(visible_only=True) or self.scene.bounds(), render)
+
+    def set_view(self, view: View, render: bool = True) -> None:
+        cam = self.plotter.renderer.GetActiveCamera()
+        cam.SetPosition(*view.position)
+        cam.SetFocalPoint(*view.focal_point)
+        cam.SetViewUp(*view.up)
+        self.plotter.renderer.ResetCameraClippingRange()
+        if render:
+            self.render()
+
+    def zoom_to_selection(self) -> bool:
+        boxes = []
+        for name in self.scene.selection.layers():
+            b = self.scene.layer(name).row_bounds(self.scene.selection.rows(name))
+            if b is not None:
+                boxes.append(b)
+        if not boxes:
+            return False
+        arr = np.array(boxes)
+        self.frame((*arr[:, :3].min(axis=0), *arr[:, 3:].max(axis=0)))
+        return True
+
+    def _update_ground(self) -> None:
+        """A quiet ground plane under the whole scene (not pickable)."""
+        b = self.scene.bounds()
+        if b is None:
+            return
+        if self._ground is not None:
+            self.plotter.renderer.RemoveActor(self._ground)
+        lo, hi = np.array(b[:2]), np.array(b[3:5])
+        c, size = (lo + hi) / 2, max(float(np.max(hi - lo)) * 1.6, 2.0)
+        plane = pv.Plane(center=(c[0], c[1], min(b[2], 0.0) - 0.05), direction=(0, 0, 1),
+                         i_size=size, j_size=size)
+        mapper = vtk.vtkPolyDataMapper()
+        mapper.SetInputData(plane)
+        mapper.ScalarVisibilityOff()
+        actor = vtk.vtkActor()
+        actor.SetMapper(mapper)
+        actor.GetProperty().SetColor(*pv.Color(GROUND).float_rgb)
+        actor.GetProperty().SetAmbient(0.6)
+        actor.GetProperty().SetDiffuse(0.4)
+        actor.PickableOff()
+        self._ground = actor
+        self.plotter.renderer.AddActor(actor)
+
+    def render(self) -> None:
+        if getattr(self.plotter, "_closed", False) or self.plotter.render_window is None:
+            return
+        self.plotter.render()
+
+    def close(self) -> None:
+        """Stop following the model (call before the plotter is closed)."""
+        self.scene.layer_added.disconnect(self.add_layer)
+        self.scene.layer_removed.disconnect(self.remove_layer)
+        self.scene.selection.changed.disconnect(self._on_selection)
+        for layer, cb in self._callbacks.items():
+            layer.changed.disconnect(cb)
+        self._callbacks.clear()
+
+
+def render_image(scene: Scene, out: str | Path | None = None,
+                 size: tuple[int, int] = (1280, 800)) -> np.ndarray:
+    """Render ``scene`` offscreen exactly as the window draws it; optionally save a PNG.
+
+    Examples
+    --------
+    >>> render_image(scene, "district.png", size=(800, 600))  # doctest: +SKIP
+    """
+    plotter = pv.Plotter(off_screen=True, window_size=list(size), theme=make_theme())
+    try:
+        view = SceneView(plotter, scene)
+        view.render()
+        image = plotter.screenshot(str(out) if out else None, return_img=True)
+        view.close()
+    finally:
+        plotter.close()
+    return image

@@ -1,0 +1,1 @@
+"""Qt desktop: main window, 3D viewport, layer panel, attribute table, inspector."""

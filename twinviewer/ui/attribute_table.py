@@ -1,0 +1,149 @@
+"""Attribute table dock: the current layer's rows, linked to the selection both ways."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from twinviewer.core.layer import Layer
+from twinviewer.core.scene import Scene
+from twinviewer.ui.table_model import ObjectTableModel
+
+
+class AttributeTable(QWidget):
+    """A layer chooser over a :class:`QTableView` of :class:`ObjectTableModel`."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.scene: Scene | None = None
+        self.model = ObjectTableModel(parent=self)
+        self.layer_box = QComboBox(self)
+        self.layer_box.setObjectName("tableLayerBox")
+        self.layer_box.setMinimumContentsLength(12)
+        self.count_label = QLabel(self)
+        self.view = QTableView(self)
+        self.view.setObjectName("attributeTable")
+        self.view.setModel(self.model)
+        self.view.setSortingEnabled(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view.horizontalHeader().setSortIndicatorShown(True)
+        self.view.sortByColumn(-1, Qt.AscendingOrder)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("Layer:"), self))
+        top.addWidget(self.layer_box, 1)
+        top.addWidget(self.count_label)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addLayout(top)
+        lay.addWidget(self.view)
+        self._echo = False
+        self.layer_box.currentTextChanged.connect(self._on_layer_box)
+        self.view.selectionModel().selectionChanged.connect(self._on_view_selection)
+
+    @property
+    def layer(self) -> Layer | None:
+        return self.model.layer
+
+    def set_scene(self, scene: Scene) -> None:
+        if self.scene is not None:
+            self.scene.selection.changed.disconnect(self._on_model_selection)
+            self.scene.layer_added.disconnect(self._on_layers)
+            self.scene.layer_removed.disconnect(self._on_layers)
+        self.scene = scene
+        scene.selection.changed.connect(self._on_model_selection)
+        scene.layer_added.connect(self._on_layers)
+        scene.layer_removed.connect(self._on_layers)
+        self.model.set_layer(None)
+        self._on_layers()
+
+    def _on_layers(self, *_args) -> None:
+        current = self.layer_box.currentText()
+        self.layer_box.blockSignals(True)
+        self.layer_box.clear()
+        names = [lyr.name for lyr in self.scene.layers]
+        self.layer_box.addItems(names)
+        self.layer_box.blockSignals(False)
+        if current in names:
+            self.layer_box.setCurrentText(current)
+        elif names:
+            self.show_layer(names[0])
+        else:
+            self.model.set_layer(None)
+
+    def show_layer(self, name: str) -> None:
+        """Show ``name`` in the table (keeps the selection)."""
+        if self.scene is None:
+            return
+        if self.layer_box.currentText() != name:
+            self.layer_box.setCurrentText(name)  # -> _on_layer_box
+            return
+        if self.layer is not None and self.layer.name == name:
+            return
+        layer = self.scene.layer(name)
+        self.model.set_layer(layer)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
+        self.count_label.setText(self.tr("{n} objects").format(n=f"{len(layer):,}"))
+        self._show_selection()
+
+    def _on_layer_box(self, name: str) -> None:
+        if name:
+            self.show_layer(name)
+
+    def _on_view_selection(self, *_args) -> None:
+        if self._echo or self.layer is None or self.scene is None:
+            return
+        view_rows = np.array(sorted({i.row() for i in self.view.selectionModel().selectedRows()}),
+                             dtype=np.int64)
+        rows = self.model.table_rows(view_rows) if len(view_rows) else []
+        self._echo = True
+        try:
+            self.scene.selection.select(self.layer.name, rows)
+        finally:
+            self._echo = False
+
+    def _on_model_selection(self, layer_names) -> None:
+        if self._echo or self.scene is None:
+            return
+        picked = [n for n in layer_names if len(self.scene.selection.rows(n))]
+        if picked and (self.layer is None or self.layer.name not in picked):
+            self.show_layer(picked[0])  # follow a pick into another layer
+            return
+        self._show_selection()
+
+    def _show_selection(self) -> None:
+        """Select the model's rows in the view, as contiguous ranges, and scroll to the first."""
+        if self.layer is None:
+            return
+        rows = self.scene.selection.rows(self.layer.name)
+        sm = self.view.selectionModel()
+        self._echo = True
+        try:
+            if not len(rows):
+                sm.clearSelection()
+                return
+            vrows = np.sort(self.model.view_rows(rows))
+            breaks = np.nonzero(np.diff(vrows) != 1)[0]
+            starts = np.concatenate([[vrows[0]], vrows[breaks + 1]])
+            ends = np.concatenate([vrows[breaks], [vrows[-1]]])
+            selection = QItemSelection()
+            last = self.model.columnCount() - 1
+            for s, e in zip(starts, ends, strict=True):
+                selection.select(self.model.index(int(s), 0), self.model.index(int(e), last))
+            sm.select(selection, QItemSelectionModel.ClearAndSelect)
+            first = self.model.index(int(vrows[0]), 0)
+            sm.setCurrentIndex(first, QItemSelectionModel.NoUpdate)
+            self.view.scrollTo(first, QAbstractItemView.PositionAtCenter)
+        finally:
+            self._echo = False

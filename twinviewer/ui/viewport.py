@@ -1,0 +1,115 @@
+"""The 3D viewport: a pyvistaqt interactor drawing the scene, click to pick."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+from pyvistaqt import QtInteractor
+
+from twinviewer.core.scene import Scene
+from twinviewer.render import SceneView, make_theme
+
+log = logging.getLogger(__name__)
+CLICK_SLOP = 4  # pixels a press may move and still count as a click
+
+
+class Viewport(QWidget):
+    """Hosts the VTK render window; turns clicks into selections.
+
+    Signals
+    -------
+    picked(str, int)
+        Layer name and row of the clicked object (``""``, -1: empty space).
+    cursor_moved(object)
+        Ground position under the mouse in scene coordinates (or ``None``).
+    """
+
+    picked = Signal(str, int)
+    cursor_moved = Signal(object)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.plotter = QtInteractor(self, auto_update=False, multi_samples=0,
+                                    theme=make_theme())
+        self.plotter.interactor.setObjectName("viewport3d")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.plotter.interactor)
+        self.view: SceneView | None = None
+        self._press: tuple[int, int] | None = None
+        iren = self.plotter.iren
+        iren.add_observer("LeftButtonPressEvent", self._on_press)
+        iren.add_observer("LeftButtonReleaseEvent", self._on_release)
+        iren.add_observer("MouseMoveEvent", self._on_move)
+
+    @property
+    def interactor(self) -> QWidget:
+        return self.plotter.interactor
+
+    def set_scene(self, scene: Scene) -> None:
+        if self.view is not None:
+            self.view.close()
+            self.plotter.renderer.RemoveAllViewProps()
+        self.view = SceneView(self.plotter, scene)
+        self.view.render()
+
+    # -- mouse --------------------------------------------------------------
+    def _event_pos(self) -> tuple[int, int]:
+        return tuple(self.plotter.iren.interactor.GetEventPosition())
+
+    def _on_press(self, *_args) -> None:
+        self._press = self._event_pos()
+
+    def _on_release(self, *_args) -> None:
+        try:
+            if self._press is None or self.view is None:
+                return
+            x, y = self._event_pos()
+            if abs(x - self._press[0]) > CLICK_SLOP or abs(y - self._press[1]) > CLICK_SLOP:
+                return
+            self.pick_at(x, y)
+        except Exception:  # never let an exception cross the VTK observer edge
+            log.exception("pick failed")
+        finally:
+            self._press = None
+
+    def pick_at(self, x: int, y: int) -> None:
+        """Pick at VTK display pixel ``(x, y)`` and announce the result."""
+        self.view.build_locators()
+        hit = self.view.pick(x, y)
+        if hit is None:
+            self.picked.emit("", -1)
+        else:
+            layer, row, _pos = hit
+            self.picked.emit(layer.name, row)
+
+    def _on_move(self, *_args) -> None:
+        try:
+            if self.view is None:
+                return
+            x, y = self._event_pos()
+            self.cursor_moved.emit(self.view.display_to_ground(x, y))
+        except Exception:
+            log.exception("cursor position failed")
+
+    def qt_pos(self, display_xy) -> tuple[int, int]:
+        """Qt widget position of a VTK display pixel (y flipped, device pixel ratio)."""
+        ratio = self.interactor.devicePixelRatioF() or 1.0
+        h = self.plotter.render_window.GetSize()[1]
+        x, y = display_xy
+        return int(round(x / ratio)), int(round((h - 1 - y) / ratio))
+
+    def image(self) -> np.ndarray:
+        """The current frame as an (h, w, 3) uint8 array (row 0 at the top)."""
+        self.plotter.render()
+        return np.asarray(self.plotter.screenshot(return_img=True))
+
+    def close_view(self) -> None:
+        """Close the interactor explicitly: avoids the segfault at exit (pyvistaqt#846)."""
+        if self.view is not None:
+            self.view.close()
+            self.view = None
+        self.plotter.close()
