@@ -24,11 +24,11 @@ TABLES = {
     "street_furniture": "Point",
     "cameras": "Point",
     "sensors": "Point",
-    "population": "Point",
+    "population": "Point Z",  # markers float above the roofs
     "key_points": "Point",
     "hazards": "Point",
 }
-POINT_TABLES = [t for t, kind in TABLES.items() if kind == "Point"]
+POINT_TABLES = [t for t, kind in TABLES.items() if kind.startswith("Point")]
 FURNITURE = {"路灯", "垃圾桶", "行道树", "广告牌", "电杆", "消防栓", "长椅"}
 
 

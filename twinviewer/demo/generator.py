@@ -82,6 +82,8 @@ _GIVEN = ("伟", "芳", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", 
 GRADES = ("主干路", "次干路", "支路")
 _WIDTHS = np.array([[36.0, 40.0, 44.0], [24.0, 26.0, 30.0], [12.0, 16.0, 18.0]])
 _LANE = 12.0          # internal lane between neighbouring lots of one block (m)
+_LAMP_SPACING = 30.0  # lamp posts along each side of a road (m)
+_LAMP_MARGIN = 6.0
 _CORNER = 3.0         # furniture keeps this far from the cross road's red line (m)
 TREE_SPACING = (6.0, 12.0)
 
@@ -130,6 +132,7 @@ class _Table:
     geometry_type: str
     coords: np.ndarray
     fields: dict[str, np.ndarray]
+    z: np.ndarray | None = None  # point heights (e.g. population markers above the roofs)
 
     def __len__(self) -> int:
         return len(self.coords)
@@ -182,6 +185,19 @@ class _Sides:
     def at(self, k, t, d):
         return (self.x0[k] + self.dx[k] * t + self.nx[k] * d,
                 self.y0[k] + self.dy[k] * t + self.ny[k] * d)
+
+    def lamp_lead(self) -> np.ndarray:
+        """Distance of the first lamp post along each side (see :meth:`along`)."""
+        usable = self.length - 2.0 * _LAMP_MARGIN
+        n = np.where(usable >= 0.0, np.floor(usable / _LAMP_SPACING) + 1, 1)
+        return _LAMP_MARGIN + (usable - (n - 1) * _LAMP_SPACING) / 2.0
+
+    def clear_of_lamps(self, k, t, gap: float = 2.0) -> np.ndarray:
+        """``t`` moved along its side to stand at least ``gap`` m from any lamp post."""
+        d = np.mod(t - self.lamp_lead()[k], _LAMP_SPACING)
+        t = np.where(d < gap, t + (gap - d),
+                     np.where(d > _LAMP_SPACING - gap, t - (d - (_LAMP_SPACING - gap)), t))
+        return np.clip(t, 0.0, self.length[k])
 
     def along(self, spacing, margin, mask=None):
         """Side index and distance of points every ``spacing`` m, ``margin`` m from the ends."""
@@ -413,10 +429,15 @@ def _layout(nx: int, ny: int, seed: int) -> _Layout:
     latx, laty = np.where(sy, 0.0, 1.0), np.where(sy, 1.0, 0.0)   # along the edge
     groad = np.where(sy, np.where(hi, li + 1, li), nx + 1 + np.where(hi, lj + 1, lj))
     gpos = np.where(sy, gy - g.ys[0], gx - g.xs[0])
-    house = 2 * np.floor(gpos / 24.0).astype(np.int64) + np.where(hi, 1, 2)
+    house = 2 * np.floor(gpos / 10.0).astype(np.int64) + np.where(hi, 1, 2)
     road_name = g.names[groad]
 
     kind = rng.choice(len(_P_KIND), size=nl, p=_P_KIND)
+    # every district has at least one school, shopping centre and office lot
+    spare = rng.permutation(np.flatnonzero(_RESIDENTIAL[kind]))
+    missing = [kk for kk in (3, 4, 5) if not (kind == kk).any()]
+    if len(spare) > 2 * len(missing):
+        kind[spare[:len(missing)]] = missing
     res = _RESIDENTIAL[kind]
     res_idx = np.flatnonzero(res)
     lot_name = np.empty(nl, dtype=object)
@@ -491,7 +512,7 @@ def _layout(nx: int, ny: int, seed: int) -> _Layout:
         else:
             letter = "ABCDEFGH"[idx_in_lot[b]] if idx_in_lot[b] < 8 else str(idx_in_lot[b] + 1)
             bname[b] = f"{ln}{idx_in_lot[b] + 1}号楼" if bkind[b] == 3 else f"{ln}{letter}座"
-            hn = 2 * int(bpos[b] // 24.0) + (1 if hi[lt] else 2)
+            hn = 2 * int(bpos[b] // 10.0) + (1 if hi[lt] else 2)
             baddr[b] = f"{road_name[lt]}{hn}号"
     compound_of = np.where(res[lot], lot_name[lot], "")
     tables["buildings"] = _Table("buildings", "Polygon", np.column_stack(
@@ -527,18 +548,20 @@ def _layout(nx: int, ny: int, seed: int) -> _Layout:
         "独居老人": rng.binomial(hh, np.where(old, 0.06, 0.02)).astype(np.int32),
         "残疾人": rng.binomial(pp, 0.012).astype(np.int32),
         "八十岁以上": rng.binomial(pp, np.where(old, 0.05, 0.025)).astype(np.int32),
-    })
+    }, z=height[h] + 2.0)
 
     # ---- street furniture (trees are added once their spacing is known)
     furn: dict[str, tuple] = {}
 
     def put(cls, ks, t, dist, extra=None):
+        if cls != "路灯":
+            t = sides.clear_of_lamps(ks, t)
         x, y = sides.at(ks, t, dist)
         if extra is not None:
             x, y, ks = (np.concatenate([a, b]) for a, b in zip((x, y, ks), extra, strict=True))
         furn[cls] = (x, y, sides.road[ks])
 
-    ks, t = sides.along(30.0, 6.0)
+    ks, t = sides.along(_LAMP_SPACING, _LAMP_MARGIN)
     put("路灯", ks, t, sides.curb[ks] + 0.5)
     # bins at both ends of every side, and beside every compound gate
     n_sides = len(sides.length)
@@ -591,7 +614,7 @@ def _layout(nx: int, ny: int, seed: int) -> _Layout:
     # ---- sensors
     sens = _Points()
     sm = is_home & (rng.random(nb) < 0.2)
-    sens.add(cx[sm] + bl[sm] / 4.0, cy[sm], 类型=0)
+    sens.add(cx[sm] + bl[sm] / 2.0 + 0.8, cy[sm], 类型=0)  # on the wall, outside
     ks, t = sides.along(60.0, 20.0, sides.sign > 0)
     x, y = sides.at(ks, t, sides.curb[ks] * 0.5)
     sens.add(x, y, 类型=2)
@@ -615,7 +638,10 @@ def _layout(nx: int, ny: int, seed: int) -> _Layout:
     # ---- key points
     kp = _Points()
 
-    def key(mask, name_fmt, kind_name, lateral):
+    def key(allowed, chance, name_fmt, kind_name, lateral):
+        mask = allowed & chance
+        if not mask.any() and allowed.any():       # at least one of each kind
+            mask[rng.choice(np.flatnonzero(allowed))] = True
         sel = np.flatnonzero(mask)
         names = [name_fmt.format(lot_name[s], road_name[s]) for s in sel]
         kp.add(gx[sel] + inx[sel] * 4.0 + latx[sel] * lateral,
@@ -623,12 +649,12 @@ def _layout(nx: int, ny: int, seed: int) -> _Layout:
                名称=np.array(names, dtype=object), 类型=kind_name)
 
     u = rng.random((4, nl))
-    key(kind == 3, "{0}", "学校", 0.0)
-    key(res & (u[0] < 0.5), "{0}居委会", "居委会", -14.0)
-    key(res & (u[1] < 0.15), "{0}幼儿园", "幼儿园", 14.0)
-    key(res & (u[2] < 0.08), "{0}长者照护之家", "养老院", 26.0)
-    key((kind == 4) & (u[3] < 0.6), "{1}菜市场", "菜市场", 0.0)
-    key((kind == 5) & (u[3] < 0.3), "{1}社区卫生服务站", "卫生服务站", 0.0)
+    key(kind == 3, True, "{0}", "学校", 0.0)
+    key(res, u[0] < 0.5, "{0}居委会", "居委会", -14.0)
+    key(res, u[1] < 0.15, "{0}幼儿园", "幼儿园", 14.0)
+    key(res, u[2] < 0.08, "{0}长者照护之家", "养老院", 26.0)
+    key(kind == 4, u[3] < 0.6, "{1}菜市场", "菜市场", 0.0)
+    key(kind == 5, u[3] < 0.3, "{1}社区卫生服务站", "卫生服务站", 0.0)
     n = len(kp)
     tables["key_points"] = _Table("key_points", "Point", kp.xy(), {
         "类别": np.full(n, "重点点位", dtype=object),
@@ -643,7 +669,8 @@ def _layout(nx: int, ny: int, seed: int) -> _Layout:
     hz.add(cx[hm] + rng.uniform(-0.4, 0.4, int(hm.sum())) * bl[hm],
            cy[hm] - bd[hm] / 2.0 - rng.uniform(2.0, 6.0, int(hm.sum())), 隐患=cat)
     ks, t = sides.along(60.0, 20.0, sides.sign > 0)
-    sel = rng.random(len(ks)) < 0.03
+    t = t + 30.0                                   # between the monitored manholes
+    sel = (rng.random(len(ks)) < 0.03) & (t < sides.length[ks] - 5.0)
     x, y = sides.at(ks[sel], t[sel], sides.curb[ks[sel]] * 0.5)
     hz.add(x, y, 隐患=np.full(int(sel.sum()), 4))
     n = len(hz)
@@ -729,6 +756,7 @@ def _plan(target: int, seed: int) -> tuple[_Layout, float]:
 def _finish_furniture(lay: _Layout, spacing: float) -> _Table:
     sides, rng = lay.sides, lay.rng
     ks, t = sides.along(spacing, 4.0)
+    t = sides.clear_of_lamps(ks, t)
     x, y = sides.at(ks, t, sides.curb[ks] + np.minimum(1.2, sides.sidewalk[ks] - 0.5))
     parts = dict(lay.furniture)
     parts["行道树"] = (x, y, sides.road[ks])
@@ -766,7 +794,10 @@ def _world(lay: _Layout):
 
 def _geometries(tab: _Table, to_world) -> np.ndarray:
     if tab.geometry_type == "Point":
-        return shapely.points(to_world(tab.coords))
+        xy = to_world(tab.coords)
+        if tab.z is not None:
+            return shapely.points(xy[:, 0], xy[:, 1], np.asarray(tab.z, dtype=float))
+        return shapely.points(xy)
     if tab.geometry_type == "LineString":
         return shapely.linestrings(to_world(tab.coords))
     x0, y0, x1, y1 = tab.coords.T
@@ -849,7 +880,8 @@ def generate_district(out_dir, *, objects: int = 6000, seed: int = 20261125,
         pyogrio.raw.write(
             gpkg, geometry=shapely.to_wkb(_geometries(tab, to_world)),
             field_data=[tab.fields[key] for key in keys], fields=keys, layer=name,
-            driver="GPKG", crs=CRS, geometry_type=tab.geometry_type, append=k > 0,
+            driver="GPKG", crs=CRS, append=k > 0,
+            geometry_type=tab.geometry_type + (" Z" if tab.z is not None else ""),
             promote_to_multi=False,
         )
     origin = [float(round(CENTRE[0] / 100.0) * 100.0), float(round(CENTRE[1] / 100.0) * 100.0),

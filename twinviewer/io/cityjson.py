@@ -293,7 +293,8 @@ def _vertex_array(raw, transform, what: str) -> np.ndarray:
         raise _Bad(f"'{what}' must be a list of [x, y, z] numbers")
     arr = arr.astype(np.float64)
     if transform is not None:
-        arr = arr * transform[0] + transform[1]
+        with np.errstate(over="ignore", invalid="ignore"):
+            arr = arr * transform[0] + transform[1]
     _check_coordinates(arr, what)
     return arr
 
@@ -575,7 +576,8 @@ class _Builder:
         m = np.array([float(x) for x in matrix]).reshape(4, 4)
         if not np.isfinite(m).all():
             raise _Bad("GeometryInstance 'transformationMatrix' is not finite")
-        pts = tverts @ m[:3, :3].T + m[:3, 3] + verts[ref[0]]
+        with np.errstate(over="ignore", invalid="ignore"):
+            pts = tverts @ m[:3, :3].T + m[:3, 3] + verts[ref[0]]
         _check_coordinates(pts, "instance vertex")
         base = self.pool_size
         self.pool.append(pts)

@@ -205,7 +205,7 @@ class SceneView:
         radius = max(float(np.linalg.norm(hi - lo)) / 2, 0.5)
         cam = self.plotter.renderer.GetActiveCamera()
         d = VIEW_DIRECTION / np.linalg.norm(VIEW_DIRECTION)
-        dist = radius / np.tan(np.radians(cam.GetViewAngle() / 2)) * 1.05
+        dist = radius / np.tan(np.radians(cam.GetViewAngle() / 2)) * 0.75
         cam.SetFocalPoint(*centre)
         cam.SetPosition(*(centre + d * dist))
         cam.SetViewUp(0, 0, 1)
@@ -250,8 +250,8 @@ class SceneView:
         if self._ground is not None:
             self.plotter.renderer.RemoveActor(self._ground)
         lo, hi = np.array(b[:2]), np.array(b[3:5])
-        c, size = (lo + hi) / 2, max(float(np.max(hi - lo)) * 1.6, 2.0)
-        plane = pv.Plane(center=(c[0], c[1], min(b[2], 0.0) - 0.05), direction=(0, 0, 1),
+        c, size = (lo + hi) / 2, max(float(np.max(hi - lo)) * 1.25, 2.0)
+        plane = pv.Plane(center=(c[0], c[1], b[2] - 0.05), direction=(0, 0, 1),
                          i_size=size, j_size=size)
         mapper = vtk.vtkPolyDataMapper()
         mapper.SetInputData(plane)
