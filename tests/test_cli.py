@@ -52,11 +52,13 @@ def assert_clean_error(proc, name):
 @pytest.mark.parametrize("rel", VECTOR_FILES)
 def test_info_json_counts_vector_files(shared_data, rel):
     path = shared_data / rel
+    pyogrio.set_gdal_config_options({"OSM_USE_CUSTOM_INDEXING": "NO"})
     proc = run("info", path, "--json")
     assert proc.returncode == 0, proc.stderr
     info = json.loads(proc.stdout)
     # independent oracle: GDAL's own feature count per layer
-    expected = {str(name): pyogrio.read_info(path, layer=str(name))["features"]
+    expected = {str(name): pyogrio.read_info(path, layer=str(name),
+                                              force_feature_count=True)["features"]
                 for name, _ in pyogrio.list_layers(path)} if path.suffix != ".shp" or \
         path.with_suffix(".shx").exists() else None
     if expected is not None:
@@ -101,6 +103,8 @@ def _count_types(path: Path) -> Counter:
     else:
         docs = [json.loads(text)]
     for doc in docs:
+        if doc.get("type") not in ("CityJSON", "CityJSONFeature"):
+            continue  # a damaged line of a sequence is skipped (with a warning)
         for obj in (doc.get("CityObjects") or {}).values():
             counts[obj["type"]] += 1
     return counts

@@ -560,55 +560,63 @@ _leaf = (st.none() | st.booleans() | st.integers(-3, 12)
          | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=4))
 _json = st.recursive(_leaf, lambda c: st.lists(c, max_size=3)
                      | st.dictionaries(st.text(max_size=3), c, max_size=3), max_leaves=12)
-_index = st.integers(-1, 9) | _leaf
-_ring = st.lists(_index, max_size=6) | _json
-_surface = st.lists(_ring, max_size=3) | _json
-_shell = st.lists(_surface, max_size=4) | _json
-_boundaries = (st.lists(_surface, max_size=4) | st.lists(_shell, max_size=2)
-               | st.lists(st.lists(_shell, max_size=2), max_size=2)
-               | st.lists(_index, max_size=5) | st.lists(_ring, max_size=3) | _json)
-_geom_type = st.sampled_from(["MultiPoint", "MultiLineString", "MultiSurface",
-                              "CompositeSurface", "Solid", "MultiSolid", "CompositeSolid",
-                              "GeometryInstance"]) | _json
+
+
+def _mostly(valid):
+    """Usually ``valid``, sometimes any JSON value in its place."""
+    return st.integers(0, 11).flatmap(lambda k: _json if k == 0 else valid)
+
+
+_index = _mostly(st.integers(-1, 9))
+_ring = _mostly(st.lists(_index, max_size=6))
+_surface = _mostly(st.lists(_ring, max_size=3))
+_shell = _mostly(st.lists(_surface, max_size=4))
+_boundaries = st.one_of(st.lists(_surface, max_size=4), st.lists(_shell, max_size=2),
+                        st.lists(st.lists(_shell, max_size=2), max_size=2),
+                        st.lists(_index, max_size=5), st.lists(_ring, max_size=3), _json)
+_geom_type = _mostly(st.sampled_from(["MultiPoint", "MultiLineString", "MultiSurface",
+                                      "CompositeSurface", "Solid", "MultiSolid",
+                                      "CompositeSolid", "GeometryInstance"]))
 _geometry = st.fixed_dictionaries(
     {"type": _geom_type, "boundaries": _boundaries},
-    optional={"lod": st.sampled_from(["1", "2.2", 2, "x"]) | _json,
-              "semantics": st.fixed_dictionaries(
-                  {"surfaces": st.lists(st.fixed_dictionaries(
-                      {"type": st.sampled_from(["RoofSurface", "WallSurface"]) | _json}),
-                      max_size=3) | _json,
-                   "values": _json}) | _json,
+    optional={"lod": _mostly(st.sampled_from(["1", "2.2", 2, "x"])),
+              "semantics": _mostly(st.fixed_dictionaries(
+                  {"surfaces": _mostly(st.lists(st.fixed_dictionaries(
+                      {"type": _mostly(st.sampled_from(["RoofSurface", "WallSurface"]))}),
+                      max_size=3)),
+                   "values": _json})),
               "material": _json,
-              "template": st.integers(-1, 2) | _json,
-              "transformationMatrix": st.lists(st.floats(-3, 3), min_size=16, max_size=16)
-              | _json})
+              "template": _mostly(st.integers(-1, 2)),
+              "transformationMatrix": _mostly(
+                  st.lists(st.floats(-3, 3), min_size=16, max_size=16))})
 _object = st.fixed_dictionaries(
-    {"type": st.sampled_from(["Building", "BuildingPart", "+Noise"]) | _json},
-    optional={"geometry": st.lists(_geometry, max_size=3) | _json,
-              "attributes": st.dictionaries(st.text(max_size=3), _json, max_size=3) | _json,
-              "parents": st.lists(st.text(max_size=3), max_size=2) | _json,
-              "children": st.lists(st.text(max_size=3), max_size=2) | _json})
+    {"type": _mostly(st.sampled_from(["Building", "BuildingPart", "+Noise"]))},
+    optional={"geometry": _mostly(st.lists(_geometry, max_size=3)),
+              "attributes": _mostly(st.dictionaries(st.text(max_size=3), _json, max_size=3)),
+              "parents": _mostly(st.lists(st.text(max_size=3), max_size=2)),
+              "children": _mostly(st.lists(st.text(max_size=3), max_size=2))})
 _vertex = st.lists(st.integers(-1000, 1000) | st.floats(-1e3, 1e3), min_size=3, max_size=3)
 _document = st.fixed_dictionaries(
-    {"type": st.sampled_from(["CityJSON", "CityJSON", "CityJSONFeature"]) | _json,
-     "CityObjects": st.dictionaries(st.text(max_size=4), _object, max_size=4) | _json,
-     "vertices": st.lists(_vertex, max_size=10) | _json},
-    optional={"id": st.text(max_size=2) | _json,
-              "version": st.sampled_from(["1.0", "1.1", "2.0"]) | _json,
-              "transform": st.fixed_dictionaries(
-                  {"scale": st.lists(st.floats(), min_size=3, max_size=3) | _json,
-                   "translate": st.lists(st.floats(), min_size=3, max_size=3) | _json}) | _json,
-              "metadata": st.fixed_dictionaries(
-                  {"referenceSystem": st.sampled_from(
-                      ["https://www.opengis.net/def/crs/EPSG/0/7415", "EPSG:4326"]) | _json})
-              | _json,
-              "geometry-templates": st.fixed_dictionaries(
-                  {"templates": st.lists(_geometry, max_size=2) | _json,
-                   "vertices-templates": st.lists(_vertex, max_size=6) | _json}) | _json,
-              "appearance": st.fixed_dictionaries(
-                  {"materials": st.lists(st.fixed_dictionaries(
-                      {"diffuseColor": st.lists(st.floats(0, 1), min_size=3, max_size=3)
-                       | _json}), max_size=2) | _json}) | _json})
+    {"type": _mostly(st.sampled_from(["CityJSON", "CityJSON", "CityJSON", "CityJSONFeature"])),
+     "CityObjects": _mostly(st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), _object,
+                                            max_size=4)),
+     "vertices": _mostly(st.lists(_vertex, max_size=10))},
+    optional={"id": _mostly(st.sampled_from(["a", "b", "a"])),
+              "version": _mostly(st.sampled_from(["1.0", "1.1", "2.0"])),
+              "transform": _mostly(st.fixed_dictionaries(
+                  {"scale": _mostly(st.lists(st.floats(), min_size=3, max_size=3)),
+                   "translate": _mostly(st.lists(st.floats(), min_size=3, max_size=3))})),
+              "metadata": _mostly(st.fixed_dictionaries(
+                  {"referenceSystem": _mostly(st.sampled_from(
+                      ["https://www.opengis.net/def/crs/EPSG/0/7415", "EPSG:4326"]))})),
+              "geometry-templates": _mostly(st.fixed_dictionaries(
+                  {"templates": _mostly(st.lists(_geometry, max_size=2)),
+                   "vertices-templates": _mostly(st.lists(_vertex, max_size=6))})),
+              "appearance": _mostly(st.fixed_dictionaries(
+                  {"materials": _mostly(st.lists(st.fixed_dictionaries(
+                      {"diffuseColor": _mostly(
+                          st.lists(st.floats(0, 1), min_size=3, max_size=3))}),
+                      max_size=2))}))})
 
 _fuzz = settings(max_examples=150, deadline=None,
                  suppress_health_check=[HealthCheck.function_scoped_fixture,

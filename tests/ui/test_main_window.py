@@ -12,12 +12,17 @@ BUILDINGS = "建筑"
 
 
 def _tallest_roof(window):
-    """Row and roof-centre pixel (Qt coordinates) of the tallest building."""
+    """Row and a roof pixel (Qt coordinates) of the tallest building.
+
+    The roof point is a quarter of the way from the centre to a corner: the
+    population marker floats over the centre of residential roofs.
+    """
     layer = window.scene.layer(BUILDINGS)
     heights = layer.table.column("高度").astype(float)
     row = int(np.nanargmax(heights))
     b = layer.row_bounds([row])
-    top = ((b[0] + b[3]) / 2, (b[1] + b[4]) / 2, b[5])
+    cx, cy = (b[0] + b[3]) / 2, (b[1] + b[4]) / 2
+    top = (cx + (b[0] - cx) * 0.25, cy + (b[1] - cy) * 0.25, b[5])
     view = window.viewport.view
     display = view.world_to_display(top)
     return row, display, window.viewport.qt_pos(display)

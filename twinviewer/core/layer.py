@@ -115,6 +115,9 @@ class Layer:
         if self.source_bounds is None:
             self.source_bounds = self.bounds()
 
+    def __repr__(self) -> str:
+        return f"Layer({self.name!r}, kind={self.kind!r}, objects={len(self)})"
+
     def __hash__(self) -> int:
         return id(self)
 
