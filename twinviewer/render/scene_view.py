@@ -196,13 +196,19 @@ class SceneView:
         return ends[0] + t * d if t >= 0 else None
 
     # -- camera -------------------------------------------------------------
-    def frame(self, bounds, render: bool = True) -> None:
-        """Look at ``bounds`` from the usual oblique direction."""
+    def frame(self, bounds, render: bool = True, *, context: float = 1.0,
+              min_radius: float = 0.5) -> None:
+        """Look at ``bounds`` from the usual oblique direction.
+
+        ``context`` > 1 leaves room around the bounds (zoom to one building
+        still shows its street); ``min_radius`` keeps tiny objects from filling
+        the view.
+        """
         if bounds is None:
             return
         lo, hi = np.array(bounds[:3]), np.array(bounds[3:])
         centre = (lo + hi) / 2
-        radius = max(float(np.linalg.norm(hi - lo)) / 2, 0.5)
+        radius = max(float(np.linalg.norm(hi - lo)) / 2 * context, min_radius)
         cam = self.plotter.renderer.GetActiveCamera()
         d = VIEW_DIRECTION / np.linalg.norm(VIEW_DIRECTION)
         dist = radius / np.tan(np.radians(cam.GetViewAngle() / 2)) * 0.75
@@ -239,7 +245,8 @@ class SceneView:
         if not boxes:
             return False
         arr = np.array(boxes)
-        self.frame((*arr[:, :3].min(axis=0), *arr[:, 3:].max(axis=0)))
+        self.frame((*arr[:, :3].min(axis=0), *arr[:, 3:].max(axis=0)), context=2.0,
+                   min_radius=25.0)
         return True
 
     def _update_ground(self) -> None:

@@ -108,10 +108,10 @@ class MainWindow(QMainWindow):
         self.cancel_button.setText(self.tr("Cancel"))
         self.cancel_button.hide()
         self.cancel_button.clicked.connect(self.cancel_load)
-        sb.addWidget(self.objects_label)
-        sb.addWidget(self.selection_label)
         sb.addPermanentWidget(self.progress)
         sb.addPermanentWidget(self.cancel_button)
+        sb.addPermanentWidget(self.objects_label)
+        sb.addPermanentWidget(self.selection_label)
         sb.addPermanentWidget(self.cursor_label)
 
     def _action(self, text: str, slot, shortcut=None, menu=None) -> QAction:
