@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from twinviewer.core.crs import parse_crs
 from twinviewer.core.errors import LoadError
 from twinviewer.core.layer import LineBatch, PointBatch, TriangleBatch
 from twinviewer.io.cityjson import read_cityjson
@@ -341,6 +342,20 @@ def test_crs_forms() -> None:
     assert _one(DATA / "cityjson-threejs-loader" / "mt.json").crs == "EPSG:28992"
     assert _one(DATA / "cjio" / "zurich" / "zurich_subset_lod2.json").crs == "EPSG:2056"
     assert _one(DATA / "cjio" / "cube.json").crs is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("https://www.opengis.net/def/crs/EPSG/0/7415", "EPSG:7415"),
+    ("http://www.opengis.net/def/crs/EPSG/0/6677/", "EPSG:6677"),
+    ("urn:ogc:def:crs:EPSG::28992", "EPSG:28992"),
+    ("urn:ogc:def:crs:EPSG:6.6:28992", "EPSG:28992"),
+    ("epsg:2056", "EPSG:2056"),
+    ("http://www.opengis.net/def/crs/OGC/1.3/CRS84", "OGC:CRS84"),
+])
+def test_crs_normalisation(tmp_path: Path, text: str, expected: str) -> None:
+    layer = _one(_write(tmp_path, _doc({}, [], metadata={"referenceSystem": text})))
+    assert layer.crs == expected
+    parse_crs(layer.crs)
 
 
 @needs_data

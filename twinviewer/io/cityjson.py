@@ -25,7 +25,7 @@ from twinviewer.core.errors import LoadError
 from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch
 from twinviewer.core.table import ObjectTable
 
-__all__ = ["DEFAULT_MAX_BYTES", "MAX_ABS_COORD", "read_cityjson"]
+__all__ = ["DEFAULT_MAX_BYTES", "MAX_ABS_COORD", "normalise_crs", "read_cityjson"]
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 """Files larger than this are refused before reading (2 GiB)."""
@@ -65,6 +65,9 @@ SEMANTIC_COLORS: dict[str, tuple[int, int, int, int]] = {
 
 _RESERVED_COLUMNS = ("oid", "type", "parent", "children", "lod")
 _INT_LIMIT = 2**53
+
+
+_UNSET = object()
 
 
 class _Bad(Exception):
@@ -190,7 +193,8 @@ def _parse_json(text: str) -> list[tuple[int | None, Any]]:
         whole = exc
     # Not one document: a CityJSONSeq (one JSON text per line)?
     docs: list[tuple[int | None, Any]] = []
-    for lineno, line in enumerate(text.splitlines(), 1):
+    # Split on "\n" only: str.splitlines() would also cut at U+2028 inside JSON strings.
+    for lineno, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
@@ -421,6 +425,7 @@ class _Builder:
         self._main_appearance = main.get("appearance")
         self.materials: list = []
         self.theme: str | None = None
+        self._appearance_used: Any = _UNSET
 
     # ---- documents and objects
 
@@ -433,7 +438,9 @@ class _Builder:
         appearance = doc.get("appearance")
         if not isinstance(appearance, dict) or "materials" not in appearance:
             appearance = self._main_appearance
-        self.materials, self.theme = _materials(appearance)
+        if appearance is not self._appearance_used:
+            self._appearance_used = appearance
+            self.materials, self.theme = _materials(appearance)
         base = self.pool_size
         self.pool.append(verts)
         self.pool_size += len(verts)

@@ -69,8 +69,8 @@ def kind_of(path: Path) -> str:
         return "mesh"
     if path.suffix.lower() == ".json" and path.is_file():
         with open(path, "rb") as fh:
-            head = fh.read(4096)
-        if b'"CityJSON' in head:
+            head = fh.read(1 << 16)
+        if b'"CityJSON' in head or b'"CityObjects"' in head:
             return "cityjson"
     return "vector"
 
