@@ -1,0 +1,64 @@
+"""Scene file validation: every message names the key or the line."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import DEMO_SCENE
+from twinviewer.core.errors import LoadError
+from twinviewer.io.scene_file import read_scene_file
+
+
+def write(tmp_path, text, name="scene.toml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_demo_scene_is_valid():
+    spec = read_scene_file(DEMO_SCENE)
+    assert spec.crs == "EPSG:32651"
+    assert len(spec.layers) >= 8
+    assert all(layer.source.exists() for layer in spec.layers)
+    assert {layer.group for layer in spec.layers} >= {"基础模型", "人口", "安全隐患"}
+
+
+@pytest.mark.parametrize("text,needle", [
+    ('name = "x"\n', "version"),
+    ('version = "1"\n', "version"),
+    ("version = 99\n", "newer"),
+    ('version = 1\ncolour = "red"\n', "colour"),
+    ('version = 1\norigin = [1, 2]\n', "origin"),
+    ('version = 1\n[[layers]]\nname = "a"\n', "source"),
+    ('version = 1\n[[layers]]\nsource = "a.gpkg"\nvisible = "yes"\n', "layers[0].visible"),
+    ('version = 1\n[[layers]]\nsource = "a.gpkg"\nopacity = 3\n', "opacity"),
+    ('version = 1\n[[layers]]\nsource = "a.gpkg"\n[layers.style]\ncolor = "blue"\n', "color"),
+    ('version = 1\n[[layers]]\nsource = "a.gpkg"\n[layers.style]\ncolr = "#ffffff"\n',
+     "did you mean 'color'"),
+    ('version = 1\n[[layers]]\nsource = "a.gpkg"\nposition = [1, "a", 3]\n', "position"),
+])
+def test_validation_names_the_key(tmp_path, text, needle):
+    with pytest.raises(LoadError) as info:
+        read_scene_file(write(tmp_path, text))
+    assert needle in info.value.message
+    assert "scene.toml" in info.value.message
+
+
+def test_syntax_error_names_the_line(tmp_path):
+    with pytest.raises(LoadError, match="line 3"):
+        read_scene_file(write(tmp_path, 'version = 1\nname = "a"\nopacity = = 3\n'))
+
+
+def test_sources_are_relative_to_the_scene_and_chinese_paths_work(tmp_path):
+    folder = tmp_path / "街道 数据"
+    folder.mkdir()
+    path = write(folder, 'version = 1\n[[layers]]\nsource = "建筑.gpkg"\n', name="场景.toml")
+    spec = read_scene_file(path)
+    assert spec.layers[0].source == folder / "建筑.gpkg"
+
+
+def test_binary_garbage_is_refused(tmp_path):
+    path = tmp_path / "scene.toml"
+    path.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(LoadError, match="scene.toml"):
+        read_scene_file(path)
