@@ -1,4 +1,8 @@
-"""Geometry batches -> VTK PolyData, one per (layer, kind), with a cell -> row array."""
+"""Geometry batches -> VTK PolyData pieces with a cell -> row array, tiled for culling.
+
+One layer gives a handful of pieces (one per batch kind and texture, split into
+spatial tiles when large), never one actor per object.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +20,18 @@ from twinviewer.render.colors import ASSET_COLORS, DEFAULT_LINE, DEFAULT_MESH, D
 
 ROW_ARRAY = "row"
 COLOR_ARRAY = "rgba"
+CELLS_PER_TILE = 40_000   # below this a piece stays whole
+MAX_TILES = 64
+MESH_LOD_CELLS = 1_000_000  # meshes above this get a decimated stand-in while moving
 
 
 @dataclass
 class Piece:
-    """One drawable of a layer: a PolyData, its actor, and per-cell rows and colours."""
+    """One drawable of a layer: a PolyData, its actor, and per-cell rows and colours.
+
+    ``lod`` is a cheaper stand-in drawn while the camera moves (instances as
+    points, big meshes decimated); ``None`` when the piece is cheap already.
+    """
 
     polydata: pv.PolyData
     rows: np.ndarray          # table row of every cell
@@ -28,92 +39,190 @@ class Piece:
     colors: np.ndarray        # (cells, 4) uint8, shared with the VTK colour array
     kind: str                 # "triangles", "lines" or "instances"
     texture: np.ndarray | None = None
+    lod: pv.PolyData | None = None
     actor: vtk.vtkActor | None = None
+    lod_actor: vtk.vtkActor | None = None
     locator: vtk.vtkAbstractCellLocator | None = None
 
 
+@dataclass
+class _Cells:
+    """Arrays of one kind of geometry before they become VTK objects."""
+
+    points: np.ndarray       # (n, 3)
+    cells: np.ndarray        # (m, 3) triangles or (m, 2) segments
+    rows: np.ndarray         # (m,)
+    colors: np.ndarray       # (m, 4) uint8
+    kind: str
+    uv: np.ndarray | None = None
+    texture: np.ndarray | None = None
+    anchors: np.ndarray | None = None  # instances: one position per instance (LOD)
+    anchor_rows: np.ndarray | None = None
+    anchor_colors: np.ndarray | None = None
+
+
 def layer_pieces(layer: Layer) -> list[Piece]:
-    """Build the pieces of a layer: no actor per object, ever."""
-    pieces = []
+    """Build the pieces of a layer, split into spatial tiles when large."""
     style = layer.style or {}
+    pieces = []
     for batch in layer.batches:
         if isinstance(batch, TriangleBatch) and len(batch.triangles):
-            pieces.append(_triangles(layer, batch, style))
+            cells = _triangles(layer, batch, style)
         elif isinstance(batch, LineBatch) and len(batch.segments):
-            pieces.append(_lines(batch, style))
+            cells = _lines(batch, style)
         elif isinstance(batch, PointBatch) and len(batch.points):
-            pieces.append(_instances(layer, batch, style))
+            cells = _instances(layer, batch, style)
+        else:
+            continue
+        for tile in _tiles(cells):
+            pieces.append(_piece(tile))
     return pieces
 
 
-def _with_colors(poly: pv.PolyData, rows: np.ndarray, base: np.ndarray, kind: str,
-                 texture=None) -> Piece:
-    colors = base.copy()
-    vtk_rows = numpy_to_vtk(rows.astype(np.int32), deep=True)
-    vtk_rows.SetName(ROW_ARRAY)
-    poly.GetCellData().AddArray(vtk_rows)
-    vtk_colors = numpy_to_vtk(colors, deep=False)  # the numpy array is the VTK storage
-    vtk_colors.SetName(COLOR_ARRAY)
-    poly.GetCellData().SetScalars(vtk_colors)
-    piece = Piece(poly, rows, base, colors, kind, texture)
-    piece._vtk_colors = vtk_colors  # keep the VTK wrapper alive with its numpy buffer
-    return piece
-
-
-def _triangles(layer: Layer, batch: TriangleBatch, style: dict) -> Piece:
-    poly = pv.PolyData.from_regular_faces(batch.points.astype(np.float32), batch.triangles)
+def _triangles(layer: Layer, batch: TriangleBatch, style: dict) -> _Cells:
     n = len(batch.triangles)
     if batch.texture is not None and batch.uv is not None:
-        poly.active_texture_coordinates = np.asarray(batch.uv, dtype=np.float32)
-        base = np.full((n, 4), 255, dtype=np.uint8)  # white: the texture shows as it is
-        return _with_colors(poly, batch.rows, base, "triangles", batch.texture)
+        white = np.full((n, 4), 255, dtype=np.uint8)  # white: the texture shows as it is
+        return _Cells(batch.points, batch.triangles, batch.rows, white, "triangles",
+                      uv=np.asarray(batch.uv, dtype=np.float32), texture=batch.texture)
     default = DEFAULT_MESH if layer.kind == "mesh" else DEFAULT_POLYGON
-    use_file = batch.colors is not None and (style.get("use_file_colors", True)
-                                             and "color" not in style)
-    if use_file:
-        base = np.asarray(batch.colors, dtype=np.uint8).reshape(n, 4).copy()
+    if batch.colors is not None and style.get("use_file_colors", True) and "color" not in style:
+        colors = np.asarray(batch.colors, dtype=np.uint8).reshape(n, 4)
     else:
-        base = np.tile(rgba(style.get("color"), default), (n, 1))
-    return _with_colors(poly, batch.rows, base, "triangles")
+        colors = np.broadcast_to(rgba(style.get("color"), default), (n, 4))
+    return _Cells(batch.points, batch.triangles, batch.rows, colors, "triangles")
 
 
-def _lines(batch: LineBatch, style: dict) -> Piece:
-    poly = pv.PolyData(batch.points.astype(np.float32))
-    cells = vtk.vtkCellArray()
-    offsets = np.arange(0, 2 * len(batch.segments) + 1, 2, dtype=np.int64)
-    cells.SetData(numpy_to_vtk(offsets, deep=True),
-                  numpy_to_vtk(batch.segments.ravel().astype(np.int64), deep=True))
-    poly.SetLines(cells)
-    base = np.tile(rgba(style.get("color"), DEFAULT_LINE), (len(batch.segments), 1))
-    return _with_colors(poly, batch.rows, base, "lines")
+def _lines(batch: LineBatch, style: dict) -> _Cells:
+    colors = np.broadcast_to(rgba(style.get("color"), DEFAULT_LINE), (len(batch.segments), 4))
+    return _Cells(batch.points, batch.segments, batch.rows, colors, "lines")
 
 
-def _instances(layer: Layer, batch: PointBatch, style: dict) -> Piece:
-    """Point objects as copies of their asset model, merged into one PolyData.
+def _instances(layer: Layer, batch: PointBatch, style: dict) -> _Cells:
+    """Point objects as copies of their asset model, merged into one set of arrays.
 
-    Done with numpy broadcasting: 100,000 instances x 12 triangles is one array op.
+    numpy broadcasting: 100,000 instances x 12 triangles is one array operation.
     """
-    classes = layer.class_of_rows()[batch.rows] if len(layer) else np.array([], dtype=object)
-    overrides = style.get("assets")
-    names = np.array([asset_for_class(c, overrides) for c in np.unique(classes)], dtype=object)
+    classes = layer.class_of_rows()[batch.rows]
     uniq, inverse = np.unique(classes, return_inverse=True)
-    asset_of_instance = names[inverse] if len(uniq) else np.array([], dtype=object)
+    overrides = style.get("assets")
+    asset_of_instance = np.array([asset_for_class(c, overrides) for c in uniq],
+                                 dtype=object)[inverse]
     scale = float(style.get("point_scale", 1.0))
-    all_pts, all_tris, all_rows, all_cols = [], [], [], []
+    pts, tris, rows, cols, anchor_cols = [], [], [], [], np.empty((len(batch.rows), 4), np.uint8)
     offset = 0
     for asset in sorted(set(asset_of_instance.tolist())):
         sel = np.nonzero(asset_of_instance == asset)[0]
-        verts, tris = load_asset(asset)
-        pos = batch.points[sel]
-        pts = (verts[None, :, :] * scale + pos[:, None, :]).reshape(-1, 3)
-        k, nv, nt = len(sel), len(verts), len(tris)
-        t = (tris[None, :, :] + (offset + nv * np.arange(k))[:, None, None]).reshape(-1, 3)
-        all_pts.append(pts)
-        all_tris.append(t)
-        all_rows.append(np.repeat(batch.rows[sel], nt))
+        verts, faces = load_asset(asset)
+        k, nv, nt = len(sel), len(verts), len(faces)
+        pts.append((verts[None, :, :] * scale + batch.points[sel][:, None, :]).reshape(-1, 3))
+        tris.append((faces[None, :, :] + (offset + nv * np.arange(k))[:, None, None])
+                    .reshape(-1, 3))
+        rows.append(np.repeat(batch.rows[sel], nt))
         color = rgba(style.get("color"), ASSET_COLORS.get(asset, ASSET_COLORS["marker"]))
-        all_cols.append(np.tile(color, (k * nt, 1)))
+        cols.append(np.broadcast_to(color, (k * nt, 4)))
+        anchor_cols[sel] = color
         offset += k * nv
-    poly = pv.PolyData.from_regular_faces(np.concatenate(all_pts).astype(np.float32),
-                                          np.concatenate(all_tris))
-    return _with_colors(poly, np.concatenate(all_rows), np.concatenate(all_cols), "instances")
+    return _Cells(np.concatenate(pts), np.concatenate(tris), np.concatenate(rows),
+                  np.concatenate(cols), "instances",
+                  anchors=batch.points, anchor_rows=batch.rows, anchor_colors=anchor_cols)
+
+
+def _tiles(c: _Cells) -> list[_Cells]:
+    """Split into a grid of spatial tiles by object, so culling helps when zoomed in.
+
+    All cells of one object land in the same tile (by the object's first cell),
+    which keeps picking and highlighting a per-tile array look-up.
+    """
+    m = len(c.cells)
+    want = int(np.clip(m // CELLS_PER_TILE, 1, MAX_TILES))
+    if want <= 1:
+        return [c]
+    k = int(np.ceil(np.sqrt(want)))
+    first = c.points[c.cells[:, 0], :2]
+    # tile of each row: where its first cell lies
+    row_ids, first_cell = np.unique(c.rows, return_index=True)
+    lo, hi = first.min(axis=0), first.max(axis=0)
+    span = np.where(hi - lo > 0, hi - lo, 1.0)
+    gx = np.minimum(((first[first_cell, 0] - lo[0]) / span[0] * k).astype(int), k - 1)
+    gy = np.minimum(((first[first_cell, 1] - lo[1]) / span[1] * k).astype(int), k - 1)
+    tile_of_row = np.zeros(int(c.rows.max()) + 1, dtype=np.int64)
+    tile_of_row[row_ids] = gy * k + gx
+    cell_tile = tile_of_row[c.rows]
+    order = np.argsort(cell_tile, kind="stable")
+    bounds = np.searchsorted(cell_tile[order], np.arange(k * k + 1))
+    if c.anchors is not None:
+        anchor_tile = tile_of_row[c.anchor_rows]
+    out = []
+    for t in range(k * k):
+        ids = order[bounds[t]:bounds[t + 1]]
+        if not len(ids):
+            continue
+        cells = c.cells[ids]
+        used, local = np.unique(cells, return_inverse=True)
+        tile = _Cells(c.points[used], local.reshape(cells.shape), c.rows[ids], c.colors[ids],
+                      c.kind, uv=None if c.uv is None else c.uv[used], texture=c.texture)
+        if c.anchors is not None:
+            a = anchor_tile == t
+            tile.anchors, tile.anchor_rows = c.anchors[a], c.anchor_rows[a]
+            tile.anchor_colors = c.anchor_colors[a]
+        out.append(tile)
+    return out
+
+
+def _piece(c: _Cells) -> Piece:
+    if c.kind == "lines":
+        poly = _polylines(c.points, c.cells)
+    else:
+        poly = pv.PolyData.from_regular_faces(c.points.astype(np.float32), c.cells)
+        if c.uv is not None:
+            poly.active_texture_coordinates = c.uv
+    colors = np.empty((len(c.cells), 4), dtype=np.uint8)  # C-contiguous: VTK shares it
+    colors[:] = c.colors
+    piece = Piece(poly, np.asarray(c.rows, dtype=np.int64), colors.copy(), colors, c.kind,
+                  c.texture)
+    _attach_cell_arrays(poly, piece)
+    if c.kind == "instances" and c.anchors is not None:
+        piece.lod = _vertices(c.anchors, c.anchor_colors)
+    elif c.kind == "triangles" and len(c.cells) > MESH_LOD_CELLS:
+        piece.lod = decimated(poly)
+    return piece
+
+
+def _attach_cell_arrays(poly: pv.PolyData, piece: Piece) -> None:
+    vtk_rows = numpy_to_vtk(piece.rows.astype(np.int32), deep=True)
+    vtk_rows.SetName(ROW_ARRAY)
+    poly.GetCellData().AddArray(vtk_rows)
+    vtk_colors = numpy_to_vtk(piece.colors, deep=False)  # the numpy array is the VTK storage
+    vtk_colors.SetName(COLOR_ARRAY)
+    poly.GetCellData().SetScalars(vtk_colors)
+    piece._vtk_colors = vtk_colors  # keep the wrapper alive with its numpy buffer
+
+
+def _polylines(points: np.ndarray, segments: np.ndarray) -> pv.PolyData:
+    poly = pv.PolyData(points.astype(np.float32))
+    cells = vtk.vtkCellArray()
+    offsets = np.arange(0, 2 * len(segments) + 1, 2, dtype=np.int64)
+    cells.SetData(numpy_to_vtk(offsets, deep=True),
+                  numpy_to_vtk(segments.ravel().astype(np.int64), deep=True))
+    poly.SetLines(cells)
+    return poly
+
+
+def _vertices(points: np.ndarray, colors: np.ndarray) -> pv.PolyData:
+    poly = pv.PolyData(points.astype(np.float32))  # pyvista adds one vertex cell per point
+    arr = numpy_to_vtk(np.ascontiguousarray(colors, dtype=np.uint8), deep=True)
+    arr.SetName(COLOR_ARRAY)
+    poly.GetCellData().SetScalars(arr)
+    return poly
+
+
+def decimated(poly: pv.PolyData, divisions: int = 160) -> pv.PolyData:
+    """A fast, coarse stand-in for a huge mesh (quadric clustering, linear time)."""
+    clus = vtk.vtkQuadricClustering()
+    clus.SetInputData(poly)
+    clus.SetNumberOfDivisions(divisions, divisions, max(8, divisions // 4))
+    clus.AutoAdjustNumberOfDivisionsOn()
+    clus.CopyCellDataOn()
+    clus.Update()
+    return pv.wrap(clus.GetOutput())

@@ -54,6 +54,7 @@ class SceneView:
         self._picker.SetTolerance(0.002)
         self._picker.PickFromListOn()
         self._callbacks = {}
+        self.interacting = False
         ren = plotter.renderer
         plotter.set_background(BACKGROUND_BOTTOM, top=BACKGROUND_TOP)
         ren.RemoveAllLights()
@@ -73,27 +74,14 @@ class SceneView:
     def add_layer(self, layer: Layer, render: bool = True) -> None:
         pieces = layer_pieces(layer)
         for piece in pieces:
-            actor = vtk.vtkActor()
-            mapper = vtk.vtkPolyDataMapper()
-            mapper.SetInputData(piece.polydata)
-            mapper.SetScalarModeToUseCellData()
-            mapper.SetColorModeToDirectScalars()
-            mapper.ScalarVisibilityOn()
-            actor.SetMapper(mapper)
-            prop = actor.GetProperty()
-            prop.SetInterpolationToFlat()
-            prop.SetAmbient(0.35)
-            prop.SetDiffuse(0.7)
-            prop.SetSpecular(0.0)
-            if piece.kind == "lines":
-                prop.SetLineWidth(float(layer.style.get("line_width", 2.0)))
-                prop.SetAmbient(1.0)
-                prop.SetDiffuse(0.0)
-            if piece.texture is not None:
-                actor.SetTexture(pv.Texture(piece.texture))
-            piece.actor = actor
-            self.plotter.renderer.AddActor(actor)
-            self._picker.AddPickList(actor)
+            piece.actor = _actor(piece.polydata, piece.kind, layer, piece.texture)
+            self.plotter.renderer.AddActor(piece.actor)
+            self._picker.AddPickList(piece.actor)
+            if piece.lod is not None:
+                piece.lod_actor = _actor(piece.lod, "lod", layer, None)
+                piece.lod_actor.PickableOff()
+                piece.lod_actor.VisibilityOff()
+                self.plotter.renderer.AddActor(piece.lod_actor)
         self.pieces[layer] = pieces
         cb = functools.partial(self._on_layer_changed, layer)
         self._callbacks[layer] = cb
@@ -107,6 +95,8 @@ class SceneView:
     def remove_layer(self, layer: Layer) -> None:
         for piece in self.pieces.pop(layer, []):
             self.plotter.renderer.RemoveActor(piece.actor)
+            if piece.lod_actor is not None:
+                self.plotter.renderer.RemoveActor(piece.lod_actor)
             self._picker.DeletePickList(piece.actor)
         cb = self._callbacks.pop(layer, None)
         if cb is not None:
@@ -119,9 +109,22 @@ class SceneView:
 
     def _apply_display(self, layer: Layer) -> None:
         for piece in self.pieces.get(layer, []):
-            piece.actor.SetVisibility(layer.visible)
+            stand_in = self.interacting and piece.lod_actor is not None
+            piece.actor.SetVisibility(layer.visible and not stand_in)
             piece.actor.SetPickable(layer.visible)
             piece.actor.GetProperty().SetOpacity(layer.opacity)
+            if piece.lod_actor is not None:
+                piece.lod_actor.SetVisibility(layer.visible and stand_in)
+                piece.lod_actor.GetProperty().SetOpacity(layer.opacity)
+
+    def set_interacting(self, moving: bool) -> None:
+        """Level of detail while the camera moves: small objects become points,
+        huge meshes their decimated stand-in; full detail again when it stops."""
+        if moving == self.interacting:
+            return
+        self.interacting = moving
+        for layer in self.pieces:
+            self._apply_display(layer)
 
     # -- selection ----------------------------------------------------------
     def _on_selection(self, layer_names) -> None:
@@ -151,6 +154,9 @@ class SceneView:
         Returns ``(layer, row, world_position)`` or ``None``.  A cell picker with
         one static locator per piece: the answer is an array look-up.
         """
+        for piece in self.pending_locators():  # a click before the idle build finished
+            if piece.actor.GetVisibility():
+                self._build_locator(piece)
         if not self._picker.Pick(x, y, 0, self.plotter.renderer):
             return None
         actor = self._picker.GetActor()
@@ -161,16 +167,31 @@ class SceneView:
                     return layer, int(piece.rows[cell]), np.array(self._picker.GetPickPosition())
         return None
 
+    def pending_locators(self) -> list[Piece]:
+        return [p for pieces in self.pieces.values() for p in pieces if p.locator is None]
+
+    def build_next_locator(self) -> bool:
+        """Build one missing cell locator; ``True`` while more remain.
+
+        Called from the GUI's idle loop after a load, one tile at a time, so the
+        window stays responsive and the first click is already fast.
+        """
+        pending = self.pending_locators()
+        if pending:
+            self._build_locator(pending[0])
+        return len(pending) > 1
+
     def build_locators(self) -> None:
         """Give every piece a static cell locator so picks do not scan all cells."""
-        for pieces in self.pieces.values():
-            for piece in pieces:
-                if piece.locator is None:
-                    loc = vtk.vtkStaticCellLocator()
-                    loc.SetDataSet(piece.polydata)
-                    loc.BuildLocator()
-                    piece.locator = loc
-                    self._picker.AddLocator(loc)
+        for piece in self.pending_locators():
+            self._build_locator(piece)
+
+    def _build_locator(self, piece: Piece) -> None:
+        loc = vtk.vtkStaticCellLocator()
+        loc.SetDataSet(piece.polydata)
+        loc.BuildLocator()
+        piece.locator = loc
+        self._picker.AddLocator(loc)
 
     def world_to_display(self, point) -> tuple[float, float]:
         """Display coordinates (VTK, origin bottom left) of a scene point."""
@@ -273,9 +294,13 @@ class SceneView:
         self.plotter.renderer.AddActor(actor)
 
     def render(self) -> None:
+        """Draw now (offscreen plotters too: pyvista defers those until ``show()``)."""
         if getattr(self.plotter, "_closed", False) or self.plotter.render_window is None:
             return
-        self.plotter.render()
+        if getattr(self.plotter, "off_screen", False) is True:
+            self.plotter.render_window.Render()
+        else:
+            self.plotter.render()
 
     def close(self) -> None:
         """Stop following the model (call before the plotter is closed)."""
@@ -285,6 +310,31 @@ class SceneView:
         for layer, cb in self._callbacks.items():
             layer.changed.disconnect(cb)
         self._callbacks.clear()
+
+
+def _actor(poly, kind: str, layer: Layer, texture) -> vtk.vtkActor:
+    """One actor for a piece: cell colours as they are, flat shading, one light."""
+    mapper = vtk.vtkPolyDataMapper()
+    mapper.SetInputData(poly)
+    mapper.SetScalarModeToUseCellData()
+    mapper.SetColorModeToDirectScalars()
+    mapper.ScalarVisibilityOn()
+    actor = vtk.vtkActor()
+    actor.SetMapper(mapper)
+    prop = actor.GetProperty()
+    prop.SetInterpolationToFlat()
+    prop.SetAmbient(0.35)
+    prop.SetDiffuse(0.7)
+    prop.SetSpecular(0.0)
+    if kind == "lines":
+        prop.SetLineWidth(float(layer.style.get("line_width", 2.0)))
+    if kind in ("lines", "lod"):
+        prop.SetAmbient(1.0)
+        prop.SetDiffuse(0.0)
+        prop.SetPointSize(3.0)
+    if texture is not None:
+        actor.SetTexture(pv.Texture(texture))
+    return actor
 
 
 def render_image(scene: Scene, out: str | Path | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 from pyvistaqt import QtInteractor
 
@@ -44,6 +44,12 @@ class Viewport(QWidget):
         iren.add_observer("LeftButtonPressEvent", self._on_press)
         iren.add_observer("LeftButtonReleaseEvent", self._on_release)
         iren.add_observer("MouseMoveEvent", self._on_move)
+        # level of detail while the camera moves; full detail when it stops
+        iren.add_observer("StartInteractionEvent", lambda *_: self._moving(True))
+        iren.add_observer("EndInteractionEvent", lambda *_: self._moving(False))
+        self._locator_timer = QTimer(self)
+        self._locator_timer.setInterval(0)
+        self._locator_timer.timeout.connect(self._build_one_locator)
 
     @property
     def interactor(self) -> QWidget:
@@ -55,6 +61,26 @@ class Viewport(QWidget):
             self.plotter.renderer.RemoveAllViewProps()
         self.view = SceneView(self.plotter, scene)
         self.view.render()
+        scene.layer_added.connect(lambda *_: self._locator_timer.start())
+        self._locator_timer.start()
+
+    def _build_one_locator(self) -> None:
+        """Cell locators are built in idle time, one tile per event-loop turn."""
+        try:
+            if self.view is None or not self.view.build_next_locator():
+                self._locator_timer.stop()
+        except Exception:
+            log.exception("building a cell locator failed")
+            self._locator_timer.stop()
+
+    def _moving(self, moving: bool) -> None:
+        try:
+            if self.view is not None:
+                self.view.set_interacting(moving)
+                if not moving:
+                    self.view.render()
+        except Exception:
+            log.exception("level of detail switch failed")
 
     # -- mouse --------------------------------------------------------------
     def _event_pos(self) -> tuple[int, int]:
@@ -78,7 +104,6 @@ class Viewport(QWidget):
 
     def pick_at(self, x: int, y: int) -> None:
         """Pick at VTK display pixel ``(x, y)`` and announce the result."""
-        self.view.build_locators()
         hit = self.view.pick(x, y)
         if hit is None:
             self.picked.emit("", -1)
@@ -109,6 +134,7 @@ class Viewport(QWidget):
 
     def close_view(self) -> None:
         """Close the interactor explicitly: avoids the segfault at exit (pyvistaqt#846)."""
+        self._locator_timer.stop()
         if self.view is not None:
             self.view.close()
             self.view = None
