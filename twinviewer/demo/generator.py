@@ -811,7 +811,7 @@ _WRITE_ORDER = ("compounds", "buildings", "roads", "street_furniture", "cameras"
 
 # (display name, table, group, extra keys, colour)
 _SCENE_LAYERS = (
-    ("小区", "compounds", "基础模型", {"opacity": 0.6, "default_height": 0.3}, "#cfe3c5"),
+    ("小区", "compounds", "基础模型", {"opacity": 1.0, "default_height": 0.3}, "#cfe3c5"),
     ("道路", "roads", "基础模型", {"opacity": 1.0, "line_width": 3.0}, "#8f8f8f"),
     ("建筑", "buildings", "基础模型",
      {"opacity": 1.0, "height_field": "高度", "floors_field": "层数"}, "#d9d4c7"),

@@ -35,11 +35,13 @@ class Piece:
 
     polydata: pv.PolyData
     rows: np.ndarray          # table row of every cell
-    base_colors: np.ndarray   # (cells, 4) uint8, style colours without selection
-    colors: np.ndarray        # (cells, 4) uint8, shared with the VTK colour array
+    base_colors: np.ndarray   # (k, 4) uint8, style colours without selection
+    colors: np.ndarray        # (k, 4) uint8, shared with the VTK colour array
     kind: str                 # "triangles", "lines" or "instances"
+    color_rows: np.ndarray | None = None  # row of each colour entry (cells or vertices)
     texture: np.ndarray | None = None
     lod: pv.PolyData | None = None
+    hide_while_moving: bool = False
     actor: vtk.vtkActor | None = None
     lod_actor: vtk.vtkActor | None = None
     locator: vtk.vtkAbstractCellLocator | None = None
@@ -56,9 +58,7 @@ class _Cells:
     kind: str
     uv: np.ndarray | None = None
     texture: np.ndarray | None = None
-    anchors: np.ndarray | None = None  # instances: one position per instance (LOD)
-    anchor_rows: np.ndarray | None = None
-    anchor_colors: np.ndarray | None = None
+    vertex_rows: np.ndarray | None = None  # set when known: row owning each vertex
 
 
 def layer_pieces(layer: Layer) -> list[Piece]:
@@ -109,7 +109,7 @@ def _instances(layer: Layer, batch: PointBatch, style: dict) -> _Cells:
     asset_of_instance = np.array([asset_for_class(c, overrides) for c in uniq],
                                  dtype=object)[inverse]
     scale = float(style.get("point_scale", 1.0))
-    pts, tris, rows, cols, anchor_cols = [], [], [], [], np.empty((len(batch.rows), 4), np.uint8)
+    pts, tris, rows, cols = [], [], [], []
     offset = 0
     for asset in sorted(set(asset_of_instance.tolist())):
         sel = np.nonzero(asset_of_instance == asset)[0]
@@ -121,11 +121,20 @@ def _instances(layer: Layer, batch: PointBatch, style: dict) -> _Cells:
         rows.append(np.repeat(batch.rows[sel], nt))
         color = rgba(style.get("color"), ASSET_COLORS.get(asset, ASSET_COLORS["marker"]))
         cols.append(np.broadcast_to(color, (k * nt, 4)))
-        anchor_cols[sel] = color
         offset += k * nv
     return _Cells(np.concatenate(pts), np.concatenate(tris), np.concatenate(rows),
-                  np.concatenate(cols), "instances",
-                  anchors=batch.points, anchor_rows=batch.rows, anchor_colors=anchor_cols)
+                  np.concatenate(cols), "instances")
+
+
+def _vertex_rows(c: _Cells) -> np.ndarray | None:
+    """Row of each vertex when no vertex is shared by two objects, else ``None``."""
+    if c.vertex_rows is not None:
+        return c.vertex_rows
+    vr = np.full(len(c.points), -1, dtype=np.int64)
+    vr[c.cells.ravel()] = np.repeat(c.rows, c.cells.shape[1])
+    if np.all(vr[c.cells] == c.rows[:, None]):
+        return vr
+    return None
 
 
 def _tiles(c: _Cells) -> list[_Cells]:
@@ -140,8 +149,10 @@ def _tiles(c: _Cells) -> list[_Cells]:
         return [c]
     k = int(np.ceil(np.sqrt(want)))
     first = c.points[c.cells[:, 0], :2]
-    # tile of each row: where its first cell lies
-    row_ids, first_cell = np.unique(c.rows, return_index=True)
+    first_cell = np.full(int(c.rows.max()) + 1, -1, dtype=np.int64)
+    first_cell[c.rows[::-1]] = np.arange(m - 1, -1, -1)  # the last write wins: the first cell
+    row_ids = np.nonzero(first_cell >= 0)[0]
+    first_cell = first_cell[row_ids]
     lo, hi = first.min(axis=0), first.max(axis=0)
     span = np.where(hi - lo > 0, hi - lo, 1.0)
     gx = np.minimum(((first[first_cell, 0] - lo[0]) / span[0] * k).astype(int), k - 1)
@@ -150,22 +161,31 @@ def _tiles(c: _Cells) -> list[_Cells]:
     tile_of_row[row_ids] = gy * k + gx
     cell_tile = tile_of_row[c.rows]
     order = np.argsort(cell_tile, kind="stable")
-    bounds = np.searchsorted(cell_tile[order], np.arange(k * k + 1))
-    if c.anchors is not None:
-        anchor_tile = tile_of_row[c.anchor_rows]
+    cuts = np.searchsorted(cell_tile[order], np.arange(k * k + 1))
+    # Vertices owned by one object (prisms, instances) are split without np.unique:
+    # each vertex's rank inside its tile is its new index.
+    vrows = _vertex_rows(c)
+    if vrows is not None:
+        vtile = np.where(vrows >= 0, tile_of_row[np.maximum(vrows, 0)], -1)
+        vorder = np.argsort(vtile, kind="stable")
+        vcuts = np.searchsorted(vtile[vorder], np.arange(-1, k * k + 1))[1:]
+        rank = np.empty(len(vtile), dtype=np.int64)
+        rank[vorder] = np.arange(len(vtile)) - vcuts[np.maximum(vtile[vorder], 0)]
     out = []
     for t in range(k * k):
-        ids = order[bounds[t]:bounds[t + 1]]
+        ids = order[cuts[t]:cuts[t + 1]]
         if not len(ids):
             continue
         cells = c.cells[ids]
-        used, local = np.unique(cells, return_inverse=True)
-        tile = _Cells(c.points[used], local.reshape(cells.shape), c.rows[ids], c.colors[ids],
-                      c.kind, uv=None if c.uv is None else c.uv[used], texture=c.texture)
-        if c.anchors is not None:
-            a = anchor_tile == t
-            tile.anchors, tile.anchor_rows = c.anchors[a], c.anchor_rows[a]
-            tile.anchor_colors = c.anchor_colors[a]
+        if vrows is not None:
+            used = vorder[vcuts[t]:vcuts[t + 1]]
+            local = rank[cells]
+        else:
+            used, local = np.unique(cells, return_inverse=True)
+            local = local.reshape(cells.shape)
+        tile = _Cells(c.points[used], local, c.rows[ids], c.colors[ids],
+                      c.kind, uv=None if c.uv is None else c.uv[used], texture=c.texture,
+                      vertex_rows=None if vrows is None else vrows[used])
         out.append(tile)
     return out
 
@@ -177,25 +197,49 @@ def _piece(c: _Cells) -> Piece:
         poly = pv.PolyData.from_regular_faces(c.points.astype(np.float32), c.cells)
         if c.uv is not None:
             poly.active_texture_coordinates = c.uv
-    colors = np.empty((len(c.cells), 4), dtype=np.uint8)  # C-contiguous: VTK shares it
-    colors[:] = c.colors
-    piece = Piece(poly, np.asarray(c.rows, dtype=np.int64), colors.copy(), colors, c.kind,
-                  c.texture)
-    _attach_cell_arrays(poly, piece)
-    if c.kind == "instances" and c.anchors is not None:
-        piece.lod = _vertices(c.anchors, c.anchor_colors)
+    rows = np.asarray(c.rows, dtype=np.int64)
+    vrows = _uniform_vertex_rows(c) if c.kind != "lines" else None
+    if vrows is not None:
+        # colours per vertex: llvmpipe draws them far faster than per-cell colours
+        colors = np.zeros((len(c.points), 4), dtype=np.uint8)
+        colors[c.cells.ravel()] = np.repeat(np.asarray(c.colors), c.cells.shape[1], axis=0)
+        color_rows = vrows
+    else:
+        colors = np.empty((len(c.cells), 4), dtype=np.uint8)  # C-contiguous: VTK shares it
+        colors[:] = c.colors
+        color_rows = rows
+    piece = Piece(poly, rows, colors.copy(), colors, c.kind, color_rows=color_rows,
+                  texture=c.texture)
+    _attach_arrays(poly, piece, per_vertex=vrows is not None)
+    if c.kind == "instances":
+        piece.hide_while_moving = True  # thousands of small objects: gone while dragging
     elif c.kind == "triangles" and len(c.cells) > MESH_LOD_CELLS:
         piece.lod = decimated(poly)
     return piece
 
 
-def _attach_cell_arrays(poly: pv.PolyData, piece: Piece) -> None:
+def _uniform_vertex_rows(c: _Cells) -> np.ndarray | None:
+    """Vertex rows when every object owns its vertices and has one colour."""
+    vrows = _vertex_rows(c)
+    if vrows is None or np.any(vrows < 0):
+        return None
+    colors = np.asarray(c.colors)
+    per_vertex = np.zeros((len(c.points), 4), dtype=np.uint8)
+    per_vertex[c.cells.ravel()] = np.repeat(colors, c.cells.shape[1], axis=0)
+    if not np.array_equal(per_vertex[c.cells], np.broadcast_to(colors[:, None, :],
+                                                               (*c.cells.shape, 4))):
+        return None
+    return vrows
+
+
+def _attach_arrays(poly: pv.PolyData, piece: Piece, per_vertex: bool) -> None:
     vtk_rows = numpy_to_vtk(piece.rows.astype(np.int32), deep=True)
     vtk_rows.SetName(ROW_ARRAY)
     poly.GetCellData().AddArray(vtk_rows)
     vtk_colors = numpy_to_vtk(piece.colors, deep=False)  # the numpy array is the VTK storage
     vtk_colors.SetName(COLOR_ARRAY)
-    poly.GetCellData().SetScalars(vtk_colors)
+    data = poly.GetPointData() if per_vertex else poly.GetCellData()
+    data.SetScalars(vtk_colors)
     piece._vtk_colors = vtk_colors  # keep the wrapper alive with its numpy buffer
 
 
@@ -206,14 +250,6 @@ def _polylines(points: np.ndarray, segments: np.ndarray) -> pv.PolyData:
     cells.SetData(numpy_to_vtk(offsets, deep=True),
                   numpy_to_vtk(segments.ravel().astype(np.int64), deep=True))
     poly.SetLines(cells)
-    return poly
-
-
-def _vertices(points: np.ndarray, colors: np.ndarray) -> pv.PolyData:
-    poly = pv.PolyData(points.astype(np.float32))  # pyvista adds one vertex cell per point
-    arr = numpy_to_vtk(np.ascontiguousarray(colors, dtype=np.uint8), deep=True)
-    arr.SetName(COLOR_ARRAY)
-    poly.GetCellData().SetScalars(arr)
     return poly
 
 

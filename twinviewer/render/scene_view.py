@@ -68,17 +68,19 @@ class SceneView:
         scene.selection.changed.connect(self._on_selection)
         for layer in scene.layers:
             self.add_layer(layer, render=False)
+        self._update_ground()
         self.reset_view(render=False)
 
     # -- layers -------------------------------------------------------------
     def add_layer(self, layer: Layer, render: bool = True) -> None:
         pieces = layer_pieces(layer)
         for piece in pieces:
-            piece.actor = _actor(piece.polydata, piece.kind, layer, piece.texture)
+            piece.actor = _actor(piece.polydata, piece.kind, layer, piece.texture,
+                                 per_vertex=piece.color_rows is not piece.rows)
             self.plotter.renderer.AddActor(piece.actor)
             self._picker.AddPickList(piece.actor)
             if piece.lod is not None:
-                piece.lod_actor = _actor(piece.lod, "lod", layer, None)
+                piece.lod_actor = _actor(piece.lod, "lod", layer, None, per_vertex=False)
                 piece.lod_actor.PickableOff()
                 piece.lod_actor.VisibilityOff()
                 self.plotter.renderer.AddActor(piece.lod_actor)
@@ -88,8 +90,8 @@ class SceneView:
         layer.changed.connect(cb)
         self._apply_display(layer)
         self._paint(layer)
-        self._update_ground()
         if render:
+            self._update_ground()
             self.render()
 
     def remove_layer(self, layer: Layer) -> None:
@@ -110,7 +112,8 @@ class SceneView:
     def _apply_display(self, layer: Layer) -> None:
         for piece in self.pieces.get(layer, []):
             stand_in = self.interacting and piece.lod_actor is not None
-            piece.actor.SetVisibility(layer.visible and not stand_in)
+            hidden = self.interacting and piece.hide_while_moving
+            piece.actor.SetVisibility(layer.visible and not stand_in and not hidden)
             piece.actor.SetPickable(layer.visible)
             piece.actor.GetProperty().SetOpacity(layer.opacity)
             if piece.lod_actor is not None:
@@ -118,8 +121,8 @@ class SceneView:
                 piece.lod_actor.GetProperty().SetOpacity(layer.opacity)
 
     def set_interacting(self, moving: bool) -> None:
-        """Level of detail while the camera moves: small objects become points,
-        huge meshes their decimated stand-in; full detail again when it stops."""
+        """Level of detail while the camera moves: small instanced objects are
+        hidden, huge meshes show their decimated stand-in; full detail when it stops."""
         if moving == self.interacting:
             return
         self.interacting = moving
@@ -144,8 +147,8 @@ class SceneView:
         for piece in self.pieces.get(layer, []):
             piece.colors[:] = piece.base_colors
             if len(selected):
-                piece.colors[mask[piece.rows]] = HIGHLIGHT
-            piece.polydata.GetCellData().GetScalars().Modified()
+                piece.colors[mask[piece.color_rows]] = HIGHLIGHT
+            piece._vtk_colors.Modified()
 
     # -- picking ------------------------------------------------------------
     def pick(self, x: int, y: int) -> tuple[Layer, int, np.ndarray] | None:
@@ -272,11 +275,15 @@ class SceneView:
 
     def _update_ground(self) -> None:
         """A quiet ground plane under the whole scene (not pickable)."""
-        b = self.scene.bounds()
-        if b is None:
-            return
         if self._ground is not None:
             self.plotter.renderer.RemoveActor(self._ground)
+            self._ground = None
+        boxes = [p.polydata.bounds for pieces in self.pieces.values() for p in pieces]
+        if not boxes:
+            return
+        arr = np.array(boxes, dtype=float)  # VTK keeps bounds cached: no pass over points
+        b = (arr[:, 0].min(), arr[:, 2].min(), arr[:, 4].min(),
+             arr[:, 1].max(), arr[:, 3].max(), arr[:, 5].max())
         lo, hi = np.array(b[:2]), np.array(b[3:5])
         c, size = (lo + hi) / 2, max(float(np.max(hi - lo)) * 1.25, 2.0)
         plane = pv.Plane(center=(c[0], c[1], b[2] - 0.05), direction=(0, 0, 1),
@@ -312,11 +319,14 @@ class SceneView:
         self._callbacks.clear()
 
 
-def _actor(poly, kind: str, layer: Layer, texture) -> vtk.vtkActor:
-    """One actor for a piece: cell colours as they are, flat shading, one light."""
+def _actor(poly, kind: str, layer: Layer, texture, per_vertex: bool) -> vtk.vtkActor:
+    """One actor for a piece: colours as they are, flat shading, one light."""
     mapper = vtk.vtkPolyDataMapper()
     mapper.SetInputData(poly)
-    mapper.SetScalarModeToUseCellData()
+    if per_vertex:
+        mapper.SetScalarModeToUsePointData()
+    else:
+        mapper.SetScalarModeToUseCellData()
     mapper.SetColorModeToDirectScalars()
     mapper.ScalarVisibilityOn()
     actor = vtk.vtkActor()

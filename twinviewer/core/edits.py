@@ -1,0 +1,1216 @@
+"""Edit commands on layers (values, fields, point objects), typed validation and the undo stack.
+
+Every change a user makes is a :class:`Command` with ``apply`` and ``revert``
+pushed on a :class:`CommandStack` (the Qt side wraps it in a ``QUndoStack``).
+Commands change the layer's :class:`~twinviewer.core.table.ObjectTable` and
+geometry batches in place and describe what they did as plain change records
+(:class:`ValueChange`, :class:`FieldChange`, :class:`ObjectChange`,
+:class:`PointChange`) that a store turns into SQL.  No Qt, no VTK.
+
+Rows are positions in the layer at the time the command runs; undo and redo go
+strictly in stack order, so those positions stay valid.  Object ids (``oid``) are
+what the dirty set, the change records and the journal carry.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from psygnal import Signal
+
+from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch
+from twinviewer.core.table import OID
+
+GEOMETRY = "<geometry>"
+"""Pseudo field name of geometry edits (dirty set, change records, edit log)."""
+
+OBJECT = "<object>"
+"""Pseudo field name of added or deleted objects."""
+
+FIELD_KINDS = ("int", "real", "text", "date", "datetime", "bool", "enum")
+"""Field types an editor knows; ``date`` is ISO ``YYYY-MM-DD`` text."""
+
+_INT64 = (-(2**63), 2**63 - 1)
+_TRUE = {"true", "t", "yes", "y", "1", "是", "真", "对", "√", "on"}
+_FALSE = {"false", "f", "no", "n", "0", "否", "假", "错", "×", "off"}
+_DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+class EditError(Exception):
+    """An edit that cannot be made; the message says why in one line."""
+
+    def __init__(self, message: str) -> None:
+        self.message = " ".join(str(message).split())
+        super().__init__(self.message)
+
+
+# --------------------------------------------------------------------------- field types
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """The type of an attribute column, as editors and stores see it.
+
+    Parameters
+    ----------
+    kind : str
+        One of ``int``, ``real``, ``text``, ``date``, ``datetime``, ``bool``, ``enum``.
+    values : tuple of str
+        The allowed values of an ``enum`` (a value list declared in the schema).
+    nullable : bool
+        Whether an empty value is allowed (default ``True``).
+
+    Examples
+    --------
+    >>> FieldType.of({"type": "enum", "values": ["待处理", "已整改"]}).values
+    ('待处理', '已整改')
+    """
+
+    kind: str
+    values: tuple[str, ...] = ()
+    nullable: bool = True
+
+    def __post_init__(self) -> None:
+        if self.kind not in FIELD_KINDS:
+            raise EditError(f"unknown field type {self.kind!r} (use one of "
+                            f"{', '.join(FIELD_KINDS)})")
+        object.__setattr__(self, "values", tuple(str(v) for v in self.values))
+        if self.kind == "enum" and not self.values:
+            raise EditError("an enum field needs its list of values")
+
+    @classmethod
+    def of(cls, spec: Any) -> FieldType:
+        """A field type from ``"int"``, ``{"type": "enum", "values": [...]}`` or a FieldType."""
+        if isinstance(spec, FieldType):
+            return spec
+        if isinstance(spec, str):
+            return cls(spec.strip().lower())
+        if isinstance(spec, dict):
+            kind = spec.get("type", spec.get("kind"))
+            if not isinstance(kind, str):
+                raise EditError(f"field type {spec!r} names no 'type'")
+            return cls(kind.strip().lower(), tuple(spec.get("values") or ()),
+                       bool(spec.get("nullable", True)))
+        raise EditError(f"not a field type: {spec!r}")
+
+    def to_dict(self) -> dict:
+        out: dict[str, Any] = {"type": self.kind}
+        if self.values:
+            out["values"] = list(self.values)
+        if not self.nullable:
+            out["nullable"] = False
+        return out
+
+    def validate(self, value: Any) -> Any:
+        """Shorthand for :func:`validate`."""
+        return validate(self, value)
+
+
+def infer_field_type(column: pd.Series | np.ndarray) -> FieldType:
+    """The field type a column's dtype suggests (``text`` for anything else)."""
+    dtype = column.dtype
+    kind = getattr(dtype, "kind", "O")
+    if kind == "b":
+        return FieldType("bool")
+    if kind in "iu":
+        return FieldType("int")
+    if kind == "f":
+        return FieldType("real")
+    if kind == "M":
+        return FieldType("datetime")
+    return FieldType("text")
+
+
+def is_missing(value: Any) -> bool:
+    """``None``, NaN, NaT and pandas' NA are missing values."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    return False
+
+
+def validate(field_type: FieldType | str | dict, value: Any) -> Any:
+    """Check ``value`` against a field type and return it in its canonical form.
+
+    ``int`` -> Python int, ``real`` -> float, ``text``/``enum`` -> str, ``date`` ->
+    ``"YYYY-MM-DD"``, ``datetime`` -> ISO text, ``bool`` -> bool; a missing value
+    (``None``, NaN, or empty text for non-text types) -> ``None``.
+
+    Raises
+    ------
+    EditError
+        With the reason, e.g. ``'12.5' is not a whole number``.
+
+    Examples
+    --------
+    >>> validate("int", " 42 ")
+    42
+    >>> validate("date", "2024年5月1日")
+    '2024-05-01'
+    >>> validate("bool", "是")
+    True
+    """
+    ft = FieldType.of(field_type)
+    kind = ft.kind
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, str) and kind != "text":
+        value = value.strip()
+        if value == "":
+            value = None
+    if is_missing(value):
+        if not ft.nullable:
+            raise EditError("a value is required")
+        return None
+    if kind == "int":
+        return _as_int(value)
+    if kind == "real":
+        return _as_real(value)
+    if kind == "bool":
+        return _as_bool(value)
+    if kind == "date":
+        return _as_date(value)
+    if kind == "datetime":
+        return _as_datetime(value)
+    if isinstance(value, bytes | bytearray):
+        raise EditError("binary data is not text")
+    if isinstance(value, list | dict | tuple | set):
+        raise EditError(f"{_show(value)} is not text")
+    text = str(value)
+    if kind == "enum":
+        if text.strip() in ft.values:
+            return text.strip()
+        raise EditError(f"{_show(value)} is not one of: {', '.join(ft.values)}")
+    return text
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _as_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise EditError(f"{value} is a yes/no value, not a whole number")
+    if isinstance(value, int):
+        out = value
+    elif isinstance(value, float):
+        if not math.isfinite(value) or value != int(value):
+            raise EditError(f"{_show(value)} is not a whole number")
+        out = int(value)
+    elif isinstance(value, str):
+        text = value.replace("_", "x")  # int() accepts 1_000; a user would not mean it
+        try:
+            out = int(text)
+        except ValueError:
+            try:
+                f = float(text)
+            except ValueError:
+                raise EditError(f"{_show(value)} is not a whole number") from None
+            if not math.isfinite(f) or f != int(f):
+                raise EditError(f"{_show(value)} is not a whole number") from None
+            out = int(f)
+    else:
+        raise EditError(f"{_show(value)} is not a whole number")
+    if not _INT64[0] <= out <= _INT64[1]:
+        raise EditError(f"{out} is too large for a whole-number field")
+    return out
+
+
+def _as_real(value: Any) -> float:
+    if isinstance(value, bool):
+        raise EditError(f"{value} is a yes/no value, not a number")
+    if isinstance(value, int | float):
+        out = float(value)
+    elif isinstance(value, str):
+        try:
+            out = float(value.replace("_", "x"))
+        except ValueError:
+            raise EditError(f"{_show(value)} is not a number") from None
+    else:
+        raise EditError(f"{_show(value)} is not a number")
+    if not math.isfinite(out):
+        raise EditError(f"{_show(value)} is not a finite number")
+    return out
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.lower() in _TRUE:
+        return True
+    if isinstance(value, str) and value.lower() in _FALSE:
+        return False
+    raise EditError(f"{_show(value)} is not a yes/no value (use true/false, 1/0 or 是/否)")
+
+
+def _as_date(value: Any) -> str:
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        m = _DATE_RE.match(value)
+        if m:
+            try:
+                return _dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+            except ValueError as exc:
+                raise EditError(f"{_show(value)} is not a valid date ({exc})") from None
+        try:  # an ISO date-time whose time is midnight is a date
+            stamp = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            stamp = None
+        if stamp is not None and stamp.time() == _dt.time(0, 0):
+            return stamp.date().isoformat()
+    raise EditError(f"{_show(value)} is not a date (use YYYY-MM-DD)")
+
+
+def _as_datetime(value: Any) -> str:
+    if isinstance(value, _dt.datetime):
+        return value.isoformat()
+    if isinstance(value, _dt.date):
+        return _dt.datetime(value.year, value.month, value.day).isoformat()
+    if isinstance(value, str):
+        m = _DATE_RE.match(value)
+        if m:
+            return _as_date(value) + "T00:00:00"
+        try:
+            return _dt.datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
+        except ValueError:
+            pass
+    raise EditError(f"{_show(value)} is not a date and time (use YYYY-MM-DDTHH:MM:SS)")
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def plain_values(values: np.ndarray | pd.Series | Sequence) -> list:
+    """Column values as plain Python values, ``None`` for missing (for logs and JSON)."""
+    if isinstance(values, pd.Series):
+        arr = values.to_numpy()
+    elif isinstance(values, np.ndarray):
+        arr = values
+    else:
+        arr = np.asarray(values, dtype=object)
+    if arr.dtype.kind == "f":
+        out = arr.astype(object)
+        out[np.isnan(arr)] = None
+        return out.tolist()
+    if arr.dtype.kind == "M":
+        return [None if np.isnat(v) else str(v) for v in arr]
+    out = arr.tolist()
+    if arr.dtype.kind == "O":
+        return [None if is_missing(v) else v for v in out]
+    return out
+
+
+def _fit(dtype, values: np.ndarray) -> np.ndarray | None:
+    """``values`` (object array of canonical values) typed for a column of ``dtype``.
+
+    ``None`` when the column cannot hold them without changing its dtype.
+    """
+    missing = np.fromiter((v is None for v in values), bool, len(values))
+    kind = getattr(dtype, "kind", "O")
+    if isinstance(dtype, pd.StringDtype):
+        if all(isinstance(v, str) for v in values[~missing]):
+            return values
+        return None
+    if kind in "iu":
+        if missing.any() or not all(isinstance(v, int) and not isinstance(v, bool)
+                                    for v in values):
+            return None
+        try:
+            out = np.array(values.tolist(), dtype=dtype)
+        except (OverflowError, ValueError):
+            return None
+        return out
+    if kind == "f":
+        if not all(isinstance(v, int | float) and not isinstance(v, bool)
+                   for v in values[~missing]):
+            return None
+        wide = np.where(missing, np.nan, values).astype(np.float64)
+        out = wide.astype(dtype)
+        if not np.array_equal(out.astype(np.float64), wide, equal_nan=True):
+            return None  # float32 would round the value
+        return out
+    if kind == "b":
+        if missing.any() or not all(isinstance(v, bool) for v in values):
+            return None
+        return values.astype(bool)
+    if kind == "O":
+        return values
+    return None
+
+
+def _widen(series: pd.Series, values: np.ndarray) -> pd.Series:
+    """A copy of ``series`` in a dtype that holds both its values and ``values``."""
+    kind = getattr(series.dtype, "kind", "O")
+    present = [v for v in values if v is not None]
+    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in present)
+    small = all(abs(v) <= 2**53 for v in present if isinstance(v, int))
+    if kind in "iuf" and numeric and small:
+        return series.astype(np.float64)
+    return pd.Series(series.to_numpy(dtype=object), index=series.index, dtype=object,
+                     name=series.name)
+
+
+def _typed_column(field_type: FieldType, value: Any, n: int) -> pd.Series:
+    """A new column of ``n`` equal values in the dtype readers use for the type."""
+    kind = field_type.kind
+    if kind == "int":
+        return pd.Series(np.full(n, np.nan) if value is None else np.full(n, value, np.int64))
+    if kind == "real":
+        return pd.Series(np.full(n, np.nan if value is None else value, np.float64))
+    if kind == "bool" and value is not None:
+        return pd.Series(np.full(n, value, bool))
+    return pd.Series(np.full(n, value, dtype=object), dtype=object)
+
+
+def _append_value(series: pd.Series, value: Any) -> pd.Series:
+    """``series`` with one more value at the end (dtype widened only when needed)."""
+    one = np.array([value], dtype=object)
+    fitted = _fit(series.dtype, one)
+    if fitted is None:
+        series = _widen(series, one)
+        fitted = _fit(series.dtype, one)
+    tail = pd.Series(fitted, dtype=series.dtype, index=[len(series)])
+    return pd.concat([series, tail])
+
+
+def _check_name(name: Any, what: str = "field") -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise EditError(f"a {what} name must be non-empty text")
+    if name != name.strip():
+        raise EditError(f"{what} name {name!r} starts or ends with spaces")
+    if any(ord(c) < 32 for c in name) or '"' in name:
+        raise EditError(f"{what} name {name!r} contains a control character or a quote")
+    if name.lower() in (OID, "fid", "geom", "geometry") or name in (GEOMETRY, OBJECT):
+        raise EditError(f"{name!r} is reserved and cannot be a field name")
+    if len(name) > 63:
+        raise EditError(f"{what} name {name!r} is longer than 63 characters")
+    return name
+
+
+def _field_index(layer: Layer, name: str) -> int:
+    df = layer.table.df
+    if name == OID:
+        raise EditError("the object id (oid) cannot be edited")
+    if name not in df.columns:
+        raise EditError(f"layer {layer.name!r} has no field {name!r}")
+    return int(df.columns.get_loc(name))
+
+
+def _taken(layer: Layer, name: str) -> bool:
+    return name.lower() in {str(c).lower() for c in layer.table.df.columns}
+
+
+# --------------------------------------------------------------------------- change records
+
+
+@dataclass
+class ValueChange:
+    """New values of one field for some objects."""
+
+    layer: Layer
+    field: str
+    oids: list
+    old: list
+    new: list
+
+
+@dataclass
+class FieldChange:
+    """A column added (``add``), renamed (``rename``) or deleted (``delete``)."""
+
+    layer: Layer
+    action: str
+    field: str
+    new_name: str | None = None
+    field_type: FieldType | None = None
+    default: Any = None
+
+
+@dataclass
+class ObjectChange:
+    """Objects added (``insert``) or deleted (``delete``).
+
+    ``attributes`` are whole rows (``{field: value}``); ``points`` the point
+    instances of each object in layer coordinates (``None``: no point geometry).
+    ``restore`` marks an insert that brings back deleted objects, whose original
+    geometry a store may still have.
+    """
+
+    layer: Layer
+    action: str
+    oids: list
+    attributes: list[dict]
+    points: list[np.ndarray | None]
+    restore: bool = False
+
+
+@dataclass
+class PointChange:
+    """An object's point instances moved from ``old`` to ``new`` (``(k, 3)`` arrays)."""
+
+    layer: Layer
+    oid: Any
+    old: np.ndarray
+    new: np.ndarray
+
+
+Change = ValueChange | FieldChange | ObjectChange | PointChange
+
+
+# --------------------------------------------------------------------------- commands
+
+
+class Command:
+    """One undoable edit of one layer.
+
+    Subclasses implement ``_apply``/``_revert`` (``_apply`` checks everything before
+    it changes anything, and raises :class:`EditError`), ``changes`` and ``record``.
+    """
+
+    label: str = ""
+    layer: Layer
+
+    def apply(self, stack: CommandStack) -> None:
+        self._apply(stack)
+
+    def revert(self, stack: CommandStack) -> None:
+        self._revert(stack)
+
+    def _apply(self, stack: CommandStack) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _revert(self, stack: CommandStack) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def touched(self) -> tuple[np.ndarray | None, tuple[str, ...] | None]:
+        """``(rows, fields)`` for the ``changed`` event; ``None``: structure changed."""
+        return None, None
+
+    def changes(self, forward: bool = True) -> list[Change]:  # pragma: no cover - abstract
+        """What applying (``forward``) or reverting this command changed."""
+        raise NotImplementedError
+
+    def record(self, forward: bool = True) -> dict:  # pragma: no cover - abstract
+        """A JSON-able description that re-does (``forward``) or un-does this edit by oid."""
+        raise NotImplementedError
+
+    def parts(self) -> list[Command]:
+        return [self]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.label!r})"
+
+
+class SetValues(Command):
+    """Set one field of one or many objects (``values``: one value for all, or one per row).
+
+    Examples
+    --------
+    >>> stack.push(SetValues(layer, selected_rows, "状态", "已整改"))  # doctest: +SKIP
+    """
+
+    def __init__(self, layer: Layer, rows: Iterable[int] | int, field: str, values: Any,
+                 *, label: str | None = None, field_type: Any = None) -> None:
+        self.layer = layer
+        self.rows = np.atleast_1d(np.asarray(rows, dtype=np.int64)).ravel()
+        self.field = field
+        self.scalar = not isinstance(values, list | tuple | np.ndarray | pd.Series)
+        self.values = values if self.scalar else np.asarray(values, dtype=object).ravel()
+        self.field_type = None if field_type is None else FieldType.of(field_type)
+        n = len(self.rows)
+        self.label = label or (f"Set {field} of {n} objects" if n != 1 else f"Set {field}")
+        self._new: np.ndarray | None = None
+        self._old: np.ndarray | None = None
+        self._old_column: pd.Series | None = None
+        self._oids: np.ndarray | None = None
+
+    def _prepare(self, stack: CommandStack) -> None:
+        df = self.layer.table.df
+        _field_index(self.layer, self.field)
+        if len(self.rows) and (self.rows.min() < 0 or self.rows.max() >= len(df)):
+            raise EditError(f"row {int(self.rows.max())} is not an object of layer "
+                            f"{self.layer.name!r}")
+        if len(np.unique(self.rows)) != len(self.rows):
+            raise EditError("an object is listed twice in one edit")
+        ft = self.field_type or stack.field_type(self.layer, self.field)
+        if self.scalar:
+            v = validate(ft, self.values)
+            new = np.empty(len(self.rows), dtype=object)
+            new.fill(v)
+        else:
+            if len(self.values) != len(self.rows):
+                raise EditError(f"{len(self.values)} values for {len(self.rows)} objects")
+            new = np.empty(len(self.rows), dtype=object)
+            for i, v in enumerate(self.values):
+                try:
+                    new[i] = validate(ft, v)
+                except EditError as exc:
+                    oid = df[OID].iat[int(self.rows[i])]
+                    raise EditError(f"{self.field} of object {oid}: {exc.message}") from None
+        self._new = new
+        self._oids = df[OID].to_numpy()[self.rows]
+
+    def _apply(self, stack: CommandStack) -> None:
+        if self._new is None:
+            self._prepare(stack)
+        df = self.layer.table.df
+        j = _field_index(self.layer, self.field)
+        column = df.iloc[:, j]
+        self._old = column.to_numpy()[self.rows].copy()
+        fitted = _fit(column.dtype, self._new)
+        if fitted is None:  # e.g. an empty value in an int column: widen, keep the original
+            self._old_column = column
+            wide = _widen(column, self._new)
+            wide.iloc[self.rows] = _fit(wide.dtype, self._new)
+            df[self.field] = wide
+        else:
+            self._old_column = None
+            if len(self.rows):
+                df.iloc[self.rows, j] = fitted
+
+    def _revert(self, stack: CommandStack) -> None:
+        df = self.layer.table.df
+        if self._old_column is not None:
+            df[self.field] = self._old_column
+        elif len(self.rows):
+            df.iloc[self.rows, _field_index(self.layer, self.field)] = self._old
+
+    def touched(self):
+        return self.rows, (self.field,)
+
+    def changes(self, forward: bool = True) -> list[Change]:
+        old, new = plain_values(self._old), self._new.tolist()
+        oids = plain_values(self._oids)
+        if not forward:
+            old, new = new, old
+        return [ValueChange(self.layer, self.field, oids, old, new)]
+
+    def record(self, forward: bool = True) -> dict:
+        values = self._new.tolist() if forward else plain_values(self._old)
+        if forward and self.scalar and len(values):
+            values = values[:1]
+        return {"op": "set", "layer": self.layer.name, "field": self.field,
+                "oids": plain_values(self._oids), "values": values,
+                "scalar": bool(forward and self.scalar)}
+
+
+class AddField(Command):
+    """Add a typed field at the end of the table, every object set to ``default``."""
+
+    def __init__(self, layer: Layer, name: str, field_type: Any, default: Any = None, *,
+                 label: str | None = None) -> None:
+        self.layer = layer
+        self.name = name
+        self.field_type = FieldType.of(field_type)
+        self.default = default
+        self.label = label or f"Add field {name}"
+        self._previous_type: FieldType | None = None
+
+    def _apply(self, stack: CommandStack) -> None:
+        _check_name(self.name)
+        if _taken(self.layer, self.name):
+            raise EditError(f"layer {self.layer.name!r} already has a field {self.name!r}")
+        self.default = validate(self.field_type, self.default)
+        df = self.layer.table.df
+        column = _typed_column(self.field_type, self.default, len(df))
+        column.index = df.index
+        df.insert(len(df.columns), self.name, column)
+        self._previous_type = stack._set_type(self.layer, self.name, self.field_type)
+
+    def _revert(self, stack: CommandStack) -> None:
+        del self.layer.table.df[self.name]
+        stack._set_type(self.layer, self.name, self._previous_type)
+
+    def changes(self, forward: bool = True) -> list[Change]:
+        if forward:
+            return [FieldChange(self.layer, "add", self.name, field_type=self.field_type,
+                                default=self.default)]
+        return [FieldChange(self.layer, "delete", self.name, field_type=self.field_type)]
+
+    def record(self, forward: bool = True) -> dict:
+        if forward:
+            return {"op": "add_field", "layer": self.layer.name, "name": self.name,
+                    "type": self.field_type.to_dict(), "default": self.default}
+        return {"op": "delete_field", "layer": self.layer.name, "name": self.name}
+
+
+class RenameField(Command):
+    """Rename a field; its position, values and declared type stay."""
+
+    def __init__(self, layer: Layer, name: str, new_name: str, *,
+                 label: str | None = None) -> None:
+        self.layer = layer
+        self.name = name
+        self.new_name = new_name
+        self.label = label or f"Rename field {name} to {new_name}"
+
+    def _apply(self, stack: CommandStack) -> None:
+        _field_index(self.layer, self.name)
+        _check_name(self.new_name)
+        if self.new_name.lower() != self.name.lower() and _taken(self.layer, self.new_name):
+            raise EditError(f"layer {self.layer.name!r} already has a field {self.new_name!r}")
+        if self.new_name == self.name:
+            raise EditError(f"the field is already called {self.name!r}")
+        self._rename(stack, self.name, self.new_name)
+
+    def _revert(self, stack: CommandStack) -> None:
+        self._rename(stack, self.new_name, self.name)
+
+    def _rename(self, stack: CommandStack, old: str, new: str) -> None:
+        self.layer.table.df.rename(columns={old: new}, inplace=True)
+        stack._rename_type(self.layer, old, new)
+        if self.layer.class_field == old:
+            self.layer.class_field = new
+
+    def changes(self, forward: bool = True) -> list[Change]:
+        old, new = (self.name, self.new_name) if forward else (self.new_name, self.name)
+        return [FieldChange(self.layer, "rename", old, new_name=new)]
+
+    def record(self, forward: bool = True) -> dict:
+        old, new = (self.name, self.new_name) if forward else (self.new_name, self.name)
+        return {"op": "rename_field", "layer": self.layer.name, "name": old, "new_name": new}
+
+
+class DeleteField(Command):
+    """Delete a field; revert puts the very same column back at its position."""
+
+    def __init__(self, layer: Layer, name: str, *, label: str | None = None) -> None:
+        self.layer = layer
+        self.name = name
+        self.label = label or f"Delete field {name}"
+        self._column: pd.Series | None = None
+        self._position = 0
+        self._type: FieldType | None = None
+
+    def _apply(self, stack: CommandStack) -> None:
+        self._position = _field_index(self.layer, self.name)
+        df = self.layer.table.df
+        self._type = stack.field_type(self.layer, self.name)
+        self._column = df[self.name]
+        self._oids = df[OID].to_numpy()
+        del df[self.name]
+        self._declared = stack._set_type(self.layer, self.name, None)
+
+    def _revert(self, stack: CommandStack) -> None:
+        self.layer.table.df.insert(self._position, self.name, self._column)
+        stack._set_type(self.layer, self.name, self._declared)
+
+    def changes(self, forward: bool = True) -> list[Change]:
+        if forward:
+            return [FieldChange(self.layer, "delete", self.name, field_type=self._type)]
+        values = plain_values(self._column)
+        keep = [i for i, v in enumerate(values) if v is not None]
+        oids = plain_values(self._oids)
+        return [FieldChange(self.layer, "add", self.name, field_type=self._type),
+                ValueChange(self.layer, self.name, [oids[i] for i in keep],
+                            [None] * len(keep), [values[i] for i in keep])]
+
+    def record(self, forward: bool = True) -> dict:
+        if forward:
+            return {"op": "delete_field", "layer": self.layer.name, "name": self.name}
+        return {"op": "add_field", "layer": self.layer.name, "name": self.name,
+                "type": self._type.to_dict(), "default": None, "position": self._position,
+                "oids": plain_values(self._oids), "values": plain_values(self._column)}
+
+
+def _point_batches(layer: Layer) -> list[PointBatch]:
+    return [b for b in layer.batches if isinstance(b, PointBatch)]
+
+
+class AddPoint(Command):
+    """Add one object drawn as a point (e.g. a new bin), with its attributes.
+
+    ``xyz`` is in the layer's current coordinates (scene-local once the layer is
+    placed); several instances may be given as a ``(k, 3)`` array, or ``None`` for
+    an object without geometry.  ``oid`` defaults to one more than the largest.
+    """
+
+    def __init__(self, layer: Layer, xyz: Any, attributes: dict | None = None, *,
+                 oid: Any = None, label: str | None = None) -> None:
+        self.layer = layer
+        self.xyz = None if xyz is None else np.asarray(xyz, dtype=np.float64).reshape(-1, 3)
+        self.attributes = dict(attributes or {})
+        self.oid = oid
+        self.label = label or "Add point object"
+        self._old_df: pd.DataFrame | None = None
+        self._batch_state: tuple | None = None
+
+    def _prepare(self) -> dict:
+        df = self.layer.table.df
+        if self.xyz is not None and not np.all(np.isfinite(self.xyz)):
+            raise EditError("the position is not a finite coordinate")
+        oids = df[OID]
+        if self.oid is None:
+            if len(oids) and oids.dtype.kind not in "iu":
+                raise EditError(f"layer {self.layer.name!r} has text object ids; give the oid")
+            self.oid = int(oids.max()) + 1 if len(oids) else 1
+        elif (oids == self.oid).any():
+            raise EditError(f"layer {self.layer.name!r} already has an object {self.oid}")
+        return self.attributes
+
+    def _apply(self, stack: CommandStack) -> None:
+        attrs = self._prepare()
+        df = self.layer.table.df
+        clean = {}
+        for name, value in attrs.items():
+            _field_index(self.layer, name)
+            try:
+                clean[name] = validate(stack.field_type(self.layer, name), value)
+            except EditError as exc:
+                raise EditError(f"{name}: {exc.message}") from None
+        self.attributes = clean
+        row = len(df)
+        columns = {}
+        for name in df.columns:
+            value = self.oid if name == OID else clean.get(name)
+            columns[name] = _append_value(df[name], value)
+        new_df = pd.DataFrame(columns, columns=df.columns)
+        new_df.index = pd.RangeIndex(row + 1)
+        self._old_df = df
+        self.layer.table.df = new_df
+        self._row = dict(zip((str(c) for c in new_df.columns),
+                             plain_values(new_df.iloc[row].to_numpy(dtype=object)), strict=True))
+        self._batch_state = None
+        if self.xyz is not None:
+            batches = _point_batches(self.layer)
+            created = not batches
+            batch = PointBatch(np.empty((0, 3)), np.empty(0, np.int64)) if created \
+                else batches[-1]
+            if created:
+                self.layer.batches.append(batch)
+            self._batch_state = (batch, batch.points, batch.rows, created)
+            batch.points = np.concatenate([batch.points, self.xyz])
+            batch.rows = np.concatenate([batch.rows, np.full(len(self.xyz), row, np.int64)])
+
+    def _revert(self, stack: CommandStack) -> None:
+        self.layer.table.df = self._old_df
+        if self._batch_state is not None:
+            batch, points, rows, created = self._batch_state
+            batch.points, batch.rows = points, rows
+            if created:
+                self.layer.batches.remove(batch)
+
+    def changes(self, forward: bool = True) -> list[Change]:
+        attrs = {k: v for k, v in self._row.items() if k != OID}
+        if forward:
+            return [ObjectChange(self.layer, "insert", [self.oid], [attrs], [self.xyz])]
+        return [ObjectChange(self.layer, "delete", [self.oid], [attrs], [self.xyz])]
+
+    def record(self, forward: bool = True) -> dict:
+        if forward:
+            return {"op": "add_point", "layer": self.layer.name, "oid": self.oid,
+                    "xyz": None if self.xyz is None else self.xyz.tolist(),
+                    "attributes": self.attributes}
+        return {"op": "delete", "layer": self.layer.name, "oids": [self.oid]}
+
+
+class MovePoint(Command):
+    """Move a point object to ``xyz`` (all its instances by the same offset)."""
+
+    def __init__(self, layer: Layer, row: int, xyz: Any, *, label: str | None = None) -> None:
+        self.layer = layer
+        self.row = int(row)
+        self.xyz = np.asarray(xyz, dtype=np.float64).reshape(3)
+        self.label = label or "Move point object"
+        self._moves: list[tuple[PointBatch, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def _apply(self, stack: CommandStack) -> None:
+        if not 0 <= self.row < len(self.layer.table.df):
+            raise EditError(f"row {self.row} is not an object of layer {self.layer.name!r}")
+        if not np.all(np.isfinite(self.xyz)):
+            raise EditError("the position is not a finite coordinate")
+        self.oid = plain_values(self.layer.table.df[OID].to_numpy()[[self.row]])[0]
+        found = [(b, np.nonzero(b.rows == self.row)[0]) for b in _point_batches(self.layer)]
+        found = [(b, idx) for b, idx in found if len(idx)]
+        if not found:
+            raise EditError(f"object {self.oid} of layer {self.layer.name!r} is not a point")
+        delta = self.xyz - found[0][0].points[found[0][1][0]]
+        self._moves = []
+        for k, (batch, idx) in enumerate(found):
+            if not batch.points.flags.writeable:
+                batch.points = batch.points.copy()
+            old = batch.points[idx].copy()
+            new = old + delta
+            if k == 0:
+                new[0] = self.xyz  # the picked position exactly, not old + (new - old)
+            self._moves.append((batch, idx, old, new))
+            batch.points[idx] = new
+
+    def _revert(self, stack: CommandStack) -> None:
+        for batch, idx, old, _new in reversed(self._moves):
+            batch.points[idx] = old
+
+    def touched(self):
+        return np.array([self.row]), (GEOMETRY,)
+
+    def changes(self, forward: bool = True) -> list[Change]:
+        old = np.concatenate([m[2] for m in self._moves])
+        new = np.concatenate([m[3] for m in self._moves])
+        if not forward:
+            old, new = new, old
+        return [PointChange(self.layer, self.oid, old, new)]
+
+    def record(self, forward: bool = True) -> dict:
+        first = self._moves[0][3 if forward else 2][0]
+        return {"op": "move_point", "layer": self.layer.name, "oid": self.oid,
+                "xyz": first.tolist()}
+
+
+class DeleteObjects(Command):
+    """Delete objects (rows and all their geometry); revert restores them exactly."""
+
+    def __init__(self, layer: Layer, rows: Iterable[int], *, label: str | None = None) -> None:
+        self.layer = layer
+        self.rows = np.unique(np.atleast_1d(np.asarray(rows, dtype=np.int64)))
+        n = len(self.rows)
+        self.label = label or (f"Delete {n} objects" if n != 1 else "Delete object")
+        self._old_df: pd.DataFrame | None = None
+        self._old_batches: list[tuple] = []
+
+    def _apply(self, stack: CommandStack) -> None:
+        df = self.layer.table.df
+        if not len(self.rows):
+            raise EditError("no objects to delete")
+        if self.rows[0] < 0 or self.rows[-1] >= len(df):
+            raise EditError(f"row {int(self.rows[-1])} is not an object of layer "
+                            f"{self.layer.name!r}")
+        gone = np.zeros(len(df), dtype=bool)
+        gone[self.rows] = True
+        new_row = np.cumsum(~gone) - 1
+        self._old_df = df
+        self.oids = plain_values(df[OID].to_numpy()[self.rows])
+        new_df = df.loc[~gone].reset_index(drop=True)
+        self._old_batches = []
+        for b in self.layer.batches:
+            state = {k: getattr(b, k) for k in _CELL_ARRAYS[type(b)]}
+            self._old_batches.append((b, state))
+            keep = ~gone[b.rows]
+            for key, arr in state.items():
+                if arr is not None:
+                    setattr(b, key, arr[keep])
+            b.rows = new_row[state["rows"][keep]]
+        self.layer.table.df = new_df
+
+    def _revert(self, stack: CommandStack) -> None:
+        self.layer.table.df = self._old_df
+        for b, state in self._old_batches:
+            for key, arr in state.items():
+                setattr(b, key, arr)
+
+    def _objects(self) -> tuple[list[dict], list[np.ndarray | None]]:
+        df = self._old_df
+        sub = df.iloc[self.rows]
+        cols = [str(c) for c in df.columns if c != OID]
+        values = {c: plain_values(sub[c]) for c in cols}
+        attrs = [{c: values[c][i] for c in cols} for i in range(len(self.rows))]
+        points: list[np.ndarray | None] = [None] * len(self.rows)
+        states = [s for b, s in self._old_batches if isinstance(b, PointBatch)]
+        if states:
+            rows = np.concatenate([s["rows"] for s in states])
+            xyz = np.concatenate([s["points"] for s in states])
+            pick = np.isin(rows, self.rows)
+            rows, xyz = rows[pick], xyz[pick]
+            order = np.argsort(rows, kind="stable")
+            rows, xyz = rows[order], xyz[order]
+            starts = np.searchsorted(rows, self.rows, "left")
+            ends = np.searchsorted(rows, self.rows, "right")
+            for i, (a, b) in enumerate(zip(starts, ends, strict=True)):
+                if b > a:
+                    points[i] = xyz[a:b]
+        return attrs, points
+
+    def changes(self, forward: bool = True) -> list[Change]:
+        attrs, points = self._objects()
+        return [ObjectChange(self.layer, "delete" if forward else "insert", list(self.oids),
+                             attrs, points, restore=not forward)]
+
+    def record(self, forward: bool = True) -> dict:
+        if forward:
+            return {"op": "delete", "layer": self.layer.name, "oids": list(self.oids)}
+        attrs, points = self._objects()
+        return {"op": "restore", "layer": self.layer.name, "objects": [
+            {"oid": oid, "attributes": a, "xyz": None if p is None else p.tolist()}
+            for oid, a, p in zip(self.oids, attrs, points, strict=True)]}
+
+
+_CELL_ARRAYS = {
+    TriangleBatch: ("triangles", "rows", "colors"),
+    LineBatch: ("segments", "rows"),
+    PointBatch: ("points", "rows"),
+}
+
+
+class Macro(Command):
+    """Several commands as one undo step (e.g. add a field and fill it)."""
+
+    def __init__(self, label: str, commands: Sequence[Command]) -> None:
+        if not commands:
+            raise EditError("an edit needs at least one step")
+        self.label = label
+        self.commands = list(commands)
+        self.layer = self.commands[0].layer
+        self._done = 0
+
+    def _apply(self, stack: CommandStack) -> None:
+        self._done = 0
+        try:
+            for cmd in self.commands:
+                cmd.apply(stack)
+                self._done += 1
+        except EditError:
+            for cmd in reversed(self.commands[: self._done]):
+                cmd.revert(stack)
+            raise
+
+    def _revert(self, stack: CommandStack) -> None:
+        for cmd in reversed(self.commands):
+            cmd.revert(stack)
+
+    def parts(self) -> list[Command]:
+        return [p for cmd in self.commands for p in cmd.parts()]
+
+    def changes(self, forward: bool = True) -> list[Change]:
+        cmds = self.commands if forward else list(reversed(self.commands))
+        return [ch for cmd in cmds for ch in cmd.changes(forward)]
+
+    def record(self, forward: bool = True) -> dict:
+        cmds = self.commands if forward else list(reversed(self.commands))
+        return {"op": "macro", "label": self.label,
+                "items": [cmd.record(forward) for cmd in cmds]}
+
+
+# --------------------------------------------------------------------------- the stack
+
+
+@dataclass
+class Step:
+    """One pending step between the saved state and the model: a command applied or reverted."""
+
+    command: Command
+    forward: bool
+
+    @property
+    def label(self) -> str:
+        return self.command.label if self.forward else f"{self.command.label} (undone)"
+
+    def changes(self) -> list[Change]:
+        return self.command.changes(self.forward)
+
+    def record(self) -> dict:
+        return {"label": self.label, **self.command.record(self.forward)}
+
+
+@dataclass
+class _Saved:
+    index: int = 0
+    orphans: list[Command] = field(default_factory=list)  # saved, then dropped from history
+
+
+class CommandStack:
+    """The undo/redo history of edits and what is not yet saved.
+
+    Events
+    ------
+    changed(layer, rows, fields)
+        After every apply/undo/redo: ``rows`` (ndarray) and ``fields`` (tuple) that
+        changed; ``None`` for either means rows were added/removed or columns changed,
+        so views should refresh the whole layer.  Geometry edits name :data:`GEOMETRY`.
+    index_changed(int)
+        The number of applied commands changed.
+    clean_changed(bool)
+        Whether the model equals the saved store (title asterisk).
+
+    Parameters
+    ----------
+    schemas : dict, optional
+        ``{layer name: {field: type}}`` declared field types (enums need theirs here);
+        other fields take the type their column's dtype suggests.
+
+    Examples
+    --------
+    >>> stack = CommandStack({"设施": {"状态": {"type": "enum", "values": ["正常", "损坏"]}}})
+    >>> stack.push(SetValues(layer, [0, 1], "状态", "损坏"))  # doctest: +SKIP
+    >>> stack.undo_label  # doctest: +SKIP
+    'Set 状态 of 2 objects'
+    """
+
+    changed = Signal(object, object, object)
+    index_changed = Signal(int)
+    clean_changed = Signal(bool)
+
+    def __init__(self, schemas: dict[str, dict[str, Any]] | None = None) -> None:
+        self.schemas: dict[str, dict[str, FieldType]] = {}
+        for layer_name, fields in (schemas or {}).items():
+            self.declare_schema(layer_name, fields)
+        self._commands: list[Command] = []
+        self._index = 0
+        self._saved = _Saved()
+        self._dirty: set | None = None
+
+    # ---- schema
+
+    def declare_schema(self, layer_name: str, fields: dict[str, Any]) -> None:
+        """Declare the types of some fields of a layer (e.g. from the store)."""
+        schema = self.schemas.setdefault(layer_name, {})
+        for name, spec in fields.items():
+            schema[name] = FieldType.of(spec)
+
+    def field_type(self, layer: Layer, name: str) -> FieldType:
+        """The declared type of a field, or the one its column suggests."""
+        declared = self.schemas.get(layer.name, {}).get(name)
+        if declared is not None:
+            return declared
+        return infer_field_type(layer.table.df[name])
+
+    def _set_type(self, layer: Layer, name: str, ft: FieldType | None) -> FieldType | None:
+        schema = self.schemas.setdefault(layer.name, {})
+        previous = schema.pop(name, None)
+        if ft is not None:
+            schema[name] = ft
+        return previous
+
+    def _rename_type(self, layer: Layer, old: str, new: str) -> None:
+        schema = self.schemas.setdefault(layer.name, {})
+        if old in schema:
+            schema[new] = schema.pop(old)
+
+    # ---- history
+
+    def push(self, command: Command) -> Command:
+        """Apply ``command`` and put it on the stack (the redo tail is dropped).
+
+        Raises :class:`EditError` (and changes nothing) when the edit is refused.
+        """
+        was_clean = self.is_clean
+        command.apply(self)
+        if self._index < self._saved.index:  # the saved state leaves the history
+            self._saved.orphans = self._commands[self._index:self._saved.index] + \
+                self._saved.orphans
+            self._saved.index = self._index
+        del self._commands[self._index:]
+        self._commands.append(command)
+        self._index += 1
+        self._after(command, was_clean)
+        return command
+
+    def undo(self) -> None:
+        if not self.can_undo:
+            return
+        was_clean = self.is_clean
+        command = self._commands[self._index - 1]
+        command.revert(self)
+        self._index -= 1
+        self._after(command, was_clean)
+
+    def redo(self) -> None:
+        if not self.can_redo:
+            return
+        was_clean = self.is_clean
+        command = self._commands[self._index]
+        command.apply(self)
+        self._index += 1
+        self._after(command, was_clean)
+
+    def _after(self, command: Command, was_clean: bool) -> None:
+        self._dirty = None
+        for part in command.parts():
+            rows, fields = part.touched()
+            self.changed.emit(part.layer, rows, fields)
+        self.index_changed.emit(self._index)
+        if self.is_clean != was_clean:
+            self.clean_changed.emit(self.is_clean)
+
+    @property
+    def index(self) -> int:
+        return self._index
+
+    def __len__(self) -> int:
+        return len(self._commands)
+
+    @property
+    def can_undo(self) -> bool:
+        return self._index > 0
+
+    @property
+    def can_redo(self) -> bool:
+        return self._index < len(self._commands)
+
+    @property
+    def undo_label(self) -> str:
+        return self._commands[self._index - 1].label if self.can_undo else ""
+
+    @property
+    def redo_label(self) -> str:
+        return self._commands[self._index].label if self.can_redo else ""
+
+    @property
+    def labels(self) -> list[str]:
+        """Labels of every command on the stack, oldest first (the history view)."""
+        return [c.label for c in self._commands]
+
+    # ---- saved state
+
+    @property
+    def is_clean(self) -> bool:
+        return self._index == self._saved.index and not self._saved.orphans
+
+    def pending(self) -> list[Step]:
+        """Steps that take the saved store to the model, in order."""
+        steps = [Step(c, False) for c in reversed(self._saved.orphans)]
+        if self._index < self._saved.index:
+            steps += [Step(c, False) for c in
+                      reversed(self._commands[self._index:self._saved.index])]
+        else:
+            steps += [Step(c, True) for c in self._commands[self._saved.index:self._index]]
+        return steps
+
+    def mark_saved(self) -> None:
+        """The store now holds the model's state (called by a store after it commits)."""
+        was_clean = self.is_clean
+        self._saved = _Saved(self._index)
+        self._dirty = None
+        if not was_clean:
+            self.clean_changed.emit(True)
+
+    @property
+    def dirty(self) -> set[tuple[str, Any, str]]:
+        """``{(layer name, oid, field)}`` of changes not yet saved.
+
+        Field changes are ``(layer, None, field)``; added/deleted objects use
+        :data:`OBJECT` and moved points :data:`GEOMETRY` as field.
+        """
+        if self._dirty is None:
+            out: set = set()
+            for step in self.pending():
+                for ch in step.changes():
+                    name = ch.layer.name
+                    if isinstance(ch, ValueChange):
+                        out.update((name, oid, ch.field) for oid in ch.oids)
+                    elif isinstance(ch, FieldChange):
+                        out.add((name, None, ch.field))
+                        if ch.new_name:
+                            out.add((name, None, ch.new_name))
+                    elif isinstance(ch, ObjectChange):
+                        out.update((name, oid, OBJECT) for oid in ch.oids)
+                    else:
+                        out.add((name, ch.oid, GEOMETRY))
+            self._dirty = out
+        return self._dirty
+
+    def dirty_oids(self, layer_name: str) -> set:
+        """Object ids of a layer with unsaved changes (per-row markers)."""
+        return {oid for name, oid, _ in self.dirty if name == layer_name and oid is not None}
