@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication
 
 pytestmark = pytest.mark.gui
 
@@ -136,3 +138,22 @@ def test_bad_file_shows_message_and_keeps_layers(main_window, qtbot, tmp_path):
     assert len(w.scene.layers) == n
     assert any("坏的 文件.geojson" in m for m in w.message_bar.messages)
     assert w.message_bar.isVisible()
+
+
+def test_search_box_filters_rows_and_keeps_selection(main_window, qtbot):
+    w = main_window()
+    table = w.attribute_table
+    table.show_layer(BUILDINGS)
+    layer = w.scene.layer(BUILDINGS)
+    name = str(layer.table.column("小区")[0])
+    table.search.setFocus()
+    commit = QInputMethodEvent()  # Chinese arrives from the input method, not as key codes
+    commit.setCommitString(name)
+    QApplication.sendEvent(table.search, commit)
+    expected = layer.table.df["小区"].astype("string").str.contains(name, regex=False)
+    qtbot.waitUntil(lambda: table.model.rowCount() < len(layer), timeout=3000)
+    shown = set(table.model.table_rows(np.arange(table.model.rowCount())).tolist())
+    assert set(np.nonzero(expected.fillna(False).to_numpy())[0].tolist()) <= shown
+    assert str(table.model.rowCount()) in table.count_label.text()
+    table.search.clear()
+    qtbot.waitUntil(lambda: table.model.rowCount() == len(layer), timeout=3000)

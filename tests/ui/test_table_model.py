@@ -31,3 +31,28 @@ def test_sort_maps_view_rows_to_table_rows(qapp):
     assert model.table_rows([0]).tolist() == [top]
     assert model.view_rows([top]).tolist() == [0]
     assert model.headerData(1, Qt.Horizontal) == "名称"
+
+
+def test_filter_and_sort_agree_with_pandas(qapp):
+    layer = _layer(2000)
+    model = ObjectTableModel(layer)
+    df = layer.table.df
+    mask = (df["高度"] > 50).to_numpy()
+    model.set_filter(mask)
+    model.sort(2, Qt.AscendingOrder)
+    expected = df[df["高度"] > 50].sort_values("高度", kind="stable").index.to_numpy()
+    assert model.rowCount() == mask.sum()
+    assert model.table_rows(np.arange(model.rowCount())).tolist() == expected.tolist()
+    hidden = int(np.nonzero(~mask)[0][0])
+    assert model.view_rows([hidden]).tolist() == [-1]
+    model.set_filter(None)
+    assert model.rowCount() == len(layer)
+
+
+def test_search_mask_matches_text_and_numbers():
+    layer = _layer(50)
+    table = layer.table
+    expected = table.df["名称"].str.contains("楼1", regex=False).to_numpy()
+    assert table.search_mask("楼1").tolist() == expected.tolist()
+    assert table.search_mask("").all()
+    assert table.search_mask("7").sum() >= 1  # oid 7 and names containing 7

@@ -85,6 +85,30 @@ class ObjectTable:
         return order.to_numpy()
 
 
+    def search_mask(self, text: str) -> np.ndarray:
+        """Rows where any field contains ``text`` (case-insensitive), as a boolean mask.
+
+        Numbers match when ``text`` is that number.  Vectorised per column.
+        """
+        needle = str(text).strip()
+        mask = np.zeros(len(self.df), dtype=bool)
+        if not needle:
+            return ~mask
+        try:
+            number = float(needle)
+        except ValueError:
+            number = None
+        for name in self.df.columns:
+            col = self.df[name]
+            if col.dtype.kind in "iuf":
+                if number is not None:
+                    mask |= (col == number).to_numpy()
+            elif col.dtype.kind in "Ob" or str(col.dtype) in ("string", "str"):
+                mask |= col.astype("string").str.contains(needle, case=False,
+                                                          regex=False).fillna(False).to_numpy()
+        return mask
+
+
 def _plain(v):
     """A cell value as a plain Python value (``None`` for missing)."""
     if v is None:

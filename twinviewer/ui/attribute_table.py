@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -40,9 +41,19 @@ class AttributeTable(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.horizontalHeader().setSortIndicatorShown(True)
         self.view.sortByColumn(-1, Qt.AscendingOrder)
+        self.search = QLineEdit(self)
+        self.search.setObjectName("tableSearch")
+        self.search.setPlaceholderText(self.tr("Search all fields…"))
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)
+        self._search_timer.timeout.connect(self._apply_search)
+        self.search.textChanged.connect(lambda *_: self._search_timer.start())
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Layer:"), self))
         top.addWidget(self.layer_box, 1)
+        top.addWidget(self.search, 1)
         top.addWidget(self.count_label)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
@@ -94,7 +105,21 @@ class AttributeTable(QWidget):
         layer = self.scene.layer(name)
         self.model.set_layer(layer)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
-        self.count_label.setText(self.tr("{n} objects").format(n=f"{len(layer):,}"))
+        self._apply_search()
+
+    def _apply_search(self) -> None:
+        """Filter the rows by the search text; the selection stays as it is."""
+        layer = self.layer
+        if layer is None:
+            return
+        text = self.search.text().strip()
+        self.model.set_filter(layer.table.search_mask(text) if text else None)
+        shown = self.model.rowCount()
+        if text:
+            self.count_label.setText(self.tr("{shown} of {n} objects").format(
+                shown=f"{shown:,}", n=f"{len(layer):,}"))
+        else:
+            self.count_label.setText(self.tr("{n} objects").format(n=f"{len(layer):,}"))
         self._show_selection()
 
     def _on_layer_box(self, name: str) -> None:
@@ -134,6 +159,10 @@ class AttributeTable(QWidget):
                 sm.clearSelection()
                 return
             vrows = np.sort(self.model.view_rows(rows))
+            vrows = vrows[vrows >= 0]  # rows the search hides stay selected in the model
+            if not len(vrows):
+                sm.clearSelection()
+                return
             breaks = np.nonzero(np.diff(vrows) != 1)[0]
             starts = np.concatenate([[vrows[0]], vrows[breaks + 1]])
             ends = np.concatenate([vrows[breaks], [vrows[-1]]])

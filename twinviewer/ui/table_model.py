@@ -23,6 +23,8 @@ class ObjectTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.layer = layer
         self._columns: list[str] = []
+        self._sorted = np.empty(0, dtype=np.int64)  # all rows in sort order
+        self._mask: np.ndarray | None = None
         self.order = np.empty(0, dtype=np.int64)
         self.rank = np.empty(0, dtype=np.int64)
         self.set_layer(layer)
@@ -32,13 +34,35 @@ class ObjectTableModel(QAbstractTableModel):
         self.layer = layer
         self._columns = list(layer.table.df.columns) if layer is not None else []
         n = len(layer) if layer is not None else 0
-        self._set_order(np.arange(n, dtype=np.int64))
+        self._mask = None
+        self._sorted = np.arange(n, dtype=np.int64)
+        self._update_order()
         self.endResetModel()
 
-    def _set_order(self, order: np.ndarray) -> None:
+    def _update_order(self) -> None:
+        """``order``: sorted rows that pass the filter; ``rank``: view row or -1."""
+        order = self._sorted if self._mask is None else self._sorted[self._mask[self._sorted]]
         self.order = order
-        self.rank = np.empty_like(order)
+        self.rank = np.full(len(self._sorted), -1, dtype=np.int64)
         self.rank[order] = np.arange(len(order))
+
+    def set_filter(self, mask: np.ndarray | None) -> None:
+        """Show only rows where ``mask`` is true (``None``: all rows).
+
+        A boolean numpy mask per table row: filtering 100,000 rows is one
+        fancy-index, not a proxy model calling ``filterAcceptsRow`` per row.
+        """
+        if mask is not None:
+            mask = np.asarray(mask, dtype=bool)
+            if len(mask) != len(self._sorted):
+                raise ValueError("filter mask length differs from the row count")
+        self.beginResetModel()
+        self._mask = mask
+        self._update_order()
+        self.endResetModel()
+
+    def is_filtered(self) -> bool:
+        return self._mask is not None
 
     # -- Qt model API -------------------------------------------------------
     def rowCount(self, parent=_ROOT) -> int:  # noqa: N802 - Qt API
@@ -74,14 +98,14 @@ class ObjectTableModel(QAbstractTableModel):
         if self.layer is None or not (0 <= column < len(self._columns)):
             return
         self.layoutAboutToBeChanged.emit()
-        rows = self.layer.table.sort_order(self._columns[column],
-                                           ascending=order == Qt.AscendingOrder)
-        self._set_order(rows)
+        self._sorted = self.layer.table.sort_order(self._columns[column],
+                                                   ascending=order == Qt.AscendingOrder)
+        self._update_order()
         self.layoutChanged.emit()
 
     # -- mapping ------------------------------------------------------------
     def view_rows(self, table_rows: np.ndarray) -> np.ndarray:
-        """View row of each table row."""
+        """View row of each table row (-1 where the filter hides it)."""
         return self.rank[np.asarray(table_rows, dtype=np.int64)]
 
     def table_rows(self, view_rows) -> np.ndarray:
