@@ -51,7 +51,6 @@ class SceneView:
         self.pieces: dict[Layer, list[Piece]] = {}
         self._ground: vtk.vtkActor | None = None
         self._picker = vtk.vtkCellPicker()
-        self._picker.SetTolerance(0.002)
         self._picker.PickFromListOn()
         self._callbacks = {}
         self.interacting = False
@@ -160,7 +159,12 @@ class SceneView:
         for piece in self.pending_locators():  # a click before the idle build finished
             if piece.actor.GetVisibility():
                 self._build_locator(piece)
-        if not self._picker.Pick(x, y, 0, self.plotter.renderer):
+        # exactly under the pixel first; only then a few pixels of slack (thin lines)
+        for tolerance in (0.0, 0.002):
+            self._picker.SetTolerance(tolerance)
+            if self._picker.Pick(x, y, 0, self.plotter.renderer):
+                break
+        else:
             return None
         actor = self._picker.GetActor()
         cell = self._picker.GetCellId()
@@ -239,7 +243,7 @@ class SceneView:
         cam.SetFocalPoint(*centre)
         cam.SetPosition(*(centre + d * dist))
         cam.SetViewUp(0, 0, 1)
-        self.plotter.renderer.ResetCameraClippingRange()
+        self._camera_placed()
         if render:
             self.render()
 
@@ -256,9 +260,14 @@ class SceneView:
         cam.SetPosition(*view.position)
         cam.SetFocalPoint(*view.focal_point)
         cam.SetViewUp(*view.up)
-        self.plotter.renderer.ResetCameraClippingRange()
+        self._camera_placed()
         if render:
             self.render()
+
+    def _camera_placed(self) -> None:
+        self.plotter.renderer.ResetCameraClippingRange()
+        # tell pyvista the camera is set, or its first show()/screenshot() resets it
+        self.plotter.camera_set = True
 
     def zoom_to_selection(self) -> bool:
         boxes = []
