@@ -2,8 +2,9 @@
 
 Run ``python assets/make_assets.py``.  Every model is in metres, Z up, stands on
 z = 0 and is centred on x = y = 0.  They are drawn as instances (up to 100,000
-of each), so each stays within 24 triangles.  Every model is a union of convex
-pieces; faces are wound counter-clockwise seen from outside.
+of each), so each stays within 12 triangles: no bottoms (they stand on the
+ground), open pole ends, legs as single quads (lit from both sides).  Faces are
+wound counter-clockwise seen from outside.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ def ring(shape: str, z: float, rx: float, ry: float | None = None,
 
 
 def solid(rings: list[np.ndarray], bottom: np.ndarray | None = None,
-          top: np.ndarray | None = None, caps: bool = True) -> tuple[np.ndarray, np.ndarray]:
+          top: np.ndarray | None = None, caps: str = "top") -> tuple[np.ndarray, np.ndarray]:
     """Convex solid through stacked rings; closed by apex points or flat caps.
 
-    ``caps=False`` leaves the ends open (for legs hidden in the ground and a board).
+    ``caps``: ``"both"``, ``"top"`` (default: bottoms stand on the ground),
+    ``"bottom"`` or ``"none"``.
     """
     pts = list(rings)
     k = len(rings[0])
@@ -44,12 +46,14 @@ def solid(rings: list[np.ndarray], bottom: np.ndarray | None = None,
             jn = (j + 1) % k
             faces += [(a + j, a + jn, b + jn), (a + j, b + jn, b + j)]
     n = len(rings) * k
-    for apex, first in ((bottom, 0), (top, (len(rings) - 1) * k)):
+    ends = ((bottom, 0, caps in ("both", "bottom")),
+            (top, (len(rings) - 1) * k, caps in ("both", "top")))
+    for apex, first, cap in ends:
         if apex is not None:
             pts.append(np.asarray(apex, dtype=float).reshape(1, 3))
             faces += [(first + j, first + (j + 1) % k, n) for j in range(k)]
             n += 1
-        elif caps:  # flat cap as a fan
+        elif cap:  # flat cap as a fan
             faces += [(first, first + j, first + j + 1) for j in range(1, k - 1)]
     vertices = np.concatenate(pts)
     return vertices, _outward(vertices, np.array(faces, dtype=np.int64))
@@ -67,15 +71,27 @@ def _outward(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
 
 
 def prism(shape: str, z0: float, z1: float, rx: float, ry: float | None = None,
-          cx: float = 0.0, cy: float = 0.0, top_scale: float = 1.0, caps: bool = True):
+          cx: float = 0.0, cy: float = 0.0, top_scale: float = 1.0, caps: str = "top"):
     """Upright prism (or frustum with ``top_scale`` != 1)."""
     ry = rx if ry is None else ry
     return solid([ring(shape, z0, rx, ry, cx, cy),
                   ring(shape, z1, rx * top_scale, ry * top_scale, cx, cy)], caps=caps)
 
 
-def box(x0: float, x1: float, y0: float, y1: float, z0: float, z1: float):
-    return prism("square", z0, z1, (x1 - x0) / 2, (y1 - y0) / 2, (x0 + x1) / 2, (y0 + y1) / 2)
+def box(x0: float, x1: float, y0: float, y1: float, z0: float, z1: float, caps: str = "top"):
+    return prism("square", z0, z1, (x1 - x0) / 2, (y1 - y0) / 2, (x0 + x1) / 2, (y0 + y1) / 2,
+                 caps=caps)
+
+
+def quad(x0: float, x1: float, y: float, z0: float, z1: float):
+    """An upright rectangle in the x-z plane (a leg or a backrest), two triangles."""
+    v = np.array([[x0, y, z0], [x1, y, z0], [x1, y, z1], [x0, y, z1]], dtype=float)
+    return v, np.array([[0, 1, 2], [0, 2, 3]], dtype=np.int64)
+
+
+def tetra(cx: float, z0: float, z1: float, r: float):
+    """A small pointed head: triangle at ``z0`` under an apex at ``z1``."""
+    return solid([ring("tri", z0, r, cx=cx)], top=(cx, 0.0, z1), caps="bottom")
 
 
 def join(*pieces) -> tuple[np.ndarray, np.ndarray]:
@@ -89,33 +105,29 @@ def join(*pieces) -> tuple[np.ndarray, np.ndarray]:
 
 def models() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return {
-        # 8 m pole with a lamp head reaching 1.4 m out over the road
-        "lamp_post": join(prism("tri", 0.0, 8.0, 0.09, top_scale=0.7),
-                          box(-0.1, 1.4, -0.14, 0.14, 7.75, 8.0)),
-        # 1 m waste bin, slightly wider at the top
+        # 8 m pole with a lamp head reaching out over the road (10 triangles)
+        "lamp_post": join(prism("tri", 0.0, 8.0, 0.09, top_scale=0.7, caps="none"),
+                          tetra(0.9, 7.7, 8.1, 0.45)),
+        # 1 m waste bin, slightly wider at the top (10)
         "bin": prism("square", 0.0, 1.0, 0.28, 0.24, top_scale=1.15),
-        # 2.5 m trunk under a diamond crown from 2 m to 6 m, 4 m across
-        "tree": join(prism("tri", 0.0, 2.6, 0.18),
-                     solid([ring("square", 3.8, 1.45)], bottom=(0, 0, 2.0), top=(0, 0, 6.0))),
-        # 4 m pole with a camera housing pointing along +x
-        "camera": join(prism("tri", 0.0, 4.0, 0.07),
-                       box(-0.1, 0.45, -0.11, 0.11, 3.8, 4.02)),
-        # 2 m post with a sensor box on top
-        "sensor": join(prism("tri", 0.0, 1.7, 0.05),
-                       box(-0.16, 0.16, -0.16, 0.16, 1.7, 2.05)),
-        # 4 m x 3 m board on two legs, top at 5 m
-        "billboard": join(box(-2.0, 2.0, -0.12, 0.12, 2.0, 5.0),
-                          prism("tri", 0.0, 2.05, 0.09, cx=-1.3, caps=False),
-                          prism("tri", 0.0, 2.05, 0.09, cx=1.3, caps=False)),
-        # 9 m utility pole, slightly tapered
-        "pole": prism("square", 0.0, 9.0, 0.12, top_scale=0.6),
-        # 0.8 m fire hydrant: tapered body and a pointed cap
+        # trunk under a crown from 2 m to 6 m, about 3 m across (12)
+        "tree": join(prism("tri", 0.0, 2.6, 0.18, caps="none"),
+                     solid([ring("tri", 3.8, 1.6)], bottom=(0, 0, 2.0), top=(0, 0, 6.0))),
+        # 4 m pole with a camera housing pointing along +x (10)
+        "camera": join(prism("tri", 0.0, 4.0, 0.07, caps="none"), tetra(0.25, 3.75, 4.1, 0.22)),
+        # 2 m post with a sensor head on top (10)
+        "sensor": join(prism("tri", 0.0, 1.7, 0.05, caps="none"), tetra(0.0, 1.7, 2.05, 0.2)),
+        # 4 m x 3 m board on two legs, top at 5 m (12)
+        "billboard": join(box(-2.0, 2.0, -0.12, 0.12, 2.0, 5.0, caps="none"),
+                          quad(-1.4, -1.2, 0.0, 0.0, 2.05), quad(1.2, 1.4, 0.0, 0.0, 2.05)),
+        # 9 m utility pole, slightly tapered (8)
+        "pole": prism("square", 0.0, 9.0, 0.12, top_scale=0.6, caps="none"),
+        # 0.8 m fire hydrant: tapered body and a pointed cap (12)
         "hydrant": solid([ring("square", 0.0, 0.16), ring("square", 0.62, 0.13)],
                          top=(0, 0, 0.8)),
-        # 1.8 m bench: seat block and backrest
-        "bench": join(box(-0.9, 0.9, -0.25, 0.22, 0.0, 0.45),
-                      box(-0.9, 0.9, 0.14, 0.25, 0.45, 0.9)),
-        # 3 m map pin: a diamond standing on its tip
+        # 1.8 m bench: seat block and a backrest (12)
+        "bench": join(box(-0.9, 0.9, -0.25, 0.22, 0.0, 0.45), quad(-0.9, 0.9, 0.22, 0.45, 0.9)),
+        # 3 m map pin: a diamond standing on its tip (8)
         "marker": solid([ring("square", 2.0, 0.55)], bottom=(0, 0, 0.0), top=(0, 0, 3.0)),
     }
 

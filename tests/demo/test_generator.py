@@ -170,14 +170,15 @@ def test_scene_toml(district):
     for layer in doc["layers"]:
         assert (scene.parent / layer["source"]).exists()
         assert layer["table"] in tables
-        assert layer["style"]["color"].startswith("#")
+        assert layer["style"].get("color", "#").startswith("#")
     by_name = {layer["name"]: layer for layer in doc["layers"]}
     assert by_name["建筑"]["height_field"] == "高度"
     assert by_name["建筑"]["floors_field"] == "层数"
     assert by_name["安全隐患"]["style"]["color"] == "#e0393e"
     assert by_name["人口"]["group"] == "人口"
-    colours = [layer["style"]["color"] for layer in doc["layers"]]
-    assert len(set(colours)) == len(colours)
+    assert "color" not in by_name["街道设施"]["style"]  # furniture keeps its asset colours
+    colours = [layer["style"]["color"] for layer in doc["layers"] if layer["style"]]
+    assert len(set(colours)) == len(colours) == len(doc["layers"]) - 1
     # progress went from 0 to 1
     assert calls[0][0] == 0.0 and calls[-1][0] == 1.0
     assert all(a[0] <= b[0] for a, b in zip(calls[:-1], calls[1:], strict=True))

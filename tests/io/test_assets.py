@@ -25,7 +25,7 @@ def test_asset_shape(name):
     vertices, triangles = load_asset(name)
     assert vertices.dtype == np.float64 and vertices.shape[1] == 3
     assert triangles.dtype == np.int64 and triangles.shape[1] == 3
-    assert 4 <= len(triangles) <= 24
+    assert 4 <= len(triangles) <= 12  # instanced 100,000 times
     assert triangles.min() >= 0 and triangles.max() < len(vertices)
     assert vertices[:, 2].min() == 0.0
     lo, hi = HEIGHTS[name]

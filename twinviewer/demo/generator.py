@@ -809,13 +809,14 @@ def _geometries(tab: _Table, to_world) -> np.ndarray:
 _WRITE_ORDER = ("compounds", "buildings", "roads", "street_furniture", "cameras", "sensors",
                 "population", "key_points", "hazards")
 
-# (display name, table, group, extra keys, colour)
+# (display name, table, group, extra keys, colour or None)
 _SCENE_LAYERS = (
     ("小区", "compounds", "基础模型", {"opacity": 1.0, "default_height": 0.3}, "#cfe3c5"),
     ("道路", "roads", "基础模型", {"opacity": 1.0, "line_width": 3.0}, "#8f8f8f"),
     ("建筑", "buildings", "基础模型",
      {"opacity": 1.0, "height_field": "高度", "floors_field": "层数"}, "#d9d4c7"),
-    ("街道设施", "street_furniture", "基础模型", {"opacity": 1.0, "point_scale": 1.0}, "#6f7f8f"),
+    # no colour: each kind of street furniture keeps its asset's own colour
+    ("街道设施", "street_furniture", "基础模型", {"opacity": 1.0, "point_scale": 1.0}, None),
     ("人口", "population", "人口", {"opacity": 1.0, "point_scale": 1.5}, "#f28c28"),
     ("视频监控", "cameras", "公共安全", {"opacity": 1.0, "point_scale": 1.5}, "#2f6fdf"),
     ("传感器", "sensors", "物联感知", {"opacity": 1.0, "point_scale": 1.5}, "#2fa84f"),
@@ -830,7 +831,7 @@ def _scene_document(origin: list[float]) -> dict:
         entry = {"name": name, "source": GPKG_NAME, "table": table, "group": group,
                  "visible": True, "class_field": "类别"}
         entry.update(extra)
-        entry["style"] = {"color": colour}
+        entry["style"] = {"color": colour} if colour else {}
         layers.append(entry)
     return {"version": 1, "name": f"{DISTRICT_NAME}数字孪生", "crs": CRS,
             "origin": origin, "layers": layers}
