@@ -1,8 +1,9 @@
-"""The naive baseline: one VTK actor per object (``Plotter.add_mesh`` per building/instance).
+"""The comparisons: the floor (one plain merged mesh) and the naive per-object viewer.
 
-Built for a random subset of objects (``min(objects, 2000)``) taken from the same
-geometry the batched path draws; the figures for the whole district are extrapolated
-from the subset (linear in the number of actors, fitted on two subset sizes).
+* floor: every piece's PolyData merged into ONE PolyData (``pv.merge``), one actor,
+  scalars off, one fixed colour, same window, camera, background and ground plane.
+* naive: one ``Plotter.add_mesh`` actor per object for 10,000 objects (measured, not
+  extrapolated) and a brute-force ``vtkCellPicker`` without locators.
 """
 
 from __future__ import annotations
@@ -11,110 +12,140 @@ import numpy as np
 import pyvista as pv
 import vtk
 
-from benchmarks.common import display_points, median, now, orbit_frames, render, wait
-from twinviewer.render import make_theme
+from benchmarks.common import display_points, draw, ms, now, orbit, plotter
+
+NAIVE_OBJECTS = 10_000
 
 
-def object_geometry(view) -> list[tuple]:
-    """Every object of the batched view as a ``(piece, row)`` handle."""
+def _copy_look(view, pl, cam) -> None:
+    """Background, light and camera of ``view`` on the plotter ``pl``."""
+    from twinviewer.render.scene_view import BACKGROUND_BOTTOM, BACKGROUND_TOP
+
+    pl.set_background(BACKGROUND_BOTTOM, top=BACKGROUND_TOP)
+    ren = pl.renderer
+    ren.RemoveAllLights()
+    light = vtk.vtkLight()
+    light.SetLightTypeToHeadlight()
+    light.SetIntensity(0.85)
+    ren.AddLight(light)
+    ren.SetTwoSidedLighting(True)
+    ren.GetActiveCamera().DeepCopy(cam)
+    ren.ResetCameraClippingRange()
+
+
+def merged(view) -> pv.PolyData:
+    """All drawn triangles and segments of the view (and its ground plane) as one PolyData."""
+    polys = [p.polydata for pieces in view.pieces.values() for p in pieces]
+    if view._ground is not None:
+        polys.append(pv.wrap(view._ground.GetMapper().GetInput()))
+    out = pv.merge(polys, merge_points=False)
+    out.clear_data()
+    return out
+
+
+def floor(view, cam, frames: int, pixels: np.ndarray, picks: int) -> dict:
+    """Frame time of the merged mesh, and brute-force picks over it (no locator)."""
+    mesh = merged(view)
+    pl = plotter()
+    try:
+        mapper = vtk.vtkPolyDataMapper()
+        mapper.SetInputData(mesh)
+        mapper.ScalarVisibilityOff()
+        actor = vtk.vtkActor()
+        actor.SetMapper(mapper)
+        prop = actor.GetProperty()
+        prop.SetColor(0.8, 0.78, 0.74)
+        prop.SetInterpolationToFlat()
+        prop.SetAmbient(0.35)
+        prop.SetDiffuse(0.7)
+        prop.SetLineWidth(2.0)
+        pl.renderer.AddActor(actor)
+        _copy_look(view, pl, cam)
+        draw(pl)
+        frame = orbit(pl, frames)
+        pl.renderer.GetActiveCamera().DeepCopy(cam)
+        pl.renderer.ResetCameraClippingRange()
+        draw(pl)
+        picker = vtk.vtkCellPicker()  # no locator: every cell of the actor is tested
+        picker.SetTolerance(0.002)
+        times, hits = [], 0
+        for x, y in pixels[:picks]:
+            t = now()
+            hits += bool(picker.Pick(int(x), int(y), 0, pl.renderer))
+            times.append(now() - t)
+    finally:
+        pl.close()
+    return {"floor_frame_ms": ms(frame), "naive_pick_ms": ms(times),
+            "floor_cells": int(mesh.n_cells), "naive_pick_hits": f"{hits}/{len(times)}"}
+
+
+def _cells_by_row(piece) -> dict:
+    order = np.argsort(piece.rows, kind="stable")
+    rows_sorted = piece.rows[order]
+    uniq, starts = np.unique(rows_sorted, return_index=True)
+    ends = np.append(starts[1:], len(order))
+    return {int(r): order[s:e] for r, s, e in zip(uniq, starts, ends, strict=True)}
+
+
+def object_meshes(view, n: int, rng) -> list[tuple[pv.PolyData, tuple]]:
+    """``n`` random objects cut out of the batches: (own PolyData, rgb)."""
     handles = []
     for pieces in view.pieces.values():
         for piece in pieces:
-            for row in np.unique(piece.rows):
-                handles.append((piece, int(row)))
-    return handles
-
-
-def _cells_of(piece) -> dict:
-    """row -> cell ids of a piece (computed once per piece)."""
-    cache = getattr(piece, "_bench_cells", None)
-    if cache is None:
-        order = np.argsort(piece.rows, kind="stable")
-        rows_sorted = piece.rows[order]
-        uniq, starts = np.unique(rows_sorted, return_index=True)
-        ends = np.append(starts[1:], len(order))
-        cache = {int(r): order[s:e] for r, s, e in zip(uniq, starts, ends, strict=True)}
-        piece._bench_cells = cache
-    return cache
-
-
-def object_mesh(piece, row: int) -> pv.PolyData:
-    """A standalone PolyData for one object (what a per-object viewer would hold)."""
-    cells = _cells_of(piece)[row]
-    poly = piece.polydata
-    pts = np.asarray(poly.points)
-    if piece.kind == "lines":
-        conn = np.asarray(poly.lines).reshape(-1, 3)[:, 1:][cells]
-        used, inv = np.unique(conn.ravel(), return_inverse=True)
-        seg = inv.reshape(-1, 2)
-        lines = np.hstack([np.full((len(seg), 1), 2), seg]).ravel()
-        return pv.PolyData(pts[used], lines=lines)
-    tris = np.asarray(poly.regular_faces)[cells]
-    used, inv = np.unique(tris.ravel(), return_inverse=True)
-    return pv.PolyData.from_regular_faces(pts[used], inv.reshape(-1, 3))
-
-
-def measure(view, n_actors: int, frames: int, picks: int, rng) -> dict:
-    """Build ``n_actors`` per-object actors on a fresh plotter; time build, frames, picks."""
-    handles = object_geometry(view)
-    take = rng.choice(len(handles), size=min(n_actors, len(handles)), replace=False)
-    cam = view.plotter.renderer.GetActiveCamera()
-    plotter = pv.Plotter(off_screen=True, window_size=[1600, 1000], theme=make_theme())
-    try:
-        t0 = now()
-        meshes = []
-        for k in take:
-            piece, row = handles[k]
-            meshes.append((object_mesh(piece, row), piece.base_colors[_cells_of(piece)[row][0]]))
-        t1 = now()
-        for mesh, rgba in meshes:
-            plotter.add_mesh(mesh, color=tuple(int(c) for c in rgba[:3]), lighting=True,
-                             reset_camera=False)
-        t2 = now()
-        plotter.renderer.GetActiveCamera().DeepCopy(cam)
-        plotter.renderer.ResetCameraClippingRange()
-        render(plotter)
-        wait(plotter)
-        t3 = now()
-        frame = orbit_frames(plotter, frames)
-        plotter.renderer.GetActiveCamera().DeepCopy(cam)
-        render(plotter)
-        wait(plotter)
-        centres = np.array([m.center for m, _ in meshes])
-        pix = display_points(plotter, centres[rng.permutation(len(centres))[:picks]])
-        picker = vtk.vtkCellPicker()  # what a plotter's default pick would do: all actors
-        picker.SetTolerance(0.002)
-        pick_times, hits = [], 0
-        for x, y in pix:
-            t = now()
-            hits += bool(picker.Pick(int(x), int(y), 0, plotter.renderer))
-            pick_times.append(now() - t)
-    finally:
-        plotter.close()
-    n = len(take)
-    return {
-        "actors": n,
-        "geometry_s": t1 - t0,
-        "add_mesh_s": t2 - t1,
-        "first_render_s": t3 - t2,
-        "build_s": t3 - t0,
-        "frame_ms": median(frame) * 1e3,
-        "pick_ms": median(pick_times) * 1e3,
-        "pick_hits": f"{hits}/{len(pix)}",
-    }
-
-
-def extrapolate(small: dict, big: dict, objects: int) -> dict:
-    """Whole-district estimate, linear in actors through the two measured sizes."""
-    out = {"extrapolated_to_objects": objects,
-           "from_actors": [small["actors"], big["actors"]]}
-    for key, scale in (("build_s", 1.0), ("frame_ms", 1.0), ("pick_ms", 1.0)):
-        n1, n2 = small["actors"], big["actors"]
-        y1, y2 = small[key] * scale, big[key] * scale
-        if n2 > n1:
-            slope = max((y2 - y1) / (n2 - n1), 0.0)
-            value = y2 + slope * (objects - n2)
+            handles.extend((piece, r) for r in np.unique(piece.rows).tolist())
+    take = rng.choice(len(handles), size=min(n, len(handles)), replace=False)
+    cache: dict = {}
+    out = []
+    for k in take:
+        piece, row = handles[k]
+        if id(piece) not in cache:
+            cache[id(piece)] = _cells_by_row(piece)
+        cells = cache[id(piece)][row]
+        pts = np.asarray(piece.polydata.points)
+        if piece.kind == "lines":
+            conn = np.asarray(piece.polydata.lines).reshape(-1, 3)[:, 1:][cells]
+            used, inv = np.unique(conn.ravel(), return_inverse=True)
+            seg = inv.reshape(-1, 2)
+            mesh = pv.PolyData(pts[used], lines=np.hstack([np.full((len(seg), 1), 2), seg]))
         else:
-            value = y2 * objects / max(n2, 1)
-        out[key] = float(value)
+            tris = np.asarray(piece.polydata.regular_faces)[cells]
+            used, inv = np.unique(tris.ravel(), return_inverse=True)
+            mesh = pv.PolyData.from_regular_faces(pts[used], inv.reshape(-1, 3))
+        if len(piece.colors) == len(piece.rows):
+            rgba = piece.base_colors[cells[0]]
+        else:  # per-vertex colours
+            rgba = piece.base_colors[np.asarray(piece.polydata.regular_faces)[cells[0], 0]]
+        out.append((mesh, tuple(int(c) for c in rgba[:3])))
     return out
+
+
+def naive(view, cam, frames: int, rng) -> dict:
+    """One actor per object for min(10,000, all) objects: build and frame time."""
+    meshes = object_meshes(view, NAIVE_OBJECTS, rng)
+    pl = plotter()
+    try:
+        _copy_look(view, pl, cam)
+        t = now()
+        for mesh, rgb in meshes:
+            pl.add_mesh(mesh, color=rgb, reset_camera=False)
+        pl.renderer.ResetCameraClippingRange()
+        draw(pl)
+        build = now() - t
+        frame = orbit(pl, frames)
+    finally:
+        pl.close()
+    return {"naive_10k_build_s": build, "naive_10k_frame_ms": ms(frame),
+            "naive_objects": len(meshes)}
+
+
+def pick_pixels(view, rng, want: int) -> np.ndarray:
+    """Pixels where objects are drawn: projected centres of random objects, all layers."""
+    centres = []
+    for layer in view.scene.layers:
+        c = layer.object_centers()
+        c = c[np.all(np.isfinite(c), axis=1)]
+        if len(c):
+            centres.append(c[rng.permutation(len(c))[: want * 2]])
+    allc = np.concatenate(centres)
+    allc = allc[rng.permutation(len(allc))]
+    return display_points(view.plotter, allc)[: want * 2]

@@ -1,4 +1,4 @@
-"""Timing helpers and machine info."""
+"""Timing helpers, the offscreen plotter, memory and machine info."""
 
 from __future__ import annotations
 
@@ -9,58 +9,89 @@ import time
 
 import numpy as np
 
+WINDOW = [1600, 1000]
+AZIMUTH = 2.0  # degrees of camera change before each timed frame
+
 
 def now() -> float:
     return time.perf_counter()
 
 
 def median(values) -> float:
-    return float(statistics.median(values)) if len(values) else float("nan")
+    values = list(values)
+    return float(statistics.median(values)) if values else float("nan")
 
 
-def wait(plotter) -> None:
-    """Block until the GL pipeline has finished the frame."""
-    plotter.render_window.WaitForCompletion()
+def ms(seconds) -> float:
+    """Median of a list of seconds, in milliseconds."""
+    return median(seconds) * 1e3
 
 
-def render(plotter) -> None:
-    """Render for real: ``Plotter.render()`` is a no-op before ``show()`` off screen."""
-    plotter.render_window.Render()
+def plotter():
+    """The offscreen plotter every figure uses: 1600 x 1000, the app's theme."""
+    import pyvista as pv
+
+    from twinviewer.render import make_theme
+
+    return pv.Plotter(off_screen=True, window_size=list(WINDOW), theme=make_theme())
 
 
-def render_timed(plotter) -> float:
+def draw(pl) -> float:
+    """Render for real and wait until the GL pipeline has finished; seconds."""
     t = now()
-    render(plotter)
-    wait(plotter)
+    pl.render_window.Render()
+    pl.render_window.WaitForCompletion()
     return now() - t
 
 
-def orbit_frames(plotter, frames: int, degrees: float = 3.0) -> list[float]:
-    """Seconds per frame after a camera change (azimuth), GL finished."""
-    cam = plotter.renderer.GetActiveCamera()
+def orbit(pl, frames: int, degrees: float = AZIMUTH) -> list[float]:
+    """Seconds per frame, each after a camera change (azimuth), GL finished."""
+    cam = pl.renderer.GetActiveCamera()
     out = []
     for _ in range(frames):
         cam.Azimuth(degrees)
-        plotter.renderer.ResetCameraClippingRange()  # as the interactor does
-        out.append(render_timed(plotter))
+        pl.renderer.ResetCameraClippingRange()  # as the interactor does
+        out.append(draw(pl))
     return out
 
 
-def display_points(plotter, points: np.ndarray) -> np.ndarray:
+def save_camera(pl):
+    import vtk
+
+    cam = vtk.vtkCamera()
+    cam.DeepCopy(pl.renderer.GetActiveCamera())
+    return cam
+
+
+def display_points(pl, points: np.ndarray) -> np.ndarray:
     """Display coordinates (VTK, origin bottom left) of world points inside the window."""
-    ren = plotter.renderer
-    w, h = plotter.window_size
+    ren = pl.renderer
+    w, h = pl.window_size
     out = []
     for p in points:
         ren.SetWorldPoint(*p, 1.0)
         ren.WorldToDisplay()
         x, y, _ = ren.GetDisplayPoint()
-        if 0 <= x < w and 0 <= y < h:
+        if 1 <= x < w - 1 and 1 <= y < h - 1:
             out.append((int(x), int(y)))
     return np.array(out, dtype=int).reshape(-1, 2)
 
 
-def machine_info(plotter=None) -> dict:
+def rss_mb() -> float:
+    """Resident memory of this process now (VmRSS), MiB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def machine_info(pl=None) -> dict:
     import vtk
 
     info = {
@@ -70,6 +101,7 @@ def machine_info(plotter=None) -> dict:
         "cpu_count": os.cpu_count(),
         "vtk": vtk.vtkVersion.GetVTKVersion(),
         "opengl_window": os.environ.get("VTK_DEFAULT_OPENGL_WINDOW", ""),
+        "window": list(WINDOW),
     }
     try:
         import pyvista
@@ -77,15 +109,14 @@ def machine_info(plotter=None) -> dict:
         info["pyvista"] = pyvista.__version__
     except Exception:  # pragma: no cover - informational only
         pass
-    if plotter is not None:
+    if pl is not None:
         try:
-            caps = plotter.render_window.ReportCapabilities() or ""
-            lines = [ln.strip() for ln in caps.splitlines() if ln.strip()]
-            info["opengl"] = lines[:4]
-            for ln in lines:
-                if "renderer string" in ln.lower():
-                    info["opengl_renderer"] = ln.split(":", 1)[-1].strip()
-                    break
+            caps = pl.render_window.ReportCapabilities() or ""
+            for ln in caps.splitlines():
+                key, _, value = ln.partition(":")
+                key = key.strip().lower()
+                if key in ("opengl renderer string", "opengl version string"):
+                    info[key.replace(" ", "_")] = value.strip()
         except Exception as exc:  # pragma: no cover
-            info["opengl"] = [f"unavailable: {exc}"]
+            info["opengl"] = f"unavailable: {exc}"
     return info

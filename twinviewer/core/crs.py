@@ -73,4 +73,5 @@ def place_layer(layer: Layer, scene_crs: CRS | None, origin: np.ndarray) -> None
         if transformer is not None and len(pts):
             x, y = transformer.transform(pts[:, 0], pts[:, 1])
             pts = np.column_stack([x, y, pts[:, 2]])
-        batch.points = pts - origin
+        batch.points = pts - origin if np.any(origin) else pts
+    layer.geometry_changed()

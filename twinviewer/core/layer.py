@@ -93,6 +93,9 @@ class Layer:
         Group in the layer panel.
     style : dict
         Display style from the scene file (``color``, ``opacity``...).
+    source_table : str or None
+        The table of a multi-table source (GeoPackage) the layer was read from;
+        stores use it to write edits back.
     """
 
     name: str
@@ -108,6 +111,7 @@ class Layer:
     opacity: float = 1.0
     source_bounds: tuple[float, ...] | None = None
     warnings: list[str] = field(default_factory=list)
+    source_table: str | None = None
 
     changed = Signal(str)  # name of the display property that changed
 
@@ -151,17 +155,39 @@ class Layer:
             return np.full(len(self), "", dtype=object)
         return self.table.df[self.class_field].fillna("").astype(str).to_numpy()
 
+    def geometry_changed(self) -> None:
+        """Call after changing batch points in place: drops cached bounds."""
+        self.__dict__.pop("_bounds_cache", None)
+
     def bounds(self) -> tuple[float, ...] | None:
-        """``(xmin, ymin, zmin, xmax, ymax, zmax)`` of the geometry, or ``None``."""
-        pts = [b.points for b in self.batches if len(b.points)]
-        if not pts:
-            return None
-        allp = np.concatenate(pts)
-        finite = allp[np.all(np.isfinite(allp), axis=1)]
-        if not len(finite):
-            return None
-        lo, hi = finite.min(axis=0), finite.max(axis=0)
-        return tuple(float(v) for v in (*lo, *hi))
+        """``(xmin, ymin, zmin, xmax, ymax, zmax)`` of the geometry, or ``None``.
+
+        Cached per set of point arrays (see :meth:`geometry_changed` for changes
+        in place), computed per batch without concatenating: this runs on every load.
+        """
+        key = tuple(id(b.points) for b in self.batches)
+        cached = self.__dict__.get("_bounds_cache")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        lows, highs = [], []
+        for b in self.batches:
+            pts = b.points
+            if not len(pts):
+                continue
+            lo, hi = pts.min(axis=0), pts.max(axis=0)
+            if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
+                pts = pts[np.all(np.isfinite(pts), axis=1)]
+                if not len(pts):
+                    continue
+                lo, hi = pts.min(axis=0), pts.max(axis=0)
+            lows.append(lo)
+            highs.append(hi)
+        result = None
+        if lows:
+            lo, hi = np.min(lows, axis=0), np.max(highs, axis=0)
+            result = tuple(float(v) for v in (*lo, *hi))
+        self.__dict__["_bounds_cache"] = (key, result)
+        return result
 
     def object_centers(self) -> np.ndarray:
         """Centre of each object's geometry (NaN where it has none), shape ``(n, 3)``."""

@@ -177,7 +177,11 @@ def load(spec: SceneSpec, progress: Progress | None = None,
     origin = np.asarray(spec.origin, dtype=np.float64) if spec.origin else _centre(placed)
     for layer in placed:
         for b in layer.batches:
-            b.points = b.points - origin
+            if b.points.flags.writeable:
+                np.subtract(b.points, origin, out=b.points)  # 5M-vertex scans: no copy
+            else:
+                b.points = b.points - origin
+        layer.geometry_changed()
     report(1.0, "")
     return LoadResult(spec, crs, origin, placed, errors)
 

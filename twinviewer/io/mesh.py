@@ -482,6 +482,11 @@ def _batches(bodies: list[dict], layer_warnings: list[str]) -> list:
 
 
 def _stack(bodies: list[dict], rows: list[int], key: str):
+    if len(rows) == 1:  # one big scan: hand its arrays on without copies
+        body = bodies[rows[0]]
+        cells = np.asarray(body[key]).view(np.ndarray)
+        return (np.asarray(body["points"]).view(np.ndarray), cells,
+                np.full(len(cells), rows[0], dtype=np.int64))
     pts, idx, rws = [], [], []
     offset = 0
     for r in rows:

@@ -42,6 +42,7 @@ class Piece:
     texture: np.ndarray | None = None
     lod: pv.PolyData | None = None
     hide_while_moving: bool = False
+    lod_wanted: bool = False  # a stand-in should be built when there is time
     actor: vtk.vtkActor | None = None
     lod_actor: vtk.vtkActor | None = None
     locator: vtk.vtkAbstractCellLocator | None = None
@@ -74,9 +75,19 @@ def layer_pieces(layer: Layer) -> list[Piece]:
             cells = _instances(layer, batch, style)
         else:
             continue
-        for tile in _tiles(cells):
-            pieces.append(_piece(tile))
+        if cells.kind == "triangles" and _one_object(cells.rows):
+            # a scanned mesh is one object: no tiles, and its decimated stand-in for
+            # moving is made later, in idle time (see SceneView.build_next_pending)
+            piece = _piece(cells)
+            piece.lod_wanted = len(cells.cells) > MESH_LOD_CELLS
+            pieces.append(piece)
+        else:
+            pieces.extend(_piece(tile) for tile in _tiles(cells))
     return pieces
+
+
+def _one_object(rows: np.ndarray) -> bool:
+    return len(rows) > 0 and rows[0] == rows[-1] and bool(np.all(rows == rows[0]))
 
 
 def _triangles(layer: Layer, batch: TriangleBatch, style: dict) -> _Cells:
@@ -202,7 +213,10 @@ def _piece(c: _Cells) -> Piece:
     if vrows is not None:
         # colours per vertex: llvmpipe draws them far faster than per-cell colours
         colors = np.zeros((len(c.points), 4), dtype=np.uint8)
-        colors[c.cells.ravel()] = np.repeat(np.asarray(c.colors), c.cells.shape[1], axis=0)
+        if np.asarray(c.colors).strides[0] == 0:  # one colour for all
+            colors[:] = np.asarray(c.colors)[0]
+        else:
+            colors[c.cells.ravel()] = np.repeat(np.asarray(c.colors), c.cells.shape[1], axis=0)
         color_rows = vrows
     else:
         colors = np.empty((len(c.cells), 4), dtype=np.uint8)  # C-contiguous: VTK shares it
@@ -213,13 +227,14 @@ def _piece(c: _Cells) -> Piece:
     _attach_arrays(poly, piece, per_vertex=vrows is not None)
     if c.kind == "instances":
         piece.hide_while_moving = True  # thousands of small objects: gone while dragging
-    elif c.kind == "triangles" and len(c.cells) > MESH_LOD_CELLS:
-        piece.lod = decimated(poly)
     return piece
 
 
 def _uniform_vertex_rows(c: _Cells) -> np.ndarray | None:
     """Vertex rows when every object owns its vertices and has one colour."""
+    colors = np.asarray(c.colors)
+    if colors.strides[0] == 0 and _one_object(c.rows):  # one object, one colour: no checks
+        return np.full(len(c.points), c.rows[0], dtype=np.int64)
     vrows = _vertex_rows(c)
     if vrows is None or np.any(vrows < 0):
         return None

@@ -12,7 +12,7 @@ import vtk
 
 from twinviewer.core.layer import Layer
 from twinviewer.core.scene import Scene, View
-from twinviewer.render.batches import Piece, layer_pieces
+from twinviewer.render.batches import Piece, decimated, layer_pieces
 from twinviewer.render.colors import HIGHLIGHT
 
 log = logging.getLogger(__name__)
@@ -177,12 +177,22 @@ class SceneView:
     def pending_locators(self) -> list[Piece]:
         return [p for pieces in self.pieces.values() for p in pieces if p.locator is None]
 
-    def build_next_locator(self) -> bool:
-        """Build one missing cell locator; ``True`` while more remain.
+    def build_next_pending(self) -> bool:
+        """Do one piece of deferred work; ``True`` while more remains.
 
-        Called from the GUI's idle loop after a load, one tile at a time, so the
-        window stays responsive and the first click is already fast.
+        Cell locators (one tile at a time) and decimated stand-ins of huge meshes
+        are built from the GUI's idle loop after a load, so the window stays
+        responsive and the first click is already fast.
         """
+        for layer, pieces in self.pieces.items():
+            for piece in pieces:
+                if piece.lod_wanted and piece.lod_actor is None:
+                    piece.lod = decimated(piece.polydata)
+                    piece.lod_actor = _actor(piece.lod, "lod", layer, None, per_vertex=False)
+                    piece.lod_actor.PickableOff()
+                    piece.lod_actor.VisibilityOff()
+                    self.plotter.renderer.AddActor(piece.lod_actor)
+                    return True
         pending = self.pending_locators()
         if pending:
             self._build_locator(pending[0])

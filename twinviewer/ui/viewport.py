@@ -65,12 +65,12 @@ class Viewport(QWidget):
         self._locator_timer.start()
 
     def _build_one_locator(self) -> None:
-        """Cell locators are built in idle time, one tile per event-loop turn."""
+        """Locators and stand-ins are built in idle time, one per event-loop turn."""
         try:
-            if self.view is None or not self.view.build_next_locator():
+            if self.view is None or not self.view.build_next_pending():
                 self._locator_timer.stop()
         except Exception:
-            log.exception("building a cell locator failed")
+            log.exception("deferred rendering work failed")
             self._locator_timer.stop()
 
     def _moving(self, moving: bool) -> None:
