@@ -1,4 +1,4 @@
-"""The ``twinviewer`` command: open (default), info, render, demo."""
+"""The ``twinviewer`` command: open (default), info, render, demo, import, log, apply."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from twinviewer import __version__
 from twinviewer.core.errors import LoadError
 
-COMMANDS = ("open", "info", "render", "demo")
+COMMANDS = ("open", "info", "render", "demo", "import", "log", "apply")
 log = logging.getLogger("twinviewer")
 
 
@@ -42,6 +42,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--objects", type=int, default=6000, help="about how many objects")
     p.add_argument("--out", required=True, help="folder for scene.toml and district.gpkg")
     p.add_argument("--seed", type=int, default=None)
+    p = sub.add_parser("import", help="bring vector or CityJSON files into a GeoPackage store")
+    p.add_argument("sources", nargs="+", help="vector (Shapefile, GeoJSON, ...) or CityJSON files")
+    p.add_argument("--into", required=True, help="the .gpkg store (created when missing)")
+    p.add_argument("--layer", default=None, help="table name (one imported table only)")
+    p.add_argument("--table", default=None, help="import only this layer of a multi-layer file")
+    p.add_argument("--replace", action="store_true", help="replace a table of the same name")
+    p = sub.add_parser("log", help="print the edit log of a GeoPackage store")
+    p.add_argument("store")
+    p.add_argument("--oid", type=int, default=None, help="only this object")
+    p.add_argument("--layer", default=None, help="only this layer (table)")
+    p.add_argument("--json", action="store_true", help="print one JSON array")
+    p = sub.add_parser("apply", help="apply a spreadsheet of corrections (layer, oid, fields...)")
+    p.add_argument("store")
+    p.add_argument("csv", help="CSV file, UTF-8 or GBK: columns layer, oid, then fields")
+    p.add_argument("--partial", action="store_true",
+                   help="apply the good rows even when some are refused")
+    p.add_argument("--user", default=None, help="name for the edit log (default: OS user)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser
 
 
@@ -178,4 +196,68 @@ def _demo(args) -> int:
     return 0
 
 
-_COMMANDS = {"open": _open, "info": _info, "render": _render, "demo": _demo}
+def _store_command(func):
+    """Store errors and refused edits end as one line on stderr, exit status 2."""
+    def run(args) -> int:
+        from twinviewer.core.edits import EditError
+        from twinviewer.store import StoreError
+
+        try:
+            return func(args)
+        except (StoreError, EditError) as exc:
+            return _fail(exc.message)
+    return run
+
+
+@_store_command
+def _import(args) -> int:
+    from twinviewer.store import import_layers
+
+    results = import_layers(args.sources, args.into, name=args.layer, table=args.table,
+                            replace=args.replace)
+    for r in results:
+        print(f"{r.source} -> {args.into}:{r.table}  ({r.objects} objects, "
+              f"{r.geometry_type or 'no geometry'}, {r.crs or 'no CRS'})")
+        for w in r.warnings:
+            print(f"    ! {w}")
+    return 0
+
+
+@_store_command
+def _log(args) -> int:
+    from twinviewer.store import GeoPackageStore
+
+    entries = GeoPackageStore(args.store).log(oid=args.oid, layer=args.layer)
+    if args.json:
+        print(json.dumps([e.to_dict() for e in entries], ensure_ascii=False, indent=2))
+        return 0
+    for e in entries:
+        obj = f"{e.layer}#{e.oid}" if e.oid is not None else e.layer
+        print(f"{e.ts}  {e.user}  {obj}  {e.field}: {e.old if e.old is not None else '∅'} -> "
+              f"{e.new if e.new is not None else '∅'}  [{e.label}]")
+    if not entries:
+        print("no saved edits" + (" for this object" if args.oid is not None else ""))
+    return 0
+
+
+@_store_command
+def _apply(args) -> int:
+    from twinviewer.store import GeoPackageStore
+
+    store = GeoPackageStore(args.store, user=args.user)
+    report = store.apply_csv(args.csv, partial=args.partial)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(f"{args.csv} ({report.encoding}): {report.changed} rows changed, "
+              f"{report.unchanged} unchanged, {len({r.line for r in report.refused})} refused")
+        for r in report.refused:
+            print(f"  refused {r}")
+    if report.refused and not report.applied:
+        return _fail(f"{args.csv}: {len({r.line for r in report.refused})} rows refused; "
+                     "nothing was changed (fix them, or apply the others with --partial)")
+    return 0
+
+
+_COMMANDS = {"open": _open, "info": _info, "render": _render, "demo": _demo,
+             "import": _import, "log": _log, "apply": _apply}

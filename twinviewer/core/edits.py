@@ -430,7 +430,11 @@ class ValueChange:
 
 @dataclass
 class FieldChange:
-    """A column added (``add``), renamed (``rename``) or deleted (``delete``)."""
+    """A column added (``add``), renamed (``rename``) or deleted (``delete``).
+
+    ``restore`` marks an add that brings back a deleted column (a store may know
+    its original SQL type).
+    """
 
     layer: Layer
     action: str
@@ -438,6 +442,7 @@ class FieldChange:
     new_name: str | None = None
     field_type: FieldType | None = None
     default: Any = None
+    restore: bool = False
 
 
 @dataclass
@@ -671,7 +676,8 @@ class RenameField(Command):
         self._rename(stack, self.new_name, self.name)
 
     def _rename(self, stack: CommandStack, old: str, new: str) -> None:
-        self.layer.table.df.rename(columns={old: new}, inplace=True)
+        df = self.layer.table.df
+        df.columns = [new if c == old else c for c in df.columns]
         stack._rename_type(self.layer, old, new)
         if self.layer.class_field == old:
             self.layer.class_field = new
@@ -715,7 +721,7 @@ class DeleteField(Command):
         values = plain_values(self._column)
         keep = [i for i, v in enumerate(values) if v is not None]
         oids = plain_values(self._oids)
-        return [FieldChange(self.layer, "add", self.name, field_type=self._type),
+        return [FieldChange(self.layer, "add", self.name, field_type=self._type, restore=True),
                 ValueChange(self.layer, self.name, [oids[i] for i in keep],
                             [None] * len(keep), [values[i] for i in keep])]
 

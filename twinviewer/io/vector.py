@@ -44,9 +44,11 @@ def list_tables(path: str | Path) -> list[str]:
     path = Path(path)
     with _opened(path) as gdal_path:
         try:
-            return [str(name) for name, _ in pyogrio.list_layers(gdal_path)]
+            names = [str(name) for name, _ in pyogrio.list_layers(gdal_path)]
         except Exception as exc:  # GDAL raises many types; all mean "cannot read"
             raise LoadError(_gdal_problem(exc), path) from None
+    # the store's own tables (edit log, deleted objects) are not layers to draw
+    return [n for n in names if not n.startswith("twinviewer_")]
 
 
 def read_vector(path: str | Path, *, table: str | None = None, name: str | None = None,
@@ -125,7 +127,8 @@ def _read_table(path: Path, table: str, name: str, *, encoding, class_field, hei
     if dropped:
         notes.append(f"{dropped} objects have invalid or non-finite coordinates and are not drawn")
     layer = Layer(name=name, kind="vector", table=table_obj, batches=batches,
-                  crs=meta.get("crs"), class_field=class_field, source=str(path))
+                  crs=meta.get("crs"), class_field=class_field, source=str(path),
+                  source_table=table)
     layer.warnings.extend(notes)
     layer.source_bounds = _geometry_bounds(geoms, layer.source_bounds)
     return layer

@@ -7,6 +7,7 @@ so inserts and geometry updates keep the spatial index right.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import struct
 
@@ -124,14 +125,20 @@ def blob_bounds(blob: bytes) -> tuple[float, float, float, float] | None:
     return (float(xmin), float(xmax), float(ymin), float(ymax))
 
 
+@functools.lru_cache(maxsize=64)
+def _cached_bounds(blob: bytes):
+    try:
+        return blob_bounds(blob)
+    except Exception:  # a damaged blob: the index skips it, as GDAL does
+        return None
+
+
 def _bound(i: int):
+    # an R-tree trigger asks for the four bounds of the same blob in a row: parse it once
     def fn(blob):
         if blob is None:
             return None
-        try:
-            b = blob_bounds(blob)
-        except Exception:  # a damaged blob: the index skips it, as GDAL does
-            return None
+        b = _cached_bounds(bytes(blob))
         return None if b is None else b[i]
     return fn
 

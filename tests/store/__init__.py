@@ -1,0 +1,1 @@
+"""Tests of the GeoPackage store, the edit log, spreadsheets and crash safety."""

@@ -1,0 +1,1399 @@
+"""The embedded store: a GeoPackage (an SQLite file QGIS and GDAL open) holding layers and edits.
+
+Tables are written by pyogrio/GDAL on import, with the object id as the table's
+integer primary key (``oid``, GDAL's FID column).  Edits are written by Python's
+``sqlite3`` directly, each save or spreadsheet batch in ONE transaction
+(``BEGIN IMMEDIATE`` ... ``COMMIT``): a crash or a kill leaves either all of it or
+none of it, never a damaged file.  Every change is appended to the
+``twinviewer_edit_log`` table (who, when, object, field, old, new, command);
+deleted objects are kept whole in ``twinviewer_deleted`` so an undo after a
+save brings them back with their original geometry.  The log is registered in
+``gpkg_contents`` as an ``attributes`` table, so QGIS shows it as a plain table;
+the registration also keeps GDAL from listing ``twinviewer_deleted`` as a layer.
+Readers that list a store's layers should skip tables named ``twinviewer_*``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import getpass
+import io
+import json
+import logging
+import os
+import sqlite3
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from twinviewer.core.edits import (
+    GEOMETRY,
+    OBJECT,
+    Change,
+    CommandStack,
+    EditError,
+    FieldChange,
+    FieldType,
+    ObjectChange,
+    PointChange,
+    ValueChange,
+    validate,
+)
+from twinviewer.core.layer import Layer
+from twinviewer.store.base import ApplyReport, LogEntry, Refusal, SaveReport, StoreError
+from twinviewer.store.geometry import (
+    base_name,
+    blob_bounds,
+    point_blob,
+    points_wkt,
+    register_functions,
+    wkb_type,
+)
+
+log = logging.getLogger(__name__)
+
+LOG_TABLE = "twinviewer_edit_log"
+DELETED_TABLE = "twinviewer_deleted"
+OID_COLUMN = "oid"
+GEOMETRY_COLUMN = "geom"
+BUSY_TIMEOUT_S = 3.0
+
+_SQL_TYPES = {"int": "INTEGER", "real": "REAL", "text": "TEXT", "date": "DATE",
+              "datetime": "DATETIME", "bool": "BOOLEAN", "enum": "TEXT"}
+_INT_TYPES = {"INTEGER", "INT", "BIGINT", "MEDIUMINT", "SMALLINT", "TINYINT", "INT8", "INT2"}
+_REAL_TYPES = {"REAL", "DOUBLE", "FLOAT", "NUMERIC", "DOUBLE PRECISION"}
+_POINT_TYPES = {"POINT", "MULTIPOINT", "GEOMETRY"}
+_SCHEMA_EXT = "http://www.geopackage.org/spec/#extension_schema"
+
+_LOG_DDL = f"""
+CREATE TABLE IF NOT EXISTS {LOG_TABLE} (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts TEXT NOT NULL,
+    user TEXT NOT NULL,
+    layer TEXT NOT NULL,
+    oid INTEGER,
+    field TEXT,
+    old TEXT,
+    new TEXT,
+    label TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS {LOG_TABLE}_object ON {LOG_TABLE} (layer, oid);
+CREATE TABLE IF NOT EXISTS {DELETED_TABLE} (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts TEXT NOT NULL,
+    layer TEXT NOT NULL,
+    oid INTEGER NOT NULL,
+    attributes TEXT NOT NULL,
+    geom BLOB
+);
+CREATE INDEX IF NOT EXISTS {DELETED_TABLE}_object ON {DELETED_TABLE} (layer, oid);
+"""
+
+
+def _q(name: str) -> str:
+    """An SQL identifier, quoted."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds") \
+        .replace("+00:00", "Z")
+
+
+def default_user() -> str:
+    """``$TWINVIEWER_USER`` when set, else the OS user name."""
+    name = os.environ.get("TWINVIEWER_USER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry in a container: still record something
+        return "unknown"
+
+
+def _sql_value(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, float) and v != v:
+        return None
+    return v
+
+
+def _text(v: Any) -> str | None:
+    """A value as the edit log shows it."""
+    if v is None:
+        return None
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, dict | list):
+        return json.dumps(v, ensure_ascii=False, default=_json_default)
+    if isinstance(v, bytes):
+        return v.hex()
+    return str(v)
+
+
+def _json_default(v):
+    if isinstance(v, bytes | bytearray | memoryview):
+        return {"$hex": bytes(v).hex()}
+    if isinstance(v, np.generic):
+        return v.item()
+    raise TypeError(f"{type(v).__name__} is not JSON")
+
+
+def _json_restore(v):
+    if isinstance(v, dict) and set(v) == {"$hex"}:
+        return bytes.fromhex(v["$hex"])
+    return v
+
+
+@dataclass
+class _Table:
+    """What the writer needs to know of one table."""
+
+    name: str
+    pk: str
+    columns: dict[str, str]  # lower-case name -> name
+    types: dict[str, str]  # name -> declared SQL type (upper case, no size)
+    declared: dict[str, str] = field(default_factory=dict)  # name -> declared type as written
+    geom: str | None = None
+    geom_type: str | None = None
+    srs_id: int = 0
+    z: bool = False
+
+    def column(self, name: str, layer: str) -> str:
+        actual = self.columns.get(str(name).lower())
+        if actual is None or actual in (self.pk, self.geom):
+            raise StoreError(f"layer {layer!r}: table {self.name!r} has no field {name!r}")
+        return actual
+
+
+@dataclass
+class ImportResult:
+    """One table written by :meth:`GeoPackageStore.import_layers`."""
+
+    table: str
+    source: str
+    objects: int
+    crs: str | None
+    geometry_type: str | None
+    warnings: list[str] = field(default_factory=list)
+
+
+class GeoPackageStore:
+    """A GeoPackage file as the store of layers, edits and their history.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.gpkg`` file (created by :meth:`import_layers` when missing).
+    user : str, optional
+        Name written to the edit log (default ``$TWINVIEWER_USER`` or the OS user).
+    timeout : float
+        Seconds to wait for another program's write lock before giving up (3 s).
+
+    Examples
+    --------
+    >>> store = GeoPackageStore("district.gpkg")  # doctest: +SKIP
+    >>> store.import_layers(["bins.shp"])  # doctest: +SKIP
+    >>> store.save(stack)  # every pending edit, one transaction  # doctest: +SKIP
+    >>> store.log(oid=12)  # doctest: +SKIP
+    """
+
+    def __init__(self, path: str | Path, *, user: str | None = None,
+                 timeout: float = BUSY_TIMEOUT_S) -> None:
+        self.path = Path(path)
+        self.user = user or default_user()
+        self.timeout = float(timeout)
+
+    def __repr__(self) -> str:
+        return f"GeoPackageStore({str(self.path)!r})"
+
+    # ------------------------------------------------------------------ connections
+
+    def _error(self, problem: str) -> StoreError:
+        return StoreError(problem, self.path)
+
+    def _problem(self, exc: sqlite3.Error) -> str:
+        text = str(exc)
+        low = text.lower()
+        if "locked" in low or "busy" in low:
+            return (f"the GeoPackage is locked by another program (waited {self.timeout:g} s); "
+                    "nothing was written and pending edits are kept: try again")
+        if "disk is full" in low or "database or disk is full" in low:
+            return "the disk is full; nothing was written and pending edits are kept"
+        if "readonly" in low or "read-only" in low:
+            return "the file is read-only; nothing was written and pending edits are kept"
+        if "not a database" in low or "malformed" in low:
+            return f"not a usable GeoPackage ({text})"
+        if "disk i/o" in low:
+            return f"disk I/O error ({text}); nothing was written and pending edits are kept"
+        return text
+
+    def _check_writable(self) -> None:
+        st = self.path.stat()
+        if not st.st_mode & 0o222 or not os.access(self.path, os.W_OK):
+            raise self._error("the file is read-only; nothing was written and pending edits "
+                              "are kept")
+        if not os.access(self.path.parent, os.W_OK | os.X_OK):
+            raise self._error("the folder is read-only (SQLite writes its journal beside the "
+                              "file); nothing was written and pending edits are kept")
+
+    def _connect(self, write: bool = False) -> sqlite3.Connection:
+        if not self.path.exists():
+            raise self._error("file not found")
+        if not self.path.is_file():
+            raise self._error("is not a file")
+        if write:
+            self._check_writable()
+        read_only = not write and not (self.path.stat().st_mode & 0o222
+                                       and os.access(self.path, os.W_OK))
+        conn = None
+        try:
+            if read_only:
+                conn = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True,
+                                       timeout=self.timeout, isolation_level=None)
+            else:
+                conn = sqlite3.connect(str(self.path), timeout=self.timeout,
+                                       isolation_level=None)
+            register_functions(conn)
+            ok = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                              "name = 'gpkg_contents'").fetchone()
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            raise self._error(self._problem(exc)) from None
+        if not ok:
+            conn.close()
+            raise self._error("not a GeoPackage (it has no gpkg_contents table)")
+        return conn
+
+    def _begin(self, conn: sqlite3.Connection) -> None:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._error(self._problem(exc)) from None
+
+    @staticmethod
+    def _rollback(conn: sqlite3.Connection) -> None:
+        try:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        except sqlite3.Error:  # the journal rolls back on the next open anyway
+            log.warning("rollback failed", exc_info=True)
+
+    # ------------------------------------------------------------------ reading
+
+    def tables(self) -> list[str]:
+        """Feature and attribute tables, in the order they were added."""
+        conn = self._connect()
+        try:
+            return self._tables(conn)
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _tables(conn: sqlite3.Connection) -> list[str]:
+        rows = conn.execute("SELECT table_name FROM gpkg_contents WHERE data_type IN "
+                            "('features', 'attributes') ORDER BY rowid").fetchall()
+        return [r[0] for r in rows if not r[0].lower().startswith("twinviewer_")]
+
+    def _table(self, conn: sqlite3.Connection, name: str) -> _Table:
+        row = conn.execute("SELECT table_name FROM gpkg_contents WHERE lower(table_name) = "
+                           "lower(?) OR identifier = ?", (name, name)).fetchone()
+        if row is None or row[0].lower().startswith("twinviewer_"):
+            raise self._error(f"has no layer {name!r} (layers: "
+                              f"{', '.join(self._tables(conn)) or 'none'})")
+        name = row[0]
+        info = conn.execute(f"PRAGMA table_info({_q(name)})").fetchall()
+        columns = {str(c[1]).lower(): str(c[1]) for c in info}
+        types = {str(c[1]): str(c[2] or "").split("(")[0].strip().upper() for c in info}
+        pks = [str(c[1]) for c in info if c[5]]
+        if len(pks) != 1:
+            raise self._error(f"table {name!r} has no single integer primary key")
+        t = _Table(name, pks[0], columns, types, {str(c[1]): str(c[2] or "") for c in info})
+        g = conn.execute("SELECT column_name, geometry_type_name, srs_id, z FROM "
+                         "gpkg_geometry_columns WHERE lower(table_name) = lower(?)",
+                         (name,)).fetchone()
+        if g is not None:
+            t.geom, t.geom_type, t.srs_id, t.z = g[0], str(g[1]).upper(), int(g[2]), g[3] in (1, 2)
+        return t
+
+    def schema(self, table: str) -> dict[str, FieldType]:
+        """Field types of a table from its SQL types and declared value lists (enums)."""
+        conn = self._connect()
+        try:
+            return self._schema(conn, self._table(conn, table))
+        finally:
+            conn.close()
+
+    def _schema(self, conn: sqlite3.Connection, t: _Table) -> dict[str, FieldType]:
+        out = {}
+        for name, sql in t.types.items():
+            if name in (t.pk, t.geom):
+                continue
+            if sql == "BOOLEAN":
+                kind = "bool"
+            elif sql in _INT_TYPES:
+                kind = "int"
+            elif sql in _REAL_TYPES:
+                kind = "real"
+            elif sql == "DATE":
+                kind = "date"
+            elif sql == "DATETIME":
+                kind = "datetime"
+            else:
+                kind = "text"
+            out[name] = FieldType(kind)
+        for column, values in self._enums(conn, t.name).items():
+            if column in out:
+                out[column] = FieldType("enum", tuple(values))
+        return out
+
+    @staticmethod
+    def _enums(conn: sqlite3.Connection, table: str) -> dict[str, list[str]]:
+        have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                           "AND name IN ('gpkg_data_columns', "
+                                           "'gpkg_data_column_constraints')")}
+        if len(have) < 2:
+            return {}
+        rows = conn.execute(
+            "SELECT d.column_name, c.value FROM gpkg_data_columns d JOIN "
+            "gpkg_data_column_constraints c ON c.constraint_name = d.constraint_name "
+            "WHERE lower(d.table_name) = lower(?) AND c.constraint_type = 'enum' "
+            "ORDER BY c.rowid", (table,)).fetchall()
+        out: dict[str, list[str]] = {}
+        for column, value in rows:
+            out.setdefault(column, []).append(value)
+        return out
+
+    def next_oid(self, table: str) -> int:
+        """An object id never used in ``table`` (not even by a deleted object)."""
+        conn = self._connect()
+        try:
+            t = self._table(conn, table)
+            top = conn.execute(f"SELECT max({_q(t.pk)}) FROM {_q(t.name)}").fetchone()[0] or 0
+            seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?",
+                               (t.name,)).fetchone() if self._has(conn, "sqlite_sequence") \
+                else None
+            gone = conn.execute(f"SELECT max(oid) FROM {DELETED_TABLE} WHERE layer = ?",
+                                (t.name,)).fetchone()[0] if self._has(conn, DELETED_TABLE) \
+                else None
+            return int(max(top, seq[0] if seq else 0, gone or 0)) + 1
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _has(conn: sqlite3.Connection, table: str) -> bool:
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+                            (table,)).fetchone() is not None
+
+    def log(self, oid: int | None = None, layer: str | None = None) -> list[LogEntry]:
+        """Saved changes, oldest first; optionally of one object and/or one layer (table)."""
+        conn = self._connect()
+        try:
+            if not self._has(conn, LOG_TABLE):
+                return []
+            where, args = [], []
+            if oid is not None:
+                where.append("oid = ?")
+                args.append(int(oid))
+            if layer is not None:
+                where.append("layer = ?")
+                args.append(layer)
+            sql = (f"SELECT id, ts, user, layer, oid, field, old, new, label FROM {LOG_TABLE}"
+                   + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id")
+            return [LogEntry(*row) for row in conn.execute(sql, args)]
+        except sqlite3.Error as exc:
+            raise self._error(self._problem(exc)) from None
+        finally:
+            conn.close()
+
+    # ------------------------------------------------------------------ enums
+
+    def declare_enum(self, table: str, field_name: str, values: Sequence[str]) -> None:
+        """Declare the value list of a text field (GeoPackage schema extension)."""
+        conn = self._connect(write=True)
+        try:
+            self._begin(conn)
+            t = self._table(conn, table)
+            self._write_enum(conn, t, t.column(field_name, table), [str(v) for v in values])
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback(conn)
+            raise self._error(self._problem(exc)) from None
+        except BaseException:
+            self._rollback(conn)
+            raise
+        finally:
+            conn.close()
+
+    def _schema_tables(self, conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, "
+                     "column_name TEXT NOT NULL, name TEXT, title TEXT, description TEXT, "
+                     "mime_type TEXT, constraint_name TEXT, CONSTRAINT pk_gdc PRIMARY KEY "
+                     "(table_name, column_name), CONSTRAINT gdc_tn UNIQUE (table_name, name))")
+        conn.execute("CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints ("
+                     "constraint_name TEXT NOT NULL, constraint_type TEXT NOT NULL, value TEXT, "
+                     "min NUMERIC, min_is_inclusive BOOLEAN, max NUMERIC, max_is_inclusive "
+                     "BOOLEAN, description TEXT, CONSTRAINT gdcc_ntv UNIQUE (constraint_name, "
+                     "constraint_type, value))")
+        if self._has(conn, "gpkg_extensions"):
+            for tbl in ("gpkg_data_columns", "gpkg_data_column_constraints"):
+                if conn.execute("SELECT 1 FROM gpkg_extensions WHERE table_name = ? AND "
+                                "extension_name = 'gpkg_schema'", (tbl,)).fetchone() is None:
+                    conn.execute("INSERT INTO gpkg_extensions VALUES (?, NULL, 'gpkg_schema', "
+                                 "?, 'read-write')", (tbl, _SCHEMA_EXT))
+
+    def _write_enum(self, conn, t: _Table, column: str, values: list[str]) -> None:
+        self._schema_tables(conn)
+        cname = f"{t.name}_{column}_values"
+        conn.execute("DELETE FROM gpkg_data_column_constraints WHERE constraint_name = ?",
+                     (cname,))
+        conn.executemany("INSERT INTO gpkg_data_column_constraints (constraint_name, "
+                         "constraint_type, value) VALUES (?, 'enum', ?)",
+                         [(cname, v) for v in values])
+        conn.execute("INSERT OR REPLACE INTO gpkg_data_columns (table_name, column_name, name, "
+                     "constraint_name) VALUES (?, ?, ?, ?)", (t.name, column, column, cname))
+
+    # ------------------------------------------------------------------ saving edits
+
+    def save(self, stack: CommandStack, *, scene: Any = None,
+             tables: Mapping[str, str] | None = None, label: str | None = None) -> SaveReport:
+        """Write every pending edit of ``stack`` in ONE transaction, with the edit log.
+
+        Parameters
+        ----------
+        stack : CommandStack
+            Its pending steps (applied or undone since the last save) are written,
+            then it is marked saved.  On any error nothing is written and the stack
+            keeps its pending edits.
+        scene : Scene, optional
+            When the layers are placed in a scene, point positions are scene-local:
+            the scene's origin and CRS take them back to the table's CRS.
+        tables : mapping, optional
+            ``{layer name: table}`` where a layer's name is not its table's.
+        label : str, optional
+            Prefix for the log's command labels (e.g. ``"autosave"``).
+
+        Raises
+        ------
+        StoreError
+            Read-only or locked file, full disk, unknown layer, field or oid.
+        """
+        steps = stack.pending()
+        work = [(step.label if not label else f"{label}: {step.label}", ch)
+                for step in steps for ch in step.changes()]
+        report = SaveReport()
+        if not work:
+            stack.mark_saved()
+            return report
+        conn = self._connect(write=True)
+        try:
+            self._begin(conn)
+            writer = _Writer(self, conn, scene, dict(tables or {}))
+            for text, change in work:
+                report.changes += writer.write(change, text)
+            report.log_rows = writer.flush()
+            report.tables = sorted(writer.touched)
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback(conn)
+            raise self._error(self._problem(exc)) from None
+        except BaseException:
+            self._rollback(conn)
+            raise
+        finally:
+            conn.close()
+        stack.mark_saved()
+        return report
+
+    # ------------------------------------------------------------------ spreadsheets
+
+    def apply_csv(self, csv_path: str | Path, partial: bool = False, *,
+                  label: str | None = None) -> ApplyReport:
+        """Apply a spreadsheet of corrections (``layer, oid, field...``) in one transaction.
+
+        Empty cells leave a value as it is.  Every value is checked against its
+        column's type; a row with any refused value is refused whole.  Unless
+        ``partial``, one refused row means nothing is changed.
+
+        Returns
+        -------
+        ApplyReport
+            Rows changed / unchanged / refused (line, field, reason), ``applied``.
+        """
+        csv_path = Path(csv_path)
+        text, encoding = read_text(csv_path)
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        report = ApplyReport(encoding=encoding)
+        header_at = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
+        if header_at is None:
+            raise StoreError("the spreadsheet is empty", csv_path)
+        header = [c.strip() for c in rows[header_at]]
+        lower = [h.lower() for h in header]
+        if lower[:2] != ["layer", "oid"]:
+            raise StoreError("the first row must name the columns: layer, oid, then the "
+                             f"fields to set (found {', '.join(header[:3])})", csv_path)
+        fields = header[2:]
+        if any(not f for f in fields):
+            raise StoreError("a column has no name in the first row", csv_path)
+        dupes = {f for f in fields if fields.count(f) > 1}
+        if dupes:
+            raise StoreError(f"column {sorted(dupes)[0]!r} appears twice", csv_path)
+        label = label or f"apply {csv_path.name}"
+
+        conn = self._connect(write=True)
+        try:
+            self._begin(conn)
+            plan = self._plan_csv(conn, rows, header_at, fields, report)
+            if report.refused and not partial:
+                self._rollback(conn)
+                return report
+            writer = _Writer(self, conn, None, {})
+            for (_name, column), (t, items) in plan.items():
+                oids = [oid for oid, _, _ in items]
+                writer.write_values(t, column, oids, [o for _, o, _ in items],
+                                    [n for _, _, n in items], label)
+                report.cells += len(items)
+            writer.flush()
+            conn.execute("COMMIT")
+            report.applied = True
+        except sqlite3.Error as exc:
+            self._rollback(conn)
+            raise self._error(self._problem(exc)) from None
+        except BaseException:
+            self._rollback(conn)
+            raise
+        finally:
+            conn.close()
+        return report
+
+    def _plan_csv(self, conn, rows, header_at, fields, report) -> dict:
+        tables: dict[str, _Table | None] = {}
+        schemas: dict[str, dict[str, FieldType]] = {}
+        current: dict[tuple[str, int], dict[str, Any]] = {}
+        parsed = []
+        for i, raw in enumerate(rows[header_at + 1:], start=header_at + 2):
+            if not any(c.strip() for c in raw):
+                continue
+            cells = raw + [""] * (len(fields) + 2 - len(raw))
+            layer, oid_text = cells[0].strip(), cells[1].strip()
+            refusals = []
+            if len(raw) > len(fields) + 2 and any(c.strip() for c in raw[len(fields) + 2:]):
+                refusals.append(Refusal(i, layer, oid_text or None, None,
+                                        "more cells than the first row has columns"))
+            if layer not in tables:
+                try:
+                    tables[layer] = self._table(conn, layer) if layer else None
+                except StoreError:
+                    tables[layer] = None
+                if tables[layer] is not None:
+                    schemas[layer] = self._schema(conn, tables[layer])
+            t = tables[layer]
+            if t is None:
+                refusals.append(Refusal(i, layer, oid_text or None, None,
+                                        f"no layer {layer!r} in the store" if layer
+                                        else "the layer cell is empty"))
+            try:
+                oid = int(oid_text)
+            except ValueError:
+                oid = None
+                refusals.append(Refusal(i, layer, oid_text or None, None,
+                                        f"oid {oid_text!r} is not a whole number"
+                                        if oid_text else "the oid cell is empty"))
+            parsed.append((i, layer, t, oid, cells[2:len(fields) + 2], refusals))
+        # current values, one query per table
+        wanted: dict[str, set[int]] = {}
+        for _i, layer, t, oid, _cells, _refusals in parsed:
+            if t is not None and oid is not None:
+                wanted.setdefault(layer, set()).add(oid)
+        for layer, oids in wanted.items():
+            t = tables[layer]
+            known = [f for f in fields if f.lower() in t.columns
+                     and t.columns[f.lower()] not in (t.pk, t.geom)]
+            cols = [t.columns[f.lower()] for f in known]
+            select = ", ".join([_q(t.pk), *[_q(c) for c in cols]])
+            ids = sorted(oids)
+            for k in range(0, len(ids), 500):
+                chunk = ids[k:k + 500]
+                sql = (f"SELECT {select} FROM {_q(t.name)} WHERE {_q(t.pk)} IN "
+                       f"({', '.join('?' * len(chunk))})")
+                for rec in conn.execute(sql, chunk):
+                    current[(layer, rec[0])] = dict(zip(cols, rec[1:], strict=True))
+
+        plan: dict[tuple[str, str], tuple[_Table, list]] = {}
+        for i, layer, t, oid, cells, refusals in parsed:
+            changes = []
+            if t is not None and oid is not None:
+                now = current.get((layer, oid))
+                if now is None:
+                    refusals.append(Refusal(i, layer, oid, None,
+                                            f"no object with oid {oid} in layer {layer!r}"))
+                for name, cell in zip(fields, cells, strict=True):
+                    if not cell.strip():
+                        continue
+                    column = t.columns.get(name.lower())
+                    if column is None or column in (t.pk, t.geom):
+                        refusals.append(Refusal(i, layer, oid, name,
+                                                f"layer {layer!r} has no field {name!r}"))
+                        continue
+                    try:
+                        value = validate(schemas[layer][column], cell)
+                    except EditError as exc:
+                        refusals.append(Refusal(i, layer, oid, name, exc.message))
+                        continue
+                    if now is not None:
+                        old = now.get(column)
+                        if not _same(old, value, schemas[layer][column]):
+                            changes.append((column, old, value))
+            if refusals:
+                report.refused.extend(refusals)
+                continue
+            if not changes:
+                report.unchanged += 1
+                continue
+            report.changed += 1
+            for column, old, value in changes:
+                current[(layer, oid)][column] = value
+                plan.setdefault((t.name, column), (t, []))[1].append((oid, old, value))
+        return plan
+
+    # ------------------------------------------------------------------ import
+
+    def import_layers(self, sources: Iterable[str | Path], *, name: str | None = None,
+                      table: str | None = None, replace: bool = False,
+                      progress: Callable[[float, str], None] | None = None
+                      ) -> list[ImportResult]:
+        """Bring vector and CityJSON files in as GeoPackage tables (see :func:`import_layers`)."""
+        return _import(self, [Path(s) for s in sources], name=name, table=table,
+                       replace=replace, progress=progress)
+
+
+# ---------------------------------------------------------------------------- writer
+
+
+class _Writer:
+    """Turns change records into SQL inside one open transaction."""
+
+    def __init__(self, store: GeoPackageStore, conn: sqlite3.Connection, scene: Any,
+                 tables: dict[str, str]) -> None:
+        self.store = store
+        self.conn = conn
+        self.scene = scene
+        self.tables = tables
+        self.ts = _now()
+        self.rows: list[tuple] = []
+        self.touched: set[str] = set()
+        self._info: dict[str, _Table] = {}
+        self._resolved: dict[int, str] = {}
+        self._coords: dict[str, Callable[[np.ndarray], np.ndarray]] = {}
+        for stmt in _LOG_DDL.split(";"):
+            if stmt.strip():
+                conn.execute(stmt)
+        conn.execute("INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "
+                     "description, last_change) VALUES (?, 'attributes', ?, ?, ?)",
+                     (LOG_TABLE, LOG_TABLE, "twinviewer edit log: who changed what, when",
+                      self.ts))
+
+    # ---- which table
+
+    def table_of(self, layer: Layer) -> _Table:
+        key = id(layer)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(layer)
+        name = self._resolved[key]
+        if name not in self._info:
+            self._info[name] = self.store._table(self.conn, name)
+        return self._info[name]
+
+    def _resolve(self, layer: Layer) -> str:
+        store = self.store
+        names = store._tables(self.conn)
+        lower = {n.lower(): n for n in names}
+        if layer.name in self.tables:
+            return self.store._table(self.conn, self.tables[layer.name]).name
+        source = Path(layer.source) if layer.source else None
+        same = source is not None and source.exists() and store.path.exists() and \
+            os.path.samefile(source, store.path)
+        if source is not None and source.exists() and not same:
+            raise store._error(f"layer {layer.name!r} comes from {source}, not from this "
+                               "GeoPackage")
+        wanted = getattr(layer, "source_table", None)
+        if wanted and wanted.lower() in lower:
+            return lower[wanted.lower()]
+        if layer.name.lower() in lower:
+            return lower[layer.name.lower()]
+        if same and len(names) == 1:
+            return names[0]
+        raise store._error(f"layer {layer.name!r} has no table in this GeoPackage (tables: "
+                           f"{', '.join(names) or 'none'})")
+
+    def refresh(self, t: _Table) -> _Table:
+        self._info[t.name] = self.store._table(self.conn, t.name)
+        return self._info[t.name]
+
+    def to_source(self, t: _Table) -> Callable[[np.ndarray], np.ndarray]:
+        """Model coordinates (scene-local when a scene is given) -> the table's CRS."""
+        if t.name in self._coords:
+            return self._coords[t.name]
+        scene = self.scene
+        if scene is None:
+            fn = np.asarray
+        else:
+            origin = np.asarray(getattr(scene, "origin", np.zeros(3)), dtype=np.float64)
+            transformer = None
+            target = self._crs(t.srs_id)
+            if getattr(scene, "crs", None) is not None and target is not None and \
+                    not target.equals(scene.crs, ignore_axis_order=True):
+                from pyproj import Transformer
+                transformer = Transformer.from_crs(scene.crs, target, always_xy=True)
+
+            def fn(xyz, origin=origin, transformer=transformer):
+                pts = np.asarray(xyz, dtype=np.float64).reshape(-1, 3) + origin
+                if transformer is not None:
+                    x, y = transformer.transform(pts[:, 0], pts[:, 1])
+                    pts = np.column_stack([x, y, pts[:, 2]])
+                return pts
+        self._coords[t.name] = fn
+        return fn
+
+    def _crs(self, srs_id: int):
+        row = self.conn.execute("SELECT organization, organization_coordsys_id, definition "
+                                "FROM gpkg_spatial_ref_sys WHERE srs_id = ?",
+                                (srs_id,)).fetchone()
+        if row is None or srs_id in (0, -1):
+            return None
+        from pyproj import CRS
+        try:
+            if str(row[0]).upper() == "EPSG":
+                return CRS.from_epsg(int(row[1]))
+            return CRS.from_wkt(row[2])
+        except Exception:  # an undefined or exotic SRS: coordinates pass unchanged
+            return None
+
+    # ---- changes
+
+    def write(self, change: Change, label: str) -> int:
+        t = self.table_of(change.layer)
+        self.touched.add(t.name)
+        if isinstance(change, ValueChange):
+            return self.write_values(t, t.column(change.field, change.layer.name),
+                                     change.oids, change.old, change.new, label)
+        if isinstance(change, FieldChange):
+            return self._field(t, change, label)
+        if isinstance(change, ObjectChange):
+            if change.action == "insert":
+                return self._insert(t, change, label)
+            return self._delete(t, change, label)
+        if isinstance(change, PointChange):
+            return self._move(t, change, label)
+        raise TypeError(f"unknown change {change!r}")
+
+    def write_values(self, t: _Table, column: str, oids: Sequence, old: Sequence,
+                     new: Sequence, label: str) -> int:
+        if not len(oids):
+            return 0
+        self._check_oids(t, oids)
+        sql = f"UPDATE {_q(t.name)} SET {_q(column)} = ? WHERE {_q(t.pk)} = ?"
+        cur = self.conn.executemany(sql, zip(map(_sql_value, new), oids, strict=True))
+        if cur.rowcount != len(oids):
+            self._missing(t, oids)
+        self.touched.add(t.name)
+        self.rows.extend((t.name, oid, column, _text(o), _text(n), label)
+                         for oid, o, n in zip(oids, old, new, strict=True))
+        return len(oids)
+
+    def _check_oids(self, t: _Table, oids: Sequence) -> None:
+        bad = [o for o in oids if not isinstance(o, int | np.integer) or isinstance(o, bool)]
+        if bad:
+            raise self.store._error(f"layer {t.name!r}: object id {bad[0]!r} is not an oid of "
+                                    "this GeoPackage")
+
+    def _missing(self, t: _Table, oids: Sequence) -> None:
+        ids = [int(o) for o in oids]
+        found: set[int] = set()
+        for k in range(0, len(ids), 500):
+            chunk = ids[k:k + 500]
+            found.update(r[0] for r in self.conn.execute(
+                f"SELECT {_q(t.pk)} FROM {_q(t.name)} WHERE {_q(t.pk)} IN "
+                f"({', '.join('?' * len(chunk))})", chunk))
+        gone = [o for o in ids if o not in found]
+        shown = ", ".join(str(o) for o in gone[:5]) + (" ..." if len(gone) > 5 else "")
+        raise self.store._error(f"layer {t.name!r}: unknown oid {shown}; nothing was written")
+
+    def _field(self, t: _Table, ch: FieldChange, label: str) -> int:
+        table = _q(t.name)
+        if ch.action == "add":
+            if ch.field.lower() in t.columns:
+                raise self.store._error(f"layer {t.name!r} already has a field {ch.field!r}")
+            ft = ch.field_type or FieldType("text")
+            sql_type = (self._dropped_type(t, ch.field) if ch.restore else None) or \
+                _SQL_TYPES[ft.kind]
+            self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {_q(ch.field)} {sql_type}")
+            if ch.default is not None:
+                self.conn.execute(f"UPDATE {table} SET {_q(ch.field)} = ?",
+                                  (_sql_value(ch.default),))
+            t = self.refresh(t)
+            if ft.kind == "enum":
+                self.store._write_enum(self.conn, t, ch.field, list(ft.values))
+            new = f"field ({sql_type})" + (f" = {_text(ch.default)}" if ch.default is not None
+                                           else "")
+            self.rows.append((t.name, None, ch.field, None, new, label))
+        elif ch.action == "delete":
+            column = t.column(ch.field, t.name)
+            sql_type = t.declared[column]
+            self.conn.execute(f"ALTER TABLE {table} DROP COLUMN {_q(column)}")
+            if self.store._has(self.conn, "gpkg_data_columns"):
+                self.conn.execute("DELETE FROM gpkg_data_columns WHERE lower(table_name) = "
+                                  "lower(?) AND column_name = ?", (t.name, column))
+            self.refresh(t)
+            # the declared type (e.g. MEDIUMINT) is logged: an undo restores it exactly
+            self.rows.append((t.name, None, column, f"field ({sql_type})", None, label))
+        else:
+            column = t.column(ch.field, t.name)
+            if ch.new_name.lower() in t.columns and ch.new_name.lower() != column.lower():
+                raise self.store._error(f"layer {t.name!r} already has a field "
+                                        f"{ch.new_name!r}")
+            self.conn.execute(f"ALTER TABLE {table} RENAME COLUMN {_q(column)} TO "
+                              f"{_q(ch.new_name)}")
+            if self.store._has(self.conn, "gpkg_data_columns"):
+                self.conn.execute("UPDATE gpkg_data_columns SET column_name = ?, name = ? "
+                                  "WHERE lower(table_name) = lower(?) AND column_name = ?",
+                                  (ch.new_name, ch.new_name, t.name, column))
+            self.refresh(t)
+            self.rows.append((t.name, None, column, column, ch.new_name, label))
+        return 1
+
+    def _dropped_type(self, t: _Table, name: str) -> str | None:
+        """The SQL type a deleted column had, from the log (this save's rows first)."""
+        for r in reversed(self.rows):
+            if r[0] == t.name and r[1] is None and r[2] == name and r[4] is None:
+                return _type_in(r[3])
+        row = self.conn.execute(f"SELECT old FROM {LOG_TABLE} WHERE layer = ? AND oid IS NULL "
+                                "AND field = ? AND new IS NULL ORDER BY id DESC LIMIT 1",
+                                (t.name, name)).fetchone()
+        return _type_in(row[0]) if row else None
+
+    def _insert(self, t: _Table, ch: ObjectChange, label: str) -> int:
+        self._check_oids(t, ch.oids)
+        ids = [int(o) for o in ch.oids]
+        graves: dict[int, tuple] = {}
+        if ch.restore:  # the deleted rows as the store had them, newest first wins
+            for k in range(0, len(ids), 500):
+                chunk = ids[k:k + 500]
+                for oid, attrs, geom in self.conn.execute(
+                        f"SELECT oid, attributes, geom FROM {DELETED_TABLE} WHERE layer = ? AND "
+                        f"oid IN ({', '.join('?' * len(chunk))}) ORDER BY id", [t.name, *chunk]):
+                    graves[oid] = (attrs, geom)
+        batches: dict[tuple, list] = {}
+        extent: list[bytes] = []
+        for oid, attrs, pts in zip(ids, ch.attributes, ch.points, strict=True):
+            values = dict(attrs)
+            blob = None
+            if oid in graves:
+                values = {k: _json_restore(v) for k, v in json.loads(graves[oid][0]).items()}
+                blob = graves[oid][1]
+            elif pts is not None and len(pts):
+                blob = self._point_blob(t, pts)
+            cols, args = [t.pk], [oid]
+            if t.geom is not None:
+                cols.append(t.geom)
+                args.append(blob)
+            for key, value in values.items():
+                column = t.columns.get(str(key).lower())
+                if column is None or column in (t.pk, t.geom):
+                    if value is None:
+                        continue
+                    raise self.store._error(f"layer {t.name!r}: table has no field {key!r}")
+                cols.append(column)
+                args.append(_sql_value(value))
+            batches.setdefault(tuple(cols), []).append(args)
+            if blob is not None and len(extent) < 1000:
+                extent.append(blob)
+            self.rows.append((t.name, oid, OBJECT, None, _text(_loggable(values)), label))
+        for cols, rows in batches.items():
+            try:
+                self.conn.executemany(f"INSERT INTO {_q(t.name)} ({', '.join(map(_q, cols))}) "
+                                      f"VALUES ({', '.join('?' * len(cols))})", rows)
+            except sqlite3.IntegrityError:
+                taken = [o for o in ids if self.conn.execute(
+                    f"SELECT 1 FROM {_q(t.name)} WHERE {_q(t.pk)} = ?", (o,)).fetchone()]
+                raise self.store._error(f"layer {t.name!r} already has an object "
+                                        f"{taken[0] if taken else ids[0]}; nothing was written"
+                                        ) from None
+        for blob in extent:  # restored objects lie inside the old extent: a sample suffices
+            self._extend_extent(t, blob)
+        return len(ids)
+
+    def _point_blob(self, t: _Table, pts: np.ndarray) -> bytes:
+        if t.geom is None or t.geom_type not in _POINT_TYPES:
+            raise self.store._error(f"layer {t.name!r} holds {t.geom_type or 'no'} geometries; "
+                                    "a point object cannot be stored in it")
+        xyz = self.to_source(t)(pts)
+        return point_blob(xyz, t.srs_id, z=t.z, multi=t.geom_type == "MULTIPOINT")
+
+    def _extend_extent(self, t: _Table, blob: bytes) -> None:
+        b = blob_bounds(blob)
+        if b is None:
+            return
+        self.conn.execute("UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?), ?), "
+                          "max_x = max(coalesce(max_x, ?), ?), min_y = min(coalesce(min_y, ?), ?),"
+                          " max_y = max(coalesce(max_y, ?), ?) WHERE table_name = ?",
+                          (b[0], b[0], b[1], b[1], b[2], b[2], b[3], b[3], t.name))
+
+    def _delete(self, t: _Table, ch: ObjectChange, label: str) -> int:
+        self._check_oids(t, ch.oids)
+        ids = [int(o) for o in ch.oids]
+        names = [c for c in t.types if c not in (t.pk, t.geom)]
+        select = ", ".join([_q(t.pk), _q(t.geom) if t.geom else "NULL", *map(_q, names)])
+        graves = []
+        for k in range(0, len(ids), 500):
+            chunk = ids[k:k + 500]
+            for rec in self.conn.execute(f"SELECT {select} FROM {_q(t.name)} WHERE "
+                                         f"{_q(t.pk)} IN ({', '.join('?' * len(chunk))})",
+                                         chunk):
+                attrs = dict(zip(names, rec[2:], strict=True))
+                graves.append((self.ts, t.name, rec[0],
+                               json.dumps(attrs, ensure_ascii=False, default=_json_default),
+                               rec[1]))
+        if len(graves) != len(ids):
+            self._missing(t, ids)
+        self.conn.executemany(f"INSERT INTO {DELETED_TABLE} (ts, layer, oid, attributes, geom) "
+                              "VALUES (?, ?, ?, ?, ?)", graves)
+        for k in range(0, len(ids), 500):
+            chunk = ids[k:k + 500]
+            self.conn.execute(f"DELETE FROM {_q(t.name)} WHERE {_q(t.pk)} IN "
+                              f"({', '.join('?' * len(chunk))})", chunk)
+        self.rows.extend((t.name, g[2], OBJECT, g[3], None, label) for g in graves)
+        return len(ids)
+
+    def _move(self, t: _Table, ch: PointChange, label: str) -> int:
+        self._check_oids(t, [ch.oid])
+        blob = self._point_blob(t, ch.new)
+        cur = self.conn.execute(f"UPDATE {_q(t.name)} SET {_q(t.geom)} = ? WHERE {_q(t.pk)} = ?",
+                                (blob, int(ch.oid)))
+        if cur.rowcount != 1:
+            self._missing(t, [ch.oid])
+        self._extend_extent(t, blob)
+        conv = self.to_source(t)
+        self.rows.append((t.name, int(ch.oid), GEOMETRY, points_wkt(conv(ch.old), t.z),
+                          points_wkt(conv(ch.new), t.z), label))
+        return 1
+
+    def flush(self) -> int:
+        """Write the edit log rows and stamp the tables' last change."""
+        self.conn.executemany(f"INSERT INTO {LOG_TABLE} (ts, user, layer, oid, field, old, new, "
+                              f"label) VALUES ('{self.ts}', ?, ?, ?, ?, ?, ?, ?)",
+                              [(self.store.user, *r) for r in self.rows])
+        for name in self.touched:
+            self.conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?",
+                              (self.ts, name))
+        return len(self.rows)
+
+
+def _type_in(text: str | None) -> str | None:
+    """``MEDIUMINT`` from the log text ``field (MEDIUMINT)``; only plain SQL type names."""
+    if not text or not text.startswith("field (") or not text.endswith(")"):
+        return None
+    sql = text[len("field ("):-1]
+    return sql if sql.replace(" ", "").replace("(", "").replace(")", "").isalnum() else None
+
+
+def _loggable(values: dict) -> dict:
+    return {k: (v.hex() if isinstance(v, bytes) else v) for k, v in values.items()}
+
+
+def _same(old: Any, new: Any, ft: FieldType) -> bool:
+    if old is None or new is None:
+        return old is None and new is None
+    if ft.kind == "bool":
+        return bool(old) == bool(new) if isinstance(old, int | float) else False
+    if ft.kind in ("int", "real"):
+        try:
+            return float(old) == float(new)
+        except (TypeError, ValueError):
+            return False
+    return str(old) == str(new)
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """A text file's content and encoding: UTF-8 (with or without BOM), else GB18030/GBK."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise StoreError("file not found", path) from None
+    except OSError as exc:
+        raise StoreError(f"cannot read the file ({exc.strerror or exc})", path) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        try:
+            return raw[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise StoreError(f"not UTF-8 text after its BOM ({exc.reason} at byte "
+                             f"{exc.start + 3})", path) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "utf-16"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        raise StoreError("the text is neither UTF-8 nor GBK/GB18030; save the spreadsheet as "
+                         "CSV UTF-8", path) from None
+
+
+# ---------------------------------------------------------------------------- import
+
+
+def import_layers(sources: Iterable[str | Path], into: str | Path, *, name: str | None = None,
+                  table: str | None = None, replace: bool = False,
+                  progress: Callable[[float, str], None] | None = None) -> list[ImportResult]:
+    """Write vector and CityJSON files into the GeoPackage ``into`` (created when missing).
+
+    Each source table becomes one GeoPackage table written by pyogrio/GDAL
+    (standard geometry blobs, CRS and field types kept, text as UTF-8) whose
+    integer primary key ``oid`` is the source's feature id (renumbered 1..n only
+    when those ids are not unique).  A source field called ``oid`` is kept as
+    ``oid_source``.
+
+    CityJSON: one row per CityObject; its string id goes to the ``cityjson_id``
+    column, ``oid`` counts 1..n in file order; the geometry is the chosen LoD's
+    surfaces as a MultiPolygon Z of their triangles (objects with only lines or
+    points, or none, get no geometry).
+
+    Parameters
+    ----------
+    sources : paths
+        Vector files (any OGR format) and CityJSON files.
+    into : path
+        The ``.gpkg`` store.
+    name : str, optional
+        Table name when exactly one table is imported (default: the file name, or the
+        source's layer name for multi-layer sources).
+    table : str, optional
+        Import only this layer of a multi-layer source.
+    replace : bool
+        Replace a table of the same name instead of refusing.
+    """
+    return _import(GeoPackageStore(into), [Path(s) for s in sources], name=name, table=table,
+                   replace=replace, progress=progress)
+
+
+_STEM_SUFFIXES = (".city.jsonl", ".city.json", ".osm.pbf", ".geojsonl", ".geojson", ".gpkg",
+                  ".shp", ".jsonl", ".json", ".fgb", ".topojson")
+
+
+def _stem(path: Path) -> str:
+    low = path.name.lower()
+    for suffix in _STEM_SUFFIXES:
+        if low.endswith(suffix) and len(low) > len(suffix):
+            return path.name[: -len(suffix)]
+    return path.stem
+
+
+def _import(store: GeoPackageStore, sources: list[Path], *, name, table, replace,
+            progress) -> list[ImportResult]:
+    from twinviewer.core.errors import LoadError
+    from twinviewer.io.loader import kind_of
+
+    into = store.path
+    if into.suffix.lower() != ".gpkg":
+        raise StoreError("the store must be a .gpkg file", into)
+    if not sources:
+        raise StoreError("nothing to import", into)
+    plan: list[tuple[Path, str, str | None, str]] = []  # (source, kind, source table, target)
+    for src in sources:
+        if not src.exists():
+            raise StoreError("file not found", src)
+        try:
+            same = into.exists() and os.path.samefile(src, into)
+        except OSError:
+            same = False
+        if same:
+            raise StoreError("cannot import a GeoPackage into itself", src)
+        kind = kind_of(src)
+        if kind == "cityjson":
+            if table:
+                raise StoreError("--table applies to multi-layer vector files, not CityJSON", src)
+            plan.append((src, kind, None, _stem(src)))
+        elif kind == "vector":
+            names = _vector_tables(src)
+            single = len(names) == 1
+            if table:
+                if table not in names:
+                    raise StoreError(f"has no layer {table!r} (layers: {', '.join(names)})", src)
+                names = [table]
+            for tbl in names:
+                plan.append((src, kind, tbl, _stem(src) if single else tbl))
+        else:
+            raise StoreError(f"a {kind} file cannot be imported into a GeoPackage (vector and "
+                             "CityJSON files can)", src)
+    if name:
+        if len(plan) != 1:
+            raise StoreError(f"--layer names one table, but {len(plan)} would be imported; "
+                             "import them one at a time or pick one with --table", into)
+        plan[0] = (*plan[0][:3], name)
+    targets = [p[3] for p in plan]
+    for t in targets:
+        if targets.count(t) > 1 or [x.lower() for x in targets].count(t.lower()) > 1:
+            raise StoreError(f"two sources would both become table {t!r}; import one with "
+                             "--layer NAME", into)
+        if t.lower() in (LOG_TABLE, DELETED_TABLE) or t.lower().startswith(("gpkg_", "rtree_",
+                                                                             "sqlite_")):
+            raise StoreError(f"{t!r} is a reserved table name; use --layer NAME", into)
+    existing = {t.lower() for t in store.tables()} if into.exists() else set()
+    clash = [t for t in targets if t.lower() in existing]
+    if clash and not replace:
+        raise StoreError(f"already has a layer {clash[0]!r}; use --layer NAME to import under "
+                         "another name, or --replace", into)
+
+    results = []
+    for k, (src, kind, src_table, target) in enumerate(plan):
+        if progress:
+            progress(k / len(plan), target)
+        try:
+            if kind == "cityjson":
+                results.append(_import_cityjson(src, into, target))
+            else:
+                results.append(_import_vector(src, src_table, into, target))
+        except LoadError as exc:
+            raise StoreError(exc.problem, exc.path or src) from None
+    if progress:
+        progress(1.0, "")
+    return results
+
+
+def _vector_tables(path: Path) -> list[str]:
+    from twinviewer.core.errors import LoadError
+    from twinviewer.io.vector import list_tables
+
+    try:
+        return list_tables(path)
+    except LoadError as exc:
+        raise StoreError(exc.problem, path) from None
+
+
+def _free_names(names: list[str]) -> list[str]:
+    """Field names safe beside ``oid``/``geom`` and unique without regard to case."""
+    out, seen = [], {OID_COLUMN, GEOMETRY_COLUMN}
+    for n in names:
+        cand = f"{n}_source" if n.lower() in (OID_COLUMN, GEOMETRY_COLUMN) else n
+        base, i = cand, 2
+        while cand.lower() in seen:
+            cand = f"{base}_{i}"
+            i += 1
+        seen.add(cand.lower())
+        out.append(cand)
+    return out
+
+
+def _geometry_type(wkb: np.ndarray | None, declared: str | None) -> tuple[str | None, bool]:
+    """The table's geometry type from the geometries present, and whether to promote to multi."""
+    if wkb is None:
+        return None, False
+    kinds, z, m = set(), False, False
+    for g in wkb:
+        if g is None:
+            continue
+        base, gz, gm = wkb_type(g)
+        kinds.add(base)
+        z, m = z or gz, m or gm
+    promote = False
+    if not kinds:
+        name = (declared or "Unknown").split(" ")[0]
+    elif len(kinds) == 1:
+        name = base_name(kinds.pop())
+    elif kinds in ({1, 4}, {2, 5}, {3, 6}):
+        name, promote = base_name(max(kinds)), True
+    else:
+        name = "Unknown"
+    pretty = {"GEOMETRY": "Unknown", "POINT": "Point", "LINESTRING": "LineString",
+              "POLYGON": "Polygon", "MULTIPOINT": "MultiPoint",
+              "MULTILINESTRING": "MultiLineString", "MULTIPOLYGON": "MultiPolygon",
+              "GEOMETRYCOLLECTION": "GeometryCollection"}.get(name.upper(), name)
+    dims = " ZM" if z and m else " Z" if z else " M" if m else ""
+    return pretty + dims, promote
+
+
+def _writable_column(values: np.ndarray, dtype: str | None, ogr_type: str | None
+                     ) -> tuple[np.ndarray, np.ndarray | None]:
+    """A field array pyogrio writes with its type kept, and its null mask."""
+    arr = np.asarray(values)
+    if ogr_type in ("OFTInteger", "OFTInteger64") and arr.dtype.kind == "f":
+        mask = np.isnan(arr)
+        target = np.dtype(dtype) if dtype and dtype not in ("object",) else np.int64
+        if target.kind not in "biu":
+            target = np.dtype(np.int64)
+        return np.where(mask, 0, arr).astype(target), (mask if mask.any() else None)
+    if arr.dtype.kind == "O":
+        return _object_column(arr)
+    return arr, None
+
+
+def _object_column(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    from twinviewer.core.edits import is_missing
+
+    mask = np.array([is_missing(v) for v in arr], dtype=bool)
+    present = [v for v, gone in zip(arr, mask, strict=True) if not gone]
+    if all(isinstance(v, str) for v in present):
+        out = arr.copy()
+        out[mask] = None
+        return out, None
+    if present and all(isinstance(v, bool | np.bool_) for v in present):
+        return np.array([bool(v) if not g else False for v, g in zip(arr, mask, strict=True)]), \
+            (mask if mask.any() else None)
+    if present and all(isinstance(v, int | np.integer) and not isinstance(v, bool)
+                       for v in present):
+        return np.array([int(v) if not g else 0 for v, g in zip(arr, mask, strict=True)],
+                        dtype=np.int64), (mask if mask.any() else None)
+    if present and all(isinstance(v, int | float | np.number) and not isinstance(v, bool)
+                       for v in present):
+        return np.array([float(v) if not g else np.nan for v, g in zip(arr, mask, strict=True)]
+                        ), None
+    out = np.empty(len(arr), dtype=object)
+    for i, (v, gone) in enumerate(zip(arr, mask, strict=True)):
+        if gone:
+            out[i] = None
+        elif isinstance(v, str):
+            out[i] = v
+        elif isinstance(v, bytes):
+            out[i] = v.decode("utf-8", "replace")
+        elif isinstance(v, np.ndarray | list | tuple | dict):
+            out[i] = json.dumps(v.tolist() if isinstance(v, np.ndarray) else v,
+                                ensure_ascii=False, default=_json_default)
+        else:
+            out[i] = str(v)
+    return out, None
+
+
+def _write(into: Path, target: str, wkb, fields: list[str], data: list, masks: list, *,
+           crs: str | None, geometry_type: str | None, promote: bool) -> list[str]:
+    import pyogrio.raw
+
+    exists = into.exists()
+    replace = exists and target.lower() in {t.lower() for t in GeoPackageStore(into).tables()}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            pyogrio.raw.write(
+                str(into), geometry=wkb, field_data=data, fields=fields,
+                field_mask=masks if any(m is not None for m in masks) else None,
+                layer=target, driver="GPKG", crs=crs, geometry_type=geometry_type,
+                promote_to_multi=promote, append=exists and not replace,
+                layer_options={"FID": OID_COLUMN, "GEOMETRY_NAME": GEOMETRY_COLUMN},
+            )
+        except Exception as exc:  # GDAL raises several types; each means "not written"
+            text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(f"cannot write table {target!r} ({text})", into) from None
+    return [str(w.message) for w in caught if "crs" not in str(w.message).lower()]
+
+
+def _import_vector(src: Path, src_table: str, into: Path, target: str) -> ImportResult:
+    import pyogrio.raw
+
+    from twinviewer.io.vector import _opened  # restores a lost .shx in a temporary copy
+
+    with _opened(src) as gdal_path, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            meta, fids, wkb, field_data = pyogrio.raw.read(gdal_path, layer=src_table,
+                                                           return_fids=True)
+        except Exception as exc:
+            text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(f"cannot read layer {src_table!r} ({text})", src) from None
+    notes = [str(w.message) for w in caught]
+    n = len(fids) if fids is not None else (len(wkb) if wkb is not None else 0)
+    ids = np.asarray(fids, dtype=np.int64) if fids is not None and len(fids) == n else None
+    if ids is None or len(np.unique(ids)) != n or (n and ids.min() < 0):
+        notes.append("feature ids are missing or not unique: objects numbered 1..n")
+        ids = np.arange(1, n + 1, dtype=np.int64)
+    names = _free_names([str(f) for f in meta["fields"]])
+    dtypes = list(meta.get("dtypes", [None] * len(names)))
+    ogr_types = list(meta.get("ogr_types") or [None] * len(names))
+    data, masks = [ids], [None]
+    for values, dtype, ogr in zip(field_data, dtypes, ogr_types, strict=True):
+        arr, mask = _writable_column(values, dtype, ogr)
+        data.append(arr)
+        masks.append(mask)
+    gtype, promote = _geometry_type(wkb, meta.get("geometry_type"))
+    if wkb is None and n:
+        wkb = np.full(n, None, dtype=object)
+    notes += _write(into, target, wkb, [OID_COLUMN, *names], data, masks, crs=meta.get("crs"),
+                    geometry_type=gtype, promote=promote)
+    subtypes = list(meta.get("ogr_subtypes") or [])
+    json_fields = [nm for nm, sub in zip(names, subtypes, strict=False) if sub == "OFSTJSON"]
+    if json_fields:  # GDAL knows a JSON text column by its data-columns MIME type
+        _mark_json(GeoPackageStore(into), target, json_fields)
+    return ImportResult(target, str(src), n, meta.get("crs"), gtype, notes)
+
+
+def _mark_json(store: GeoPackageStore, table: str, fields: list[str]) -> None:
+    conn = store._connect(write=True)
+    try:
+        store._begin(conn)
+        store._schema_tables(conn)
+        conn.executemany("INSERT OR REPLACE INTO gpkg_data_columns (table_name, column_name, "
+                         "name, mime_type) VALUES (?, ?, ?, 'application/json')",
+                         [(table, f, f) for f in fields])
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        store._rollback(conn)
+        raise store._error(store._problem(exc)) from None
+    finally:
+        conn.close()
+
+
+def _import_cityjson(src: Path, into: Path, target: str) -> ImportResult:
+    import shapely
+
+    from twinviewer.core.layer import TriangleBatch
+    from twinviewer.io.cityjson import read_cityjson
+
+    layer = read_cityjson(src)[0]
+    df = layer.table.df
+    n = len(df)
+    polys, rows = [], []
+    for b in layer.batches:
+        if isinstance(b, TriangleBatch) and len(b.triangles):
+            tri = b.points[b.triangles]  # (m, 3, 3)
+            ring = np.concatenate([tri, tri[:, :1]], axis=1)
+            polys.append(shapely.polygons(ring))
+            rows.append(b.rows)
+    geoms = np.full(n, None, dtype=object)
+    if polys:
+        allp, allr = np.concatenate(polys), np.concatenate(rows)
+        order = np.argsort(allr, kind="stable")
+        allp, allr = allp[order], allr[order]
+        present = np.unique(allr)
+        multi = shapely.multipolygons(allp, indices=np.searchsorted(present, allr))
+        geoms[present] = multi
+    wkb = shapely.to_wkb(geoms, output_dimension=3, flavor="iso")
+    source_fields = [str(c) for c in df.columns if c != OID_COLUMN]
+    names = _free_names(["cityjson_id", *source_fields])
+    data = [np.arange(1, n + 1, dtype=np.int64)]
+    masks: list = [None]
+    ids = np.array([str(v) for v in df[OID_COLUMN].tolist()], dtype=object)
+    for values in [ids, *[df[c].to_numpy() for c in source_fields]]:
+        arr = np.asarray(values)
+        if arr.dtype.kind == "O":
+            arr, mask = _object_column(arr)
+        else:
+            mask = None
+        data.append(arr)
+        masks.append(mask)
+    notes = list(layer.warnings)
+    notes += _write(into, target, wkb, [OID_COLUMN, *names], data, masks, crs=layer.crs,
+                    geometry_type="MultiPolygon Z", promote=False)
+    return ImportResult(target, str(src), n, layer.crs, "MultiPolygon Z", notes)
