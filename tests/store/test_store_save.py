@@ -152,8 +152,10 @@ def test_two_tables_need_their_table_names(tmp_path):
     path = make_store(tmp_path)
     import_layers([tmp_path / "设施.geojson"], path, name="备份")
     layer = read_vector(path, table="备份")[0]
+    assert layer.source_table == "备份"  # the reader remembers where the layer came from
     stack = CommandStack()
     stack.push(SetValues(layer, [0], "名称", "改"))
+    layer.source_table, layer.name = None, "别名"
     with pytest.raises(StoreError, match="has no table in this GeoPackage"):
         GeoPackageStore(path).save(stack)
     assert not stack.is_clean
