@@ -105,10 +105,11 @@ def read_mesh(path: str | Path, *, name: str | None = None, position: Sequence[f
         raise LoadError("not enough memory to read this file", path) from None
     except Exception as exc:  # malformed data trimesh let through
         raise LoadError(_problem(exc, fmt), path) from None
-    for batch in batches:
-        batch.points = _apply(placement, batch.points)
-    if any(not np.all(np.isfinite(b.points)) for b in batches):
-        raise LoadError("coordinates overflow after placement", path)
+    if not np.array_equal(placement, np.eye(4)):  # vertices were checked finite already
+        for batch in batches:
+            batch.points = _apply(placement, batch.points)
+        if any(not np.all(np.isfinite(b.points)) for b in batches):
+            raise LoadError("coordinates overflow after placement", path)
     table = ObjectTable({
         "name": [b["name"] for b in bodies],
         "type": [b["type"] for b in bodies],

@@ -20,7 +20,7 @@ import pyogrio.raw
 import shapely
 
 from twinviewer.core.errors import LoadError
-from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch
+from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch, minmax
 from twinviewer.core.table import ObjectTable
 
 log = logging.getLogger(__name__)
@@ -251,7 +251,7 @@ def _geometry_bounds(geoms: np.ndarray, fallback):
     zlo, zhi = (float(z.min()), float(z.max())) if len(z) else (0.0, 0.0)
     if fallback is not None:  # extruded prisms reach higher than the footprints
         zlo, zhi = min(zlo, fallback[2]), max(zhi, fallback[5])
-    lo, hi = coords[:, :2].min(axis=0), coords[:, :2].max(axis=0)
+    lo, hi = minmax(coords[:, :2])
     return (float(lo[0]), float(lo[1]), zlo, float(hi[0]), float(hi[1]), zhi)
 
 

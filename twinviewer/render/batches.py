@@ -14,7 +14,7 @@ import vtk
 from vtk.util.numpy_support import numpy_to_vtk
 
 from twinviewer.core.assets import asset_for_class
-from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch
+from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch, minmax
 from twinviewer.io.assets import load_asset
 from twinviewer.render.colors import ASSET_COLORS, DEFAULT_LINE, DEFAULT_MESH, DEFAULT_POLYGON, rgba
 
@@ -164,7 +164,7 @@ def _tiles(c: _Cells) -> list[_Cells]:
     first_cell[c.rows[::-1]] = np.arange(m - 1, -1, -1)  # the last write wins: the first cell
     row_ids = np.nonzero(first_cell >= 0)[0]
     first_cell = first_cell[row_ids]
-    lo, hi = first.min(axis=0), first.max(axis=0)
+    lo, hi = minmax(first)
     span = np.where(hi - lo > 0, hi - lo, 1.0)
     gx = np.minimum(((first[first_cell, 0] - lo[0]) / span[0] * k).astype(int), k - 1)
     gy = np.minimum(((first[first_cell, 1] - lo[1]) / span[1] * k).astype(int), k - 1)
