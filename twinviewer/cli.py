@@ -249,7 +249,8 @@ def _apply(args) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(f"{args.csv} ({report.encoding}): {report.changed} rows changed, "
+        verb = "changed" if report.applied else "would change"
+        print(f"{args.csv} ({report.encoding}): {report.changed} rows {verb}, "
               f"{report.unchanged} unchanged, {len({r.line for r in report.refused})} refused")
         for r in report.refused:
             print(f"  refused {r}")
