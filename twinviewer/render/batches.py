@@ -17,6 +17,7 @@ from twinviewer.core.assets import asset_for_class
 from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch, minmax
 from twinviewer.io.assets import load_asset
 from twinviewer.render.colors import ASSET_COLORS, DEFAULT_LINE, DEFAULT_MESH, DEFAULT_POLYGON, rgba
+from twinviewer.render.style import row_colors, styled_colors
 
 ROW_ARRAY = "row"
 COLOR_ARRAY = "rgba"
@@ -46,6 +47,7 @@ class Piece:
     actor: vtk.vtkActor | None = None
     lod_actor: vtk.vtkActor | None = None
     locator: vtk.vtkAbstractCellLocator | None = None
+    plain_colors: np.ndarray | None = None  # base colours before a categorized style
 
 
 @dataclass
@@ -83,7 +85,23 @@ def layer_pieces(layer: Layer) -> list[Piece]:
             pieces.append(piece)
         else:
             pieces.extend(_piece(tile) for tile in _tiles(cells))
+    for piece in pieces:
+        piece.plain_colors = piece.base_colors.copy()
+    apply_style(layer, pieces)
     return pieces
+
+
+def apply_style(layer: Layer, pieces: list[Piece]) -> None:
+    """Recompute the base colours of ``pieces`` from the layer's (categorized) style.
+
+    Per-row colours indexed by each piece's ``color_rows``; textured pieces keep
+    their texture.  Only base colours change: the caller repaints the selection.
+    """
+    styled = row_colors(layer)
+    for piece in pieces:
+        if piece.texture is not None or piece.plain_colors is None:
+            continue
+        piece.base_colors = styled_colors(piece.plain_colors, piece.color_rows, styled)
 
 
 def _one_object(rows: np.ndarray) -> bool:

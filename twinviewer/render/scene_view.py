@@ -12,7 +12,7 @@ import vtk
 
 from twinviewer.core.layer import Layer
 from twinviewer.core.scene import Scene, View
-from twinviewer.render.batches import Piece, decimated, layer_pieces
+from twinviewer.render.batches import Piece, apply_style, decimated, layer_pieces
 from twinviewer.render.colors import HIGHLIGHT
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,17 @@ class SceneView:
 
     # -- layers -------------------------------------------------------------
     def add_layer(self, layer: Layer, render: bool = True) -> None:
+        self._build_pieces(layer)
+        cb = functools.partial(self._on_layer_changed, layer)
+        self._callbacks[layer] = cb
+        layer.changed.connect(cb)
+        self._apply_display(layer)
+        self._paint(layer)
+        if render:
+            self._update_ground()
+            self.render()
+
+    def _build_pieces(self, layer: Layer) -> None:
         pieces = layer_pieces(layer)
         for piece in pieces:
             piece.actor = _actor(piece.polydata, piece.kind, layer, piece.texture,
@@ -84,21 +95,51 @@ class SceneView:
                 piece.lod_actor.VisibilityOff()
                 self.plotter.renderer.AddActor(piece.lod_actor)
         self.pieces[layer] = pieces
-        cb = functools.partial(self._on_layer_changed, layer)
-        self._callbacks[layer] = cb
-        layer.changed.connect(cb)
-        self._apply_display(layer)
-        self._paint(layer)
-        if render:
-            self._update_ground()
-            self.render()
 
-    def remove_layer(self, layer: Layer) -> None:
+    def _drop_pieces(self, layer: Layer) -> None:
         for piece in self.pieces.pop(layer, []):
             self.plotter.renderer.RemoveActor(piece.actor)
             if piece.lod_actor is not None:
                 self.plotter.renderer.RemoveActor(piece.lod_actor)
             self._picker.DeletePickList(piece.actor)
+            if piece.locator is not None:
+                self._picker.RemoveLocator(piece.locator)
+
+    def refresh_layer(self, layer: Layer, *, geometry: bool = False,
+                      render: bool = True) -> None:
+        """Bring a layer's drawing up to date after an edit.
+
+        Parameters
+        ----------
+        layer : Layer
+            The edited layer (ignored when it is not drawn).
+        geometry : bool, default: False
+            ``True`` after objects were added, deleted or moved (or their class, and
+            so their asset, changed): the layer's pieces are rebuilt.  Otherwise
+            only the base colours are recomputed from the style (a numpy pass).
+        render : bool, default: True
+            Draw at once.
+
+        Examples
+        --------
+        >>> layer.style = {"by": "类别", "categories": {"住宅": "#ff0000"}}  # doctest: +SKIP
+        >>> view.refresh_layer(layer)  # doctest: +SKIP
+        """
+        if layer not in self.pieces:
+            return
+        if geometry:
+            layer.geometry_changed()
+            self._drop_pieces(layer)
+            self._build_pieces(layer)
+            self._apply_display(layer)
+        else:
+            apply_style(layer, self.pieces[layer])
+        self._paint(layer)
+        if render:
+            self.render()
+
+    def remove_layer(self, layer: Layer) -> None:
+        self._drop_pieces(layer)
         cb = self._callbacks.pop(layer, None)
         if cb is not None:
             layer.changed.disconnect(cb)
@@ -140,6 +181,7 @@ class SceneView:
     def _paint(self, layer: Layer) -> None:
         """Write highlight colours in place: only a numpy op per piece, no rebuild."""
         selected = self.scene.selection.rows(layer.name)
+        selected = selected[selected < len(layer)]  # rows an edit just removed
         mask = np.zeros(len(layer), dtype=bool)
         if len(selected):
             mask[selected] = True

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -17,15 +18,26 @@ from PySide6.QtWidgets import (
 
 from twinviewer.core.layer import Layer
 from twinviewer.core.scene import Scene
+from twinviewer.ui.delegates import FieldDelegate
 from twinviewer.ui.table_model import ObjectTableModel
 
 
 class AttributeTable(QWidget):
-    """A layer chooser over a :class:`QTableView` of :class:`ObjectTableModel`."""
+    """A layer chooser over a :class:`QTableView` of :class:`ObjectTableModel`.
+
+    Signals
+    -------
+    field_action(str, str)
+        The context menu asked for ``"set"``, ``"add"``, ``"rename"`` or ``"delete"``
+        on a field (``""``: none in particular).
+    """
+
+    field_action = Signal(str, str)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.scene: Scene | None = None
+        self.session = None
         self.model = ObjectTableModel(parent=self)
         self.layer_box = QComboBox(self)
         self.layer_box.setObjectName("tableLayerBox")
@@ -41,6 +53,12 @@ class AttributeTable(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.horizontalHeader().setSortIndicatorShown(True)
         self.view.sortByColumn(-1, Qt.AscendingOrder)
+        self.delegate = FieldDelegate(self.view)
+        self.view.setItemDelegate(self.delegate)
+        self.view.setEditTriggers(QAbstractItemView.DoubleClicked |
+                                  QAbstractItemView.EditKeyPressed)
+        self.view.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
         self.search = QLineEdit(self)
         self.search.setObjectName("tableSearch")
         self.search.setPlaceholderText(self.tr("Search all fields…"))
@@ -66,6 +84,53 @@ class AttributeTable(QWidget):
     @property
     def layer(self) -> Layer | None:
         return self.model.layer
+
+    def set_session(self, session) -> None:
+        """Make cells editable through ``session`` (an :class:`EditSession`)."""
+        self.session = session
+        self.model.session = session
+
+    def on_edited(self, layer: Layer, rows, fields) -> None:
+        """An edit changed ``layer``: refresh cells, or rows and columns when they changed."""
+        if self.layer is not layer:
+            return
+        if rows is None or fields is None or self.model.columnCount() != \
+                len(layer.table.df.columns) or self.model.rowCount() > len(layer):
+            self.model.reload()
+            self._apply_search()
+        else:
+            self.model.values_changed()
+
+    def markers_changed(self, *_args) -> None:
+        """Pending edits were saved or dropped: row markers change."""
+        self.model.values_changed()
+
+    def _context_menu(self, pos) -> None:
+        if self.layer is None or self.session is None:
+            return
+        index = self.view.indexAt(pos)
+        field = str(self.model.headerData(index.column(), Qt.Horizontal)) \
+            if index.isValid() else ""
+        field = "" if field == "oid" else field
+        menu = QMenu(self)
+        acts = {
+            menu.addAction(self.tr("Set field for selection…")): "set",
+            menu.addAction(self.tr("Add field…")): "add",
+        }
+        if field:
+            acts[menu.addAction(self.tr("Rename field {f}…").format(f=field))] = "rename"
+            acts[menu.addAction(self.tr("Delete field {f}…").format(f=field))] = "delete"
+        chosen = menu.exec(self.view.viewport().mapToGlobal(pos))
+        if chosen is not None:
+            self.field_action.emit(acts[chosen], field)
+
+    def current_field(self) -> str:
+        """The field of the current cell (``""`` for none or the oid)."""
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return ""
+        name = str(self.model.headerData(index.column(), Qt.Horizontal))
+        return "" if name == "oid" else name
 
     def set_scene(self, scene: Scene) -> None:
         if self.scene is not None:

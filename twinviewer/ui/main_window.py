@@ -11,20 +11,35 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
     QToolButton,
+    QUndoView,
     QVBoxLayout,
     QWidget,
 )
 
 from twinviewer import __version__
+from twinviewer.core.assets import ASSET_NAMES
+from twinviewer.core.edits import (
+    AddField,
+    AddPoint,
+    DeleteField,
+    DeleteObjects,
+    Macro,
+    RenameField,
+)
 from twinviewer.core.errors import LoadError
+from twinviewer.core.layer import PointBatch
 from twinviewer.core.scene import Scene
 from twinviewer.io.loader import LoadResult, spec_for
+from twinviewer.store.journal import Journal
 from twinviewer.ui.attribute_table import AttributeTable
+from twinviewer.ui.editing import EditSession, needs_rebuild
+from twinviewer.ui.field_dialogs import AddFieldDialog, RenameFieldDialog, SetFieldDialog
 from twinviewer.ui.inspector import Inspector
 from twinviewer.ui.layer_panel import LayerPanel
 from twinviewer.ui.loading import LoadWorker
@@ -55,6 +70,8 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings()
         self.scene = Scene()
         self._worker: LoadWorker | None = None
+        self.edits = EditSession(self)
+        self._row_counts: dict[int, int] = {}
 
         self.viewport = Viewport(self)
         self.message_bar = MessageBar(self)
@@ -75,8 +92,20 @@ class MainWindow(QMainWindow):
                                          Qt.RightDockWidgetArea)
         self.table_dock = self._dock("tableDock", self.tr("Attribute table"),
                                      self.attribute_table, Qt.BottomDockWidgetArea)
+        self.undo_view = QUndoView(self.edits.undo_stack, self)
+        self.undo_view.setObjectName("undoHistory")
+        self.undo_view.setEmptyLabel(self.tr("<opened>"))
+        self.history_dock = self._dock("historyDock", self.tr("Undo history"), self.undo_view,
+                                       Qt.RightDockWidgetArea)
+        self.attribute_table.set_session(self.edits)
+        self.inspector.set_session(self.edits)
         self._build_status_bar()
         self._build_menus()
+        self.edits.failed.connect(self._on_edit_failed)
+        self.edits.saved.connect(self._on_saved)
+        self.edits.modified.connect(self._on_modified)
+        self.edits.changed.connect(self._on_edited)
+        self.viewport.ground_clicked.connect(self._on_ground_clicked)
 
         self.viewport.picked.connect(self._on_picked)
         self.viewport.cursor_moved.connect(self._on_cursor)
@@ -131,12 +160,51 @@ class MainWindow(QMainWindow):
         self._action(self.tr("Open &demo scene"), lambda: self.open_paths([DEMO_SCENE]),
                      None, file_menu)
         file_menu.addSeparator()
+        self.save_action = self._action(self.tr("&Save edits"), self.save, QKeySequence.Save,
+                                        file_menu)
+        self.save_action.setEnabled(False)
         self._action(self.tr("Save &image…"), self.save_image_dialog, "Ctrl+Shift+P", file_menu)
         file_menu.addSeparator()
         self._action(self.tr("&Quit"), self.close, QKeySequence.Quit, file_menu)
 
         edit_menu = mb.addMenu(self.tr("&Edit"))
+        stack = self.edits.undo_stack
+        self.undo_action = stack.createUndoAction(self, self.tr("&Undo"))
+        self.undo_action.setShortcuts(QKeySequence.Undo)
+        self.redo_action = stack.createRedoAction(self, self.tr("&Redo"))
+        redo_keys = [QKeySequence("Ctrl+Shift+Z")]
+        redo_keys += [k for k in QKeySequence.keyBindings(QKeySequence.Redo)
+                      if k not in redo_keys]
+        self.redo_action.setShortcuts(redo_keys)
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        self.set_field_action = self._action(self.tr("Set field for selection…"),
+                                             lambda: self.set_field_for_selection(),
+                                             "Ctrl+E", edit_menu)
+        self.delete_action = self._action(self.tr("&Delete selected objects"),
+                                          self.delete_selected, QKeySequence.Delete, edit_menu)
+        self.add_object_action = QAction(self.tr("Add &object"), self)
+        self.add_object_action.setCheckable(True)
+        self.add_object_action.setToolTip(self.tr(
+            "Add a point object: click the ground in the 3D view (current table layer)"))
+        self.add_object_action.toggled.connect(self._on_placing)
+        edit_menu.addAction(self.add_object_action)
+        edit_menu.addSeparator()
         self._action(self.tr("Select &none"), self.clear_selection, "Ctrl+Shift+A", edit_menu)
+
+        layer_menu = mb.addMenu(self.tr("&Layer"))
+        self._action(self.tr("&Add field…"), lambda: self.add_field(), None, layer_menu)
+        self._action(self.tr("&Rename field…"), lambda: self.rename_field(), None, layer_menu)
+        self._action(self.tr("&Delete field…"), lambda: self.delete_field(), None, layer_menu)
+        self.attribute_table.field_action.connect(self._on_field_action)
+
+        tools = self.addToolBar(self.tr("Editing"))
+        tools.setObjectName("editToolBar")
+        tools.addAction(self.save_action)
+        tools.addAction(self.undo_action)
+        tools.addAction(self.redo_action)
+        tools.addAction(self.add_object_action)
 
         view_menu = mb.addMenu(self.tr("&View"))
         self.zoom_selection_action = self._action(self.tr("&Zoom to selection"),
@@ -144,7 +212,8 @@ class MainWindow(QMainWindow):
         self._action(self.tr("&Full extent"), self.reset_view, "Ctrl+Shift+F", view_menu)
         view_menu.addSeparator()
         panels = view_menu.addMenu(self.tr("&Panels"))
-        for dock in (self.layer_dock, self.table_dock, self.inspector_dock):
+        for dock in (self.layer_dock, self.table_dock, self.inspector_dock,
+                     self.history_dock):
             panels.addAction(dock.toggleViewAction())
 
         help_menu = mb.addMenu(self.tr("&Help"))
@@ -156,6 +225,8 @@ class MainWindow(QMainWindow):
         self.attribute_table.set_scene(scene)
         self.inspector.set_scene(scene)
         self.viewport.set_scene(scene)
+        self.edits.set_scene(scene)
+        self._row_counts = {id(lyr): len(lyr) for lyr in scene.layers}
         scene.selection.changed.connect(self._update_status)
         scene.layer_added.connect(self._update_status)
         self._update_status()
@@ -182,6 +253,9 @@ class MainWindow(QMainWindow):
             self.scene_loaded.emit()
             return
         self._replace = spec.path is not None or not self.scene.layers
+        if self._replace and not self.edits.is_clean and not self._settle_unsaved():
+            self.scene_loaded.emit()
+            return
         if not self._replace:  # add to the open scene: same CRS and origin
             spec.crs = self.scene.crs.to_wkt() if self.scene.crs is not None else None
             spec.origin = tuple(self.scene.origin)
@@ -212,9 +286,12 @@ class MainWindow(QMainWindow):
     def _on_loaded(self, result: LoadResult) -> None:
         if self._replace:
             self._bind(result.to_scene())
+            self._offer_restore()
         else:
             for layer in result.layers:
                 self.scene.add_layer(layer, placed=True)
+                self.edits.declare_layer(layer)
+                self._row_counts[id(layer)] = len(layer)
             self.viewport.view.reset_view()
         for err in result.errors:
             self.message_bar.push(err, "error")
@@ -281,7 +358,209 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         name = self.scene.name or (Path(self.scene.path).name if self.scene.path else "")
-        self.setWindowTitle(f"{name} — twinviewer" if name else "twinviewer")
+        self.setWindowTitle(f"{name}[*] — twinviewer" if name else "twinviewer[*]")
+        self.setWindowModified(not self.edits.is_clean)
+
+    # -- editing ------------------------------------------------------------
+    def _on_edit_failed(self, message: str) -> None:
+        self.message_bar.push(self.tr("Not changed: {why}").format(why=message), "error")
+
+    def _on_saved(self, message: str) -> None:
+        self.statusBar().showMessage(message, 5000)
+        self.inspector.refresh()
+
+    def _on_modified(self, dirty: bool) -> None:
+        self.setWindowModified(dirty)
+        self.save_action.setEnabled(dirty)
+        self.attribute_table.markers_changed()
+        self.inspector.model.layoutChanged.emit()
+
+    def _on_edited(self, layer, rows, fields) -> None:
+        """One edit changed ``layer``: 3D first, then the selection, table and inspector."""
+        self.viewport.refresh_layer(layer, geometry=needs_rebuild(layer, fields))
+        before = self._row_counts.get(id(layer))
+        self._row_counts[id(layer)] = len(layer)
+        if before is not None and before != len(layer):
+            self.scene.selection.clear()  # row numbers shifted
+        self.attribute_table.on_edited(layer, rows, fields)
+        self.inspector.refresh()
+        self._update_status()
+
+    def save(self) -> bool:
+        """Write pending edits to the scene's GeoPackage (one transaction)."""
+        return self.edits.save()
+
+    def ask_unsaved(self) -> str:
+        """``"save"``, ``"discard"`` or ``"cancel"``: what to do with unsaved edits.
+
+        Tests replace this method; the window asks with a message box.
+        """
+        box = QMessageBox(QMessageBox.Warning, self.tr("Unsaved edits"),
+                          self.tr("There are unsaved edits. Save them before closing?"),
+                          QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self)
+        box.setDefaultButton(QMessageBox.Save)
+        answer = box.exec()
+        return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(
+            QMessageBox.StandardButton(answer), "cancel")
+
+    def ask_restore(self, journal: Journal) -> bool:
+        """Whether to restore a crashed session's unsaved edits (tests replace this)."""
+        answer = QMessageBox.question(
+            self, self.tr("Restore unsaved edits"),
+            self.tr("twinviewer was not closed properly; {n} unsaved edits of this scene "
+                    "were kept ({when}). Restore them?").format(
+                        n=len(journal.steps), when=journal.header.get("written", "")),
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+        return answer == QMessageBox.Yes
+
+    def _settle_unsaved(self) -> bool:
+        """Ask about unsaved edits; ``True`` when the window may go on (saved or discarded)."""
+        choice = self.ask_unsaved()
+        if choice == "save":
+            return self.save()
+        if choice == "discard":
+            self.edits.discard()
+            return True
+        return False
+
+    def _offer_restore(self) -> None:
+        journal = self.edits.pending_journal()
+        if journal is None:
+            return
+        if not self.ask_restore(journal):
+            self.edits.remove_journal()
+            return
+        problems = self.edits.restore(journal)
+        for p in problems:
+            self.message_bar.push(self.tr("Not restored: {p}").format(p=p), "warning")
+        self.statusBar().showMessage(self.tr("Restored {n} unsaved edits").format(
+            n=len(journal.steps) - len(problems)), 5000)
+
+    def _edit_layer(self):
+        """The layer edits apply to: the selection's, else the table's."""
+        names = self.scene.selection.layers()
+        if self.attribute_table.layer is not None and (
+                not names or self.attribute_table.layer.name in names):
+            return self.attribute_table.layer
+        return self.scene.layer(names[0]) if names else None
+
+    def set_field_for_selection(self, field: str | None = None, value=None, *,
+                                preset: str = "") -> bool:
+        """Set one field on every selected object (one undo step); asks when not given."""
+        layer = self._edit_layer()
+        rows = self.scene.selection.rows(layer.name) if layer is not None else []
+        if layer is None or not len(rows):
+            self.message_bar.push(self.tr("Select the objects to change first."), "info")
+            return False
+        if field is None:
+            fields = layer.table.fields
+            types = {f: self.edits.field_type(layer, f) for f in fields}
+            dialog = SetFieldDialog(fields, types, len(rows),
+                                    preset or self.attribute_table.current_field(), self)
+            if dialog.exec() != SetFieldDialog.Accepted:
+                return False
+            field, value = dialog.field, dialog.value
+        return self.edits.set_values(layer, rows, field, value, label=self.tr(
+            "Set {field} of {n} objects").format(field=field, n=len(rows)))
+
+    def add_field(self, name: str | None = None, field_type=None, default=None) -> bool:
+        layer = self.attribute_table.layer
+        if layer is None:
+            return False
+        if name is None:
+            dialog = AddFieldDialog(self)
+            if dialog.exec() != AddFieldDialog.Accepted:
+                return False
+            name, field_type = dialog.name_edit.text(), dialog.field_type()
+            default = dialog.default_edit.text() or None
+        return self.edits.push(AddField(layer, name, field_type or "text", default,
+                                        label=self.tr("Add field {f}").format(f=name)))
+
+    def rename_field(self, name: str | None = None, new_name: str | None = None) -> bool:
+        layer = self.attribute_table.layer
+        if layer is None:
+            return False
+        if new_name is None:
+            dialog = RenameFieldDialog(layer.table.fields, name or "", self)
+            if dialog.exec() != RenameFieldDialog.Accepted:
+                return False
+            name, new_name = dialog.field_box.currentText(), dialog.name_edit.text()
+        return self.edits.push(RenameField(layer, name, new_name, label=self.tr(
+            "Rename field {f} to {g}").format(f=name, g=new_name)))
+
+    def delete_field(self, name: str | None = None, confirm: bool = True) -> bool:
+        layer = self.attribute_table.layer
+        if layer is None:
+            return False
+        if name is None:
+            name, ok = QInputDialog.getItem(self, self.tr("Delete field"), self.tr("Field:"),
+                                            layer.table.fields, 0, False)
+            if not ok:
+                return False
+        elif confirm and QMessageBox.question(
+                self, self.tr("Delete field"),
+                self.tr("Delete field {f} of all objects? (Undo brings it back.)").format(
+                    f=name)) != QMessageBox.Yes:
+            return False
+        return self.edits.push(DeleteField(layer, name, label=self.tr(
+            "Delete field {f}").format(f=name)))
+
+    def _on_field_action(self, action: str, field: str) -> None:
+        if action == "set":
+            self.set_field_for_selection(preset=field)
+        elif action == "add":
+            self.add_field()
+        elif action == "rename":
+            self.rename_field(field)
+        elif action == "delete":
+            self.delete_field(field)
+
+
+    def delete_selected(self) -> bool:
+        """Delete the selected objects of every layer (one undo step)."""
+        commands = [DeleteObjects(self.scene.layer(n), self.scene.selection.rows(n))
+                    for n in self.scene.selection.layers()]
+        if not commands:
+            return False
+        n = self.scene.selection.count()
+        label = self.tr("Delete {n} objects").format(n=n)
+        command = commands[0] if len(commands) == 1 else Macro(label, commands)
+        command.label = label
+        return self.edits.push(command)
+
+    def _on_placing(self, on: bool) -> None:
+        self.viewport.placing = on
+        if on:
+            self.statusBar().showMessage(self.tr(
+                "Click the ground to place a new object in the table's layer"))
+
+    def ask_class(self, layer, choices: list[str]) -> str | None:
+        """The class of a new object (tests replace this)."""
+        value, ok = QInputDialog.getItem(self, self.tr("Add object"),
+                                         self.tr("Class of the new object in {layer}:").format(
+                                             layer=layer.name), choices, 0, True)
+        return value if ok and value else None
+
+    def _on_ground_clicked(self, xyz) -> None:
+        layer = self.attribute_table.layer
+        if layer is None or (len(layer) and not any(isinstance(b, PointBatch)
+                                                     for b in layer.batches)):
+            self.message_bar.push(self.tr(
+                "Show a point layer (e.g. street furniture) in the table to add objects to it."),
+                "info")
+            return
+        attrs = {}
+        if layer.class_field and layer.class_field in layer.table.df.columns:
+            present = sorted(set(layer.classes()) - {""})
+            choices = present + [a for a in ASSET_NAMES if a not in present]
+            cls = self.ask_class(layer, choices)
+            if cls is None:
+                return
+            attrs[layer.class_field] = cls
+        label = self.tr("Add {what}").format(what=attrs.get(layer.class_field, self.tr("object")))
+        if self.edits.push(AddPoint(layer, xyz, attrs, oid=self.edits.next_oid(layer),
+                                    label=label)):
+            self.scene.selection.select(layer.name, [len(layer) - 1])
 
     def about(self) -> None:
         QMessageBox.about(self, self.tr("About twinviewer"), self.tr(
@@ -298,6 +577,10 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if not self.edits.is_clean and not self._settle_unsaved():
+            event.ignore()
+            return
+        self.edits.autosave_timer.stop()
         if self._worker is not None:
             self._worker.cancel()
             self._worker.wait(5000)

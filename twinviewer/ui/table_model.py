@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
 
 from twinviewer.core.layer import Layer
-from twinviewer.core.table import _plain
+from twinviewer.core.table import OID, _plain
+from twinviewer.ui.delegates import FIELD_TYPE_ROLE
 
 _ROOT = QModelIndex()
 
@@ -19,9 +21,12 @@ class ObjectTableModel(QAbstractTableModel):
     at 100,000 rows).
     """
 
-    def __init__(self, layer: Layer | None = None, parent=None) -> None:
+    def __init__(self, layer: Layer | None = None, parent=None, session=None) -> None:
         super().__init__(parent)
         self.layer = layer
+        self.session = session  # an EditSession: cells are editable when set
+        self._dirty: np.ndarray | None = None
+        self._sort_key: tuple[str, bool] | None = None
         self._columns: list[str] = []
         self._sorted = np.empty(0, dtype=np.int64)  # all rows in sort order
         self._mask: np.ndarray | None = None
@@ -36,8 +41,46 @@ class ObjectTableModel(QAbstractTableModel):
         n = len(layer) if layer is not None else 0
         self._mask = None
         self._sorted = np.arange(n, dtype=np.int64)
+        self._sort_key = None
+        self._dirty = None
         self._update_order()
         self.endResetModel()
+
+    def reload(self) -> None:
+        """Rows or columns of the layer changed: rebuild, keeping the sort (filter dropped)."""
+        self.beginResetModel()
+        layer = self.layer
+        self._columns = list(layer.table.df.columns) if layer is not None else []
+        n = len(layer) if layer is not None else 0
+        self._mask = None
+        self._dirty = None
+        if self._sort_key is not None and self._sort_key[0] in self._columns:
+            self._sorted = layer.table.sort_order(self._sort_key[0], ascending=self._sort_key[1])
+        else:
+            self._sort_key = None
+            self._sorted = np.arange(n, dtype=np.int64)
+        self._update_order()
+        self.endResetModel()
+
+    def values_changed(self) -> None:
+        """Values changed in place (same rows and columns): repaint cells and row markers."""
+        self._dirty = None
+        if self.rowCount() and self.columnCount():
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(self.rowCount() - 1, self.columnCount() - 1))
+            self.headerDataChanged.emit(Qt.Vertical, 0, self.rowCount() - 1)
+
+    def dirty_rows(self) -> np.ndarray:
+        """Per table row: has unsaved edits."""
+        if self._dirty is None:
+            n = len(self.layer) if self.layer is not None else 0
+            mask = np.zeros(n, dtype=bool)
+            if self.session is not None and n:
+                oids = self.session.stack.dirty_oids(self.layer.name)
+                if oids:
+                    mask = self.layer.table.df[OID].isin(oids).to_numpy()
+            self._dirty = mask
+        return self._dirty
 
     def _update_order(self) -> None:
         """``order``: sorted rows that pass the filter; ``rank``: view row or -1."""
@@ -71,12 +114,31 @@ class ObjectTableModel(QAbstractTableModel):
     def columnCount(self, parent=_ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self._columns)
 
+    def flags(self, index: QModelIndex | QPersistentModelIndex):
+        base = super().flags(index)
+        if index.isValid() and self.session is not None and \
+                self._columns[index.column()] != OID:
+            base |= Qt.ItemIsEditable
+        return base
+
     def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.DisplayRole):
         if not index.isValid() or self.layer is None:
             return None
-        if role not in (Qt.DisplayRole, Qt.ToolTipRole, Qt.TextAlignmentRole):
+        if role == FIELD_TYPE_ROLE:
+            if self.session is None or self._columns[index.column()] == OID:
+                return None
+            return self.session.field_type(self.layer, str(self._columns[index.column()]))
+        if role == Qt.FontRole:
+            if self.session is not None and self.dirty_rows()[int(self.order[index.row()])]:
+                font = QFont()
+                font.setBold(True)
+                return font
+            return None
+        if role not in (Qt.DisplayRole, Qt.ToolTipRole, Qt.TextAlignmentRole, Qt.EditRole):
             return None
         value = _plain(self.layer.table.df.iat[int(self.order[index.row()]), index.column()])
+        if role == Qt.EditRole:
+            return value
         if role == Qt.TextAlignmentRole:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return int(Qt.AlignRight | Qt.AlignVCenter)
@@ -87,17 +149,33 @@ class ObjectTableModel(QAbstractTableModel):
             return f"{value:.6g}"
         return str(value)
 
+    def setData(self, index, value, role=Qt.EditRole) -> bool:  # noqa: N802 - Qt API
+        """Push a SetValues edit; a refused value changes nothing (the session says why)."""
+        if role != Qt.EditRole or not index.isValid() or self.session is None:
+            return False
+        field = str(self._columns[index.column()])
+        if field == OID:
+            return False
+        row = int(self.order[index.row()])
+        return self.session.set_values(self.layer, [row], field, value)
+
     def headerData(self, section: int, orientation, role=Qt.DisplayRole):  # noqa: N802
-        if role != Qt.DisplayRole:
-            return None
         if orientation == Qt.Horizontal:
+            if role != Qt.DisplayRole:
+                return None
             return str(self._columns[section]) if section < len(self._columns) else None
-        return str(section + 1)
+        if role not in (Qt.DisplayRole, Qt.ToolTipRole) or section >= len(self.order):
+            return None
+        dirty = self.session is not None and bool(self.dirty_rows()[int(self.order[section])])
+        if role == Qt.ToolTipRole:
+            return self.tr("Unsaved edits") if dirty else None
+        return f"● {section + 1}" if dirty else str(section + 1)
 
     def sort(self, column: int, order=Qt.AscendingOrder) -> None:
         if self.layer is None or not (0 <= column < len(self._columns)):
             return
         self.layoutAboutToBeChanged.emit()
+        self._sort_key = (self._columns[column], order == Qt.AscendingOrder)
         self._sorted = self.layer.table.sort_order(self._columns[column],
                                                    ascending=order == Qt.AscendingOrder)
         self._update_order()

@@ -25,10 +25,14 @@ class Viewport(QWidget):
         Layer name and row of the clicked object (``""``, -1: empty space).
     cursor_moved(object)
         Ground position under the mouse in scene coordinates (or ``None``).
+    ground_clicked(object)
+        In placing mode (``placing = True``): the ground point clicked (scene
+        coordinates), instead of a pick.
     """
 
     picked = Signal(str, int)
     cursor_moved = Signal(object)
+    ground_clicked = Signal(object)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -39,6 +43,7 @@ class Viewport(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plotter.interactor)
         self.view: SceneView | None = None
+        self.placing = False
         self._press: tuple[int, int] | None = None
         iren = self.plotter.iren
         iren.add_observer("LeftButtonPressEvent", self._on_press)
@@ -63,6 +68,14 @@ class Viewport(QWidget):
         self.view.render()
         scene.layer_added.connect(lambda *_: self._locator_timer.start())
         self._locator_timer.start()
+
+    def refresh_layer(self, layer, *, geometry: bool = False) -> None:
+        """Redraw a layer after an edit (new pieces get their locators in idle time)."""
+        if self.view is None:
+            return
+        self.view.refresh_layer(layer, geometry=geometry)
+        if geometry:
+            self._locator_timer.start()
 
     def _build_one_locator(self) -> None:
         """Locators and stand-ins are built in idle time, one per event-loop turn."""
@@ -104,6 +117,11 @@ class Viewport(QWidget):
 
     def pick_at(self, x: int, y: int) -> None:
         """Pick at VTK display pixel ``(x, y)`` and announce the result."""
+        if self.placing:
+            ground = self.view.display_to_ground(x, y)
+            if ground is not None:
+                self.ground_clicked.emit(ground)
+            return
         hit = self.view.pick(x, y)
         if hit is None:
             self.picked.emit("", -1)

@@ -1,0 +1,268 @@
+"""The window's edit session: core commands on a QUndoStack, saving and the recovery journal."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from twinviewer.core.edits import GEOMETRY, Command, CommandStack, EditError, SetValues
+from twinviewer.core.layer import Layer, PointBatch
+from twinviewer.core.scene import Scene
+from twinviewer.store import GeoPackageStore, StoreError, read_journal, write_journal
+from twinviewer.store.journal import Journal, restore_journal
+
+log = logging.getLogger(__name__)
+
+AUTOSAVE_MS = 5000
+
+
+class _UndoStep(QUndoCommand):
+    """One core command on the QUndoStack: redo/undo move the core stack.
+
+    The core stack has already applied the command when it is pushed (so a
+    refused edit never reaches the QUndoStack); the first ``redo`` Qt calls on
+    push is therefore skipped.
+    """
+
+    def __init__(self, session: EditSession, label: str) -> None:
+        super().__init__(label)
+        self.session = session
+        self._pushed = True
+
+    def redo(self) -> None:
+        if self._pushed:
+            self._pushed = False
+            return
+        self.session.stack.redo()
+
+    def undo(self) -> None:
+        self.session.stack.undo()
+
+
+class EditSession(QObject):
+    """Edits of one scene: the core :class:`CommandStack`, its ``QUndoStack``, the store.
+
+    Signals
+    -------
+    failed(str)
+        An edit was refused or a save failed; the message says why.
+    saved(str)
+        Pending edits were written (the message says how many).
+    modified(bool)
+        Whether edits are pending (title asterisk).
+    changed(object, object, object)
+        Re-emits ``CommandStack.changed`` on the GUI thread (layer, rows, fields).
+    """
+
+    failed = Signal(str)
+    saved = Signal(str)
+    modified = Signal(bool)
+    changed = Signal(object, object, object)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.scene: Scene | None = None
+        self.stack = CommandStack()
+        self.undo_stack = QUndoStack(self)
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self.write_journal)
+        self._journal_index: tuple | None = None
+
+    # ---- scene and store
+    def set_scene(self, scene: Scene) -> None:
+        """Start a fresh history for ``scene``; field types come from its store."""
+        self.scene = scene
+        self.undo_stack.clear()
+        self.stack = CommandStack()
+        self.stack.changed.connect(self.changed.emit)
+        self.stack.clean_changed.connect(self._on_clean)
+        self._journal_index = None
+        self.autosave_timer.stop()
+        for layer in scene.layers:
+            self.declare_layer(layer)
+        self.modified.emit(False)
+
+    def declare_layer(self, layer: Layer) -> None:
+        """Declared field types (value lists) of a layer read from a GeoPackage."""
+        if not _is_gpkg(layer):
+            return
+        try:
+            schema = GeoPackageStore(layer.source).schema(layer.source_table or layer.name)
+        except StoreError as exc:
+            log.info("no schema for %s: %s", layer.name, exc.message)
+            return
+        self.stack.declare_schema(layer.name, schema)
+
+    def store_paths(self) -> list[Path]:
+        """The GeoPackages the scene's layers come from."""
+        if self.scene is None:
+            return []
+        paths: list[Path] = []
+        for layer in self.scene.layers:
+            if _is_gpkg(layer):
+                p = Path(layer.source).resolve()
+                if p not in paths:
+                    paths.append(p)
+        return paths
+
+    @property
+    def store_path(self) -> Path | None:
+        paths = self.store_paths()
+        return paths[0] if paths else None
+
+    def store(self) -> GeoPackageStore | None:
+        path = self.store_path
+        return None if path is None else GeoPackageStore(path)
+
+    @property
+    def journal_path(self) -> Path | None:
+        """``scene.toml.journal`` beside the scene file, else ``STORE.gpkg.journal``."""
+        if self.scene is not None and self.scene.path:
+            p = Path(self.scene.path)
+            return p.with_name(p.name + ".journal")
+        store = self.store_path
+        return None if store is None else store.with_name(store.name + ".journal")
+
+    # ---- editing
+    @property
+    def is_clean(self) -> bool:
+        return self.stack.is_clean
+
+    def push(self, command: Command) -> bool:
+        """Apply ``command`` as one undo step; ``False`` (and ``failed``) when refused."""
+        try:
+            self.stack.push(command)
+        except EditError as exc:
+            self.failed.emit(exc.message)
+            return False
+        self.undo_stack.push(_UndoStep(self, command.label))
+        return True
+
+    def set_values(self, layer: Layer, rows, field: str, value, *, label: str | None = None
+                   ) -> bool:
+        """Set ``field`` of ``rows`` to ``value`` (one value for all) as one undo step."""
+        rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
+        if not len(rows):
+            return False
+        return self.push(SetValues(layer, rows, field, value, label=label))
+
+    def field_type(self, layer: Layer, field: str):
+        return self.stack.field_type(layer, field)
+
+    def next_oid(self, layer: Layer):
+        """An object id unused in the layer and, for a store's layer, in its table."""
+        oids = layer.table.df["oid"]
+        top = int(oids.max()) + 1 if len(oids) and oids.dtype.kind in "iu" else 1
+        if _is_gpkg(layer):
+            try:
+                top = max(top, GeoPackageStore(layer.source).next_oid(
+                    layer.source_table or layer.name))
+            except StoreError:
+                pass
+        return top
+
+    # ---- saving
+    def save(self) -> bool:
+        """Write every pending edit to the store in one transaction."""
+        paths = self.store_paths()
+        if not paths:
+            self.failed.emit(self.tr("These layers are not in a GeoPackage store: import them "
+                                     "first (twinviewer import … --into DISTRICT.gpkg)."))
+            return False
+        if len(paths) > 1:
+            names = {layer.name for step in self.stack.pending() for ch in step.changes()
+                     for layer in [ch.layer]}
+            used = {Path(lyr.source).resolve() for lyr in self.scene.layers
+                    if lyr.name in names and _is_gpkg(lyr)}
+            if len(used) > 1:
+                self.failed.emit(self.tr("Pending edits span several GeoPackages; "
+                                         "saving them in one transaction is not possible."))
+                return False
+            paths = sorted(used) or paths
+        try:
+            report = GeoPackageStore(paths[0]).save(self.stack, scene=self.scene)
+        except StoreError as exc:
+            self.failed.emit(exc.message)
+            return False
+        except EditError as exc:
+            self.failed.emit(exc.message)
+            return False
+        self.undo_stack.setClean()
+        self.remove_journal()
+        self.saved.emit(self.tr("Saved {n} changes to {file}").format(
+            n=report.changes, file=paths[0].name))
+        return True
+
+    def discard(self) -> None:
+        """Forget pending edits on close: the journal goes too."""
+        self.autosave_timer.stop()
+        self.remove_journal()
+
+    def _on_clean(self, clean: bool) -> None:
+        if clean:
+            self.autosave_timer.stop()
+        else:
+            self.autosave_timer.start()
+        self.modified.emit(not clean)
+
+    # ---- recovery journal
+    def write_journal(self) -> bool:
+        """Write pending edits to the recovery journal (removed when none are pending)."""
+        path = self.journal_path
+        if path is None:
+            return False
+        state = (self.stack.index, len(self.stack), self.stack.is_clean)
+        if state == self._journal_index and path.exists() == (not self.stack.is_clean):
+            return path.exists()
+        try:
+            exists = write_journal(self.stack, path, store=self.store_path)
+        except (OSError, ValueError, TypeError) as exc:
+            log.warning("recovery journal not written: %s", exc)
+            return False
+        self._journal_index = state
+        return exists
+
+    def remove_journal(self) -> None:
+        path = self.journal_path
+        if path is not None:
+            path.unlink(missing_ok=True)
+        self._journal_index = None
+
+    def pending_journal(self) -> Journal | None:
+        """The journal a crashed session left for this scene, if any."""
+        path = self.journal_path
+        if path is None or not path.exists():
+            return None
+        try:
+            return read_journal(path)
+        except StoreError as exc:
+            self.failed.emit(exc.message)
+            return None
+
+    def restore(self, journal: Journal) -> list[str]:
+        """Replay a journal's steps as undoable edits; returns the steps that failed."""
+        before = len(self.stack)
+        problems = restore_journal(journal, self.scene.layers, self.stack)
+        for label in self.stack.labels[before:]:
+            self.undo_stack.push(_UndoStep(self, label))
+        return problems
+
+
+def _is_gpkg(layer: Layer) -> bool:
+    return bool(layer.source) and str(layer.source).lower().endswith(".gpkg") and \
+        Path(layer.source).exists()
+
+
+def needs_rebuild(layer: Layer, fields) -> bool:
+    """Whether an edit of ``fields`` changes what is drawn, not only its colour."""
+    if fields is None:
+        return True
+    if GEOMETRY in fields:
+        return True
+    has_points = any(isinstance(b, PointBatch) for b in layer.batches)
+    return has_points and layer.class_field in fields
