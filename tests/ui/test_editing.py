@@ -297,3 +297,32 @@ def test_add_object_by_click_and_delete(main_window, qtbot, scene, monkeypatch, 
     assert w.edits.undo_stack.count() == 2
     w.edits.undo_stack.undo()
     assert len(layer) == n + 1
+
+
+def test_move_tool_moves_the_selected_object_and_undo_puts_it_back(main_window, qtbot,
+                                                                   scene, artifacts):
+    w = main_window([scene])
+    layer = w.scene.layer(FURNITURE)
+    row = 10
+    w.scene.selection.select(FURNITURE, [row])
+    batch = next(b for b in layer.batches if b.rows is not None and (b.rows == row).any())
+    before = batch.points[batch.rows == row][0].copy()
+    w.move_object_action.trigger()
+    assert w.viewport.placing
+    w.viewport.view.frame((*(before - 40), *(before + 40)))  # close up: a pixel is ~10 cm
+    # click the ground 30 m east of the object: the pixel comes from the camera
+    target = before + np.array([30.0, 0.0, 0.0])
+    pos = w.viewport.qt_pos(w.viewport.view.world_to_display(target))
+    qtbot.mouseClick(w.viewport.interactor, Qt.LeftButton, pos=QPoint(*pos))
+    qtbot.waitUntil(lambda: not np.allclose(batch.points[batch.rows == row][0], before),
+                    timeout=5000)
+    moved = batch.points[batch.rows == row][0]
+    assert np.linalg.norm(moved[:2] - target[:2]) < 1.0  # within a pixel's footprint
+    assert moved[2] == pytest.approx(before[2])
+    assert "Move" in w.undo_action.text()
+    w.grab().save(str(artifacts / "editing_moved_object.png"))
+    w.undo_action.trigger()  # Edit > Undo (its Ctrl+Z is tested with the table's edits)
+    qtbot.waitUntil(lambda: np.allclose(batch.points[batch.rows == row][0], before),
+                    timeout=5000)
+    w.move_object_action.trigger()
+    assert not w.viewport.placing

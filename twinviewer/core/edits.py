@@ -1134,6 +1134,7 @@ class CommandStack:
     def _after(self, command: Command, was_clean: bool) -> None:
         self._dirty = None
         for part in command.parts():
+            part.layer.geometry_changed()  # points may have moved in place: drop cached bounds
             rows, fields = part.touched()
             self.changed.emit(part.layer, rows, fields)
         self.index_changed.emit(self._index)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -30,6 +31,7 @@ from twinviewer.core.edits import (
     DeleteField,
     DeleteObjects,
     Macro,
+    MovePoint,
     RenameField,
 )
 from twinviewer.core.errors import LoadError
@@ -188,8 +190,18 @@ class MainWindow(QMainWindow):
         self.add_object_action.setCheckable(True)
         self.add_object_action.setToolTip(self.tr(
             "Add a point object: click the ground in the 3D view (current table layer)"))
-        self.add_object_action.toggled.connect(self._on_placing)
+        self.add_object_action.toggled.connect(lambda on: self._on_placing(on, "add"))
         edit_menu.addAction(self.add_object_action)
+        self.move_object_action = QAction(self.tr("&Move object"), self)
+        self.move_object_action.setCheckable(True)
+        self.move_object_action.setToolTip(self.tr(
+            "Move the selected point object: click its new place on the ground"))
+        self.move_object_action.toggled.connect(lambda on: self._on_placing(on, "move"))
+        edit_menu.addAction(self.move_object_action)
+        ground_tools = QActionGroup(self)
+        ground_tools.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
+        ground_tools.addAction(self.add_object_action)
+        ground_tools.addAction(self.move_object_action)
         edit_menu.addSeparator()
         self._action(self.tr("Select &none"), self.clear_selection, "Ctrl+Shift+A", edit_menu)
 
@@ -205,6 +217,7 @@ class MainWindow(QMainWindow):
         tools.addAction(self.undo_action)
         tools.addAction(self.redo_action)
         tools.addAction(self.add_object_action)
+        tools.addAction(self.move_object_action)
 
         view_menu = mb.addMenu(self.tr("&View"))
         self.zoom_selection_action = self._action(self.tr("&Zoom to selection"),
@@ -528,12 +541,32 @@ class MainWindow(QMainWindow):
         command.label = label
         return self.edits.push(command)
 
-    def _on_placing(self, on: bool) -> None:
-        self.viewport.placing = on
+    def _on_placing(self, on: bool, mode: str) -> None:
         if on:
+            self._ground_mode = mode
+        self.viewport.placing = (self.add_object_action.isChecked() or
+                                 self.move_object_action.isChecked())
+        if on and mode == "add":
             self.statusBar().showMessage(self.tr(
                 "Click the ground to place a new object in the table's layer"))
+        elif on:
+            self.statusBar().showMessage(self.tr(
+                "Click the ground where the selected object should stand"))
 
+    def _move_selected(self, xyz) -> None:
+        names = self.scene.selection.layers()
+        rows = self.scene.selection.rows(names[0]) if len(names) == 1 else []
+        layer = self.scene.layer(names[0]) if len(names) == 1 else None
+        points = [b for b in (layer.batches if layer else []) if isinstance(b, PointBatch)]
+        here = [b.points[b.rows == rows[0]] for b in points] if len(rows) == 1 else []
+        here = [h for h in here if len(h)]
+        if not here:
+            self.message_bar.push(self.tr("Select one point object to move."), "info")
+            return
+        target = np.array([xyz[0], xyz[1], here[0][0][2]])  # keep its height
+        self.edits.push(MovePoint(layer, int(rows[0]), target,
+                                  label=self.tr("Move object {oid}").format(
+                                      oid=layer.table.oid[int(rows[0])])))
     def ask_class(self, layer, choices: list[str]) -> str | None:
         """The class of a new object (tests replace this)."""
         value, ok = QInputDialog.getItem(self, self.tr("Add object"),
@@ -542,6 +575,9 @@ class MainWindow(QMainWindow):
         return value if ok and value else None
 
     def _on_ground_clicked(self, xyz) -> None:
+        if getattr(self, "_ground_mode", "add") == "move":
+            self._move_selected(xyz)
+            return
         layer = self.attribute_table.layer
         if layer is None or (len(layer) and not any(isinstance(b, PointBatch)
                                                      for b in layer.batches)):
