@@ -13,8 +13,10 @@ import os
 import numpy as np
 import pytest
 
-if not os.environ.get("DISPLAY"):
-    os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
+# Offscreen through EGL even under Xvfb: GLX offscreen windows on Xvfb now and then read
+# back pixels of an earlier frame, which would make the oracle lie.  (The window's own
+# render window is created by pyvistaqt explicitly and is not affected.)
+os.environ["VTK_DEFAULT_OPENGL_WINDOW"] = "vtkEGLRenderWindow"
 
 import pyvista as pv  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
@@ -44,46 +46,76 @@ def city(tmp_path_factory):
 
 
 def _image(view) -> np.ndarray:
-    view.render()
-    return np.asarray(view.plotter.screenshot(return_img=True))[::-1, :, :3].astype(int)
+    """The frame as (h, w, 3) ints, row 0 at the bottom (VTK's orientation).
+
+    Rendered again with buffer swapping held off and read from the back buffer: after a
+    swap, the back buffer of an X window holds undefined (often stale) pixels.
+    """
+    import vtk
+    from vtk.util.numpy_support import vtk_to_numpy
+
+    grab = vtk.vtkWindowToImageFilter()
+    grab.SetInput(view.plotter.render_window)
+    grab.SetInputBufferTypeToRGB()
+    grab.ReadFrontBufferOff()
+    grab.ShouldRerenderOn()
+    grab.Update()
+    out = grab.GetOutput()
+    w, h, _ = out.GetDimensions()
+    return vtk_to_numpy(out.GetPointData().GetScalars()).reshape(h, w, 3).astype(int)
 
 
 def _id_render(view) -> tuple[np.ndarray, list]:
-    """Per pixel (VTK orientation, row 0 at the bottom): 0 = nothing, else key+1."""
+    """Per pixel (VTK orientation, row 0 at the bottom): 0 = nothing, else key+1.
+
+    Keys go in a per-*cell* colour array drawn with lights off: per-vertex colours
+    are interpolated by the rasteriser and may round off by one in the low byte.
+    """
+    from vtk.util.numpy_support import numpy_to_vtk
+
     layers = list(view.pieces)
     saved = []
     for li, layer in enumerate(layers):
         for piece in view.pieces[layer]:
-            key = li * 1_000_000 + piece.color_rows + 1
-            rgb = np.stack([(key >> 16) & 255, (key >> 8) & 255, key & 255], axis=1)
-            saved.append((piece, piece.colors.copy()))
-            piece.colors[:, :3] = rgb
-            piece.colors[:, 3] = 255
-            piece._vtk_colors.Modified()
-            prop = piece.actor.GetProperty()
-            saved.append((prop, (prop.GetAmbient(), prop.GetDiffuse())))
+            key = li * 1_000_000 + piece.rows + 1
+            rgba = np.stack([(key >> 16) & 255, (key >> 8) & 255, key & 255,
+                             np.full_like(key, 255)], axis=1).astype(np.uint8)
+            arr = numpy_to_vtk(rgba, deep=True)
+            arr.SetName("id_rgba")
+            piece.polydata.GetCellData().AddArray(arr)
+            mapper, prop = piece.actor.GetMapper(), piece.actor.GetProperty()
+            saved.append((piece, mapper.GetScalarMode(), prop.GetAmbient(), prop.GetDiffuse()))
+            mapper.SetScalarModeToUseCellFieldData()
+            mapper.SelectColorArray("id_rgba")
             prop.SetAmbient(1.0)
             prop.SetDiffuse(0.0)
-    view._ground.VisibilityOff()
+    # only the objects: the ground, overlays and annotations are not part of the oracle
+    ours = {id(p.actor) for pieces in view.pieces.values() for p in pieces}
+    props = view.plotter.renderer.GetViewProps()
+    others = [props.GetItemAsObject(i) for i in range(props.GetNumberOfItems())]
+    others = [(p, p.GetVisibility()) for p in others if id(p) not in ours]
+    for p, _ in others:
+        p.VisibilityOff()
     view.plotter.set_background("black")
     img = _image(view)
-    for obj, old in saved:
-        if isinstance(old, tuple):
-            obj.SetAmbient(old[0])
-            obj.SetDiffuse(old[1])
-        else:
-            obj.colors[:] = old
-            obj._vtk_colors.Modified()
-    view._ground.VisibilityOn()
+    for p, visible in others:
+        p.SetVisibility(visible)
+    for piece, mode, ambient, diffuse in saved:
+        mapper, prop = piece.actor.GetMapper(), piece.actor.GetProperty()
+        mapper.SetScalarMode(mode)
+        mapper.SelectColorArray(None)
+        piece.polydata.GetCellData().RemoveArray("id_rgba")
+        prop.SetAmbient(ambient)
+        prop.SetDiffuse(diffuse)
     view.plotter.set_background("#eef2f6", top="#b9cde4")
     view.render()
     ids = (img[..., 0] << 16) | (img[..., 1] << 8) | img[..., 2]
-    # A colour that decodes to no object (a few pixels where wide lines blend) is
+    # A colour that decodes to no object (blended edges of wide lines) is
     # "unknown", never trusted: keys must name an existing row of an existing layer.
     li, row = (ids - 1) // 1_000_000, (ids - 1) % 1_000_000
     sizes = np.array([len(lyr) for lyr in layers])
     valid = (ids > 0) & (li < len(layers)) & (row < sizes[np.clip(li, 0, len(layers) - 1)])
-    assert ((ids > 0) & ~valid).sum() < 0.02 * max(1, (ids > 0).sum())
+    assert valid.sum() > 0.98 * max(1, (ids > 0).sum())
     return np.where(valid, ids, 0), layers
 
 
