@@ -53,3 +53,21 @@ def main_window(qtbot, tmp_path):
     yield make
     for w in windows:
         w.close()
+
+
+# Hypothesis profiles (issue 8): "ci" keeps the fuzz tests short (about 50 cases each,
+# a few hundred in all); HYPOTHESIS_PROFILE=long runs 10,000 cases per fuzz test
+# (see docs/robustness.md).  Tests with their own @settings keep their own counts.
+try:
+    from hypothesis import HealthCheck
+    from hypothesis import settings as _hyp_settings
+
+    _relaxed = [HealthCheck.too_slow, HealthCheck.data_too_large,
+                HealthCheck.function_scoped_fixture]
+    _hyp_settings.register_profile("ci", max_examples=50, deadline=None,
+                                   suppress_health_check=_relaxed)
+    _hyp_settings.register_profile("long", max_examples=10_000, deadline=None,
+                                   suppress_health_check=_relaxed)
+    _hyp_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+except ImportError:  # hypothesis is a test extra; the other tests run without it
+    pass

@@ -1,4 +1,5 @@
-"""The ``twinviewer`` command: open (default), info, render, demo, import, log, apply."""
+"""The ``twinviewer`` command: open (default), info, render, demo, import, log, apply,
+video."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 from twinviewer import __version__
 from twinviewer.core.errors import LoadError
 
-COMMANDS = ("open", "info", "render", "demo", "import", "log", "apply")
+COMMANDS = ("open", "info", "render", "demo", "import", "log", "apply", "video")
 log = logging.getLogger("twinviewer")
 
 
@@ -38,6 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+")
     p.add_argument("--out", required=True, help="PNG file to write")
     p.add_argument("--size", default="1600x1000", help="image size WxH (default 1600x1000)")
+    p = sub.add_parser("video", help="render a walkthrough path of a scene to an MP4 video")
+    p.add_argument("path", help="the scene file")
+    p.add_argument("--path", dest="walk", default=None,
+                   help="name of the walkthrough path (default: the scene's first)")
+    p.add_argument("--out", required=True, help="MP4 file to write")
+    p.add_argument("--size", default="1920x1080", help="video size WxH (default 1920x1080)")
+    p.add_argument("--fps", type=float, default=30.0, help="frames per second (default 30)")
+    p.add_argument("--no-captions", action="store_true", help="leave the captions out")
     p = sub.add_parser("demo", help="generate a demo district of any size")
     p.add_argument("--objects", type=int, default=6000, help="about how many objects")
     p.add_argument("--out", required=True, help="folder for scene.toml and district.gpkg")
@@ -187,6 +196,51 @@ def _render(args) -> int:
     return 2 if result.errors else 0
 
 
+def _video(args) -> int:
+    if not os.environ.get("DISPLAY"):
+        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
+    from twinviewer.io.loader import load, spec_for
+    from twinviewer.render.video import render_path_video
+
+    size = _parse_size(args.size)
+    if size[0] % 2 or size[1] % 2:
+        raise LoadError(f"--size {args.size!r}: width and height must be even for H.264")
+    if not 1 <= args.fps <= 240:
+        raise LoadError(f"--fps {args.fps:g} is out of range (1 to 240)")
+    out = Path(args.out)
+    if out.suffix.lower() != ".mp4":
+        raise LoadError("the output must be a .mp4 file", out)
+    if not out.parent.exists():
+        raise LoadError("the output folder does not exist", out)
+    spec = spec_for([args.path])
+    if spec.path is None:
+        raise LoadError("video needs a scene file (.toml) with [[paths]]", args.path)
+    if not spec.paths:
+        raise LoadError("the scene has no walkthrough path ([[paths]])", spec.path)
+    names = [p.name for p in spec.paths]
+    if args.walk is not None and args.walk not in names:
+        raise LoadError(f"no path named {args.walk!r} (paths: {', '.join(names)})", spec.path)
+    result = load(spec)
+    for e in result.errors:
+        print(f"twinviewer: error: {e}", file=sys.stderr)
+    if not result.layers:
+        return 2
+    scene = result.to_scene()
+    walk = scene.paths[names.index(args.walk) if args.walk is not None else 0]
+    total = walk.frame_count(args.fps)
+    step = max(total // 20, 1)
+
+    def progress(done: int, of: int) -> None:
+        if done % step == 0 or done == of:
+            print(f"\r{done}/{of} frames", end="", file=sys.stderr, flush=True)
+
+    n = render_path_video(scene, walk, out, size=size, fps=args.fps,
+                          captions=not args.no_captions, progress=progress)
+    print("", file=sys.stderr)
+    print(f"wrote {out} ({size[0]}x{size[1]}, {n} frames, {n / args.fps:.1f} s)")
+    return 2 if result.errors else 0
+
+
 def _demo(args) -> int:
     from twinviewer.demo.generator import generate_district
 
@@ -261,4 +315,4 @@ def _apply(args) -> int:
 
 
 _COMMANDS = {"open": _open, "info": _info, "render": _render, "demo": _demo,
-             "import": _import, "log": _log, "apply": _apply}
+             "import": _import, "log": _log, "apply": _apply, "video": _video}

@@ -66,7 +66,7 @@ def _image(view) -> np.ndarray:
 
 
 def _id_render(view) -> tuple[np.ndarray, list]:
-    """Per pixel (VTK orientation, row 0 at the bottom): 0 = nothing, else key+1.
+    """Per pixel (VTK orientation, row 0 at the bottom): 0 = nothing, else key+1 (surfaces).
 
     Keys go in a per-*cell* colour array drawn with lights off: per-vertex colours
     are interpolated by the rasteriser and may round off by one in the low byte.
@@ -89,8 +89,11 @@ def _id_render(view) -> tuple[np.ndarray, list]:
             mapper.SelectColorArray("id_rgba")
             prop.SetAmbient(1.0)
             prop.SetDiffuse(0.0)
-    # only the objects: the ground, overlays and annotations are not part of the oracle
-    ours = {id(p.actor) for pieces in view.pieces.values() for p in pieces}
+    # only the surfaces of objects: the ground, overlays and annotations are not part of
+    # the oracle, nor are wide lines (llvmpipe blends their edges into colours that
+    # decode to other keys); the picker too hits the surface under a thin road line
+    ours = {id(p.actor) for pieces in view.pieces.values() for p in pieces
+            if p.kind != "lines"}
     props = view.plotter.renderer.GetViewProps()
     others = [props.GetItemAsObject(i) for i in range(props.GetNumberOfItems())]
     others = [(p, p.GetVisibility()) for p in others if id(p) not in ours]
@@ -110,12 +113,10 @@ def _id_render(view) -> tuple[np.ndarray, list]:
     view.plotter.set_background("#eef2f6", top="#b9cde4")
     view.render()
     ids = (img[..., 0] << 16) | (img[..., 1] << 8) | img[..., 2]
-    # A colour that decodes to no object (blended edges of wide lines) is
-    # "unknown", never trusted: keys must name an existing row of an existing layer.
     li, row = (ids - 1) // 1_000_000, (ids - 1) % 1_000_000
     sizes = np.array([len(lyr) for lyr in layers])
     valid = (ids > 0) & (li < len(layers)) & (row < sizes[np.clip(li, 0, len(layers) - 1)])
-    assert valid.sum() > 0.98 * max(1, (ids > 0).sum())
+    assert valid.sum() == (ids > 0).sum()
     return np.where(valid, ids, 0), layers
 
 
@@ -177,19 +178,21 @@ def test_layer_toggle_removes_exactly_its_pixels(city):
     furniture = scene.layer("街道设施")
     li = layers.index(furniture)
     mine = (ids > li * 1_000_000) & (ids <= (li + 1) * 1_000_000)
-    before = _image(view)
-    furniture.set_visible(False)
-    after = _image(view)
-    changed = np.any(np.abs(after - before) > 8, axis=2)
-    near = mine.copy()  # furniture is thin: one pixel around it may blend
-    for dy in (-1, 0, 1):
-        for dx in (-1, 0, 1):
-            near |= np.roll(np.roll(mine, dy, axis=0), dx, axis=1)
     assert mine.sum() > 1000
-    assert changed[mine].mean() > 0.8  # its pixels went
-    assert not changed[~near & (ids > 0)].any()  # no other object's pixel changed
-    furniture.set_visible(True)
-    assert np.abs(_image(view) - before).max() <= 8
+    furniture.set_visible(False)
+    try:
+        after, _ = _id_render(view)
+        assert not ((after > li * 1_000_000) & (after <= (li + 1) * 1_000_000)).any()
+        near = mine.copy()  # furniture is thin: one pixel around it may differ
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                near |= np.roll(np.roll(mine, dy, axis=0), dx, axis=1)
+        both = (ids > 0) & (after > 0) & ~near
+        assert np.mean(after[both] == ids[both]) > 0.999  # every other object stays put
+    finally:
+        furniture.set_visible(True)
+    again, _ = _id_render(view)
+    assert np.mean(again[ids > 0] == ids[ids > 0]) > 0.999
 
 
 def test_table_sorts_and_filters_like_pandas_at_100k(city, qapp):

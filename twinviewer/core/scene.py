@@ -48,6 +48,8 @@ class Scene:
         self.layers: list[Layer] = []
         self.selection = Selection()
         self.view: View | None = None
+        self.bookmarks: list = []  # camera_path.Bookmark, in file order
+        self.paths: list = []  # camera_path.WalkPath (walkthroughs)
         self.errors: list[str] = []
 
     @property

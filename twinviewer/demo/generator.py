@@ -825,6 +825,16 @@ _SCENE_LAYERS = (
 )
 
 
+# thematic styles the demo ships with (issue 5): residents per building, states
+_THEMES = {
+    "建筑": {"by": "人口", "method": "quantile", "classes": 5, "ramp": "YlOrRd"},
+    "安全隐患": {"by": "状态", "categories": {"待处理": "#e0393e", "处理中": "#f2a93b",
+                                          "已办结": "#8a8f98"}},
+    "传感器": {"by": "状态", "categories": {"在线": "#2fa84f", "离线": "#8a8f98",
+                                        "告警": "#e0393e"}},
+}
+
+
 def _scene_document(origin: list[float]) -> dict:
     layers = []
     for name, table, group, extra, colour in _SCENE_LAYERS:
@@ -832,9 +842,37 @@ def _scene_document(origin: list[float]) -> dict:
                  "visible": True, "class_field": "类别"}
         entry.update(extra)
         entry["style"] = {"color": colour} if colour else {}
+        entry["style"].update(_THEMES.get(name, {}))
         layers.append(entry)
     return {"version": 1, "name": f"{DISTRICT_NAME}数字孪生", "crs": CRS,
-            "origin": origin, "layers": layers}
+            "origin": origin, "layers": layers, **_demo_walkthrough()}
+
+
+def _demo_walkthrough() -> dict:
+    """The demo's bookmarks and its prepared walkthrough (issue 6), scene coordinates."""
+    base = ["小区", "道路", "建筑", "街道设施"]
+    overlays = ["人口", "视频监控", "传感器", "重点点位", "安全隐患"]
+    marks = [  # name, position, focal point
+        ("全景", [345.0, -1060.0, 935.0], [-40.0, 40.0, 0.0]),
+        ("永居新村", [-65.0, -400.0, 220.0], [-165.0, -118.0, 0.0]),
+        ("安全隐患", [-20.0, -120.0, 180.0], [-90.0, 110.0, 0.0]),
+        ("视频监控", [420.0, 20.0, 200.0], [255.0, 190.0, 0.0]),
+        ("枫美新村高层", [150.0, 150.0, 160.0], [309.0, 375.0, 50.0]),
+    ]
+    stops = [  # bookmark, dwell (s), caption, visible layers
+        ("全景", 3.0, f"{DISTRICT_NAME}全景：39个小区、463栋建筑", base + overlays),
+        ("永居新村", 4.0, "永居新村：人口与重点点位", base + ["人口", "重点点位"]),
+        ("安全隐患", 4.0, "安全隐患点位：按处理状态着色", base + ["安全隐患"]),
+        ("视频监控", 4.0, "新建视频监控：覆盖主要路口", base + ["视频监控"]),
+        ("枫美新村高层", 4.0, "高层住宅与物联感知传感器", base + ["传感器"]),
+        ("全景", 2.0, f"{DISTRICT_NAME}数字孪生 · 谢谢观看", base + overlays),
+    ]
+    return {
+        "bookmarks": [{"name": n, "position": p, "focal_point": f, "up": [0.0, 0.0, 1.0]}
+                      for n, p, f in marks],
+        "paths": [{"name": "街道巡览", "speed": 60.0, "keyframes": [
+            {"bookmark": m, "dwell": d, "caption": c, "layers": lyr} for m, d, c, lyr in stops]}],
+    }
 
 
 def generate_district(out_dir, *, objects: int = 6000, seed: int = 20261125,

@@ -31,6 +31,7 @@ DEFAULT_MAX_BYTES = 2 * 1024**3
 """Files larger than this are refused before reading (2 GiB)."""
 
 MAX_ABS_COORD = 1e9
+MAX_VERTICES = 100_000_000  # ~2.4 GB as float64: beyond any district model
 """Coordinates beyond this (metres or degrees) are taken as a broken file."""
 
 _SUFFIXES = (".city.jsonl", ".city.json", ".jsonl", ".json")
@@ -280,6 +281,9 @@ def _vertex_array(raw, transform, what: str) -> np.ndarray:
         raise _Bad(f"'{what}' must be a list of [x, y, z]")
     if not raw:
         return np.empty((0, 3))
+    if len(raw) > MAX_VERTICES:  # refuse before numpy allocates gigabytes
+        raise _Bad(f"'{what}' holds {len(raw):,} vertices, more than twinviewer reads "
+                   f"({MAX_VERTICES:,})")
     try:
         arr = np.asarray(raw)
     except (ValueError, TypeError, OverflowError):

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 MESH_SUFFIXES = {".obj", ".ply", ".stl", ".glb", ".gltf", ".off"}
 _OPTIONS = {
     "vector": {"table", "encoding", "class_field", "height_field", "floors_field",
-               "default_height", "base_height"},
+               "default_height", "base_height", "gcj02"},
     "cityjson": {"lod"},
     "mesh": {"position", "rotation", "scale"},
 }
@@ -55,6 +55,8 @@ class LoadResult:
         scene.errors = list(self.errors)
         if self.spec.view:
             scene.view = View(**{k: tuple(v) for k, v in self.spec.view.items()})
+        scene.bookmarks = list(self.spec.bookmarks)
+        scene.paths = list(self.spec.paths)
         return scene
 
 

@@ -143,7 +143,54 @@ def _check_file(path: Path, max_bytes: int) -> str:
     if size > max_bytes:
         raise LoadError(f"file is too large ({size / 2**20:.0f} MiB, limit "
                         f"{max_bytes / 2**20:.0f} MiB)", path)
+    if fmt == "ply":
+        _check_ply_header(path, size)
     return fmt
+
+
+_PLY_SIZES = {"char": 1, "uchar": 1, "int8": 1, "uint8": 1, "short": 2, "ushort": 2,
+              "int16": 2, "uint16": 2, "int": 4, "uint": 4, "int32": 4, "uint32": 4,
+              "float": 4, "float32": 4, "double": 8, "float64": 8}
+
+
+def _check_ply_header(path: Path, size: int) -> None:
+    """Refuse a PLY whose header claims more elements than the file can hold.
+
+    A damaged or hostile header ("element vertex 1000000000000") must not make a
+    reader allocate memory for it: every element needs at least one byte per
+    property (binary) or two characters per property (ASCII).
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError as exc:
+        raise LoadError(f"cannot open file ({exc.strerror or exc})", path) from None
+    end = head.find(b"end_header")
+    if not head.startswith(b"ply") or end < 0:
+        return  # not a PLY header trimesh understands: it reports that itself
+    lines = head[:end].decode("ascii", "replace").splitlines()
+    ascii_fmt = any(ln.split()[:2] == ["format", "ascii"] for ln in lines if ln.strip())
+    elements: list[list] = []  # [name, count, minimum bytes per element]
+    for line in lines:
+        words = line.split()
+        if len(words) >= 3 and words[0] == "element":
+            try:
+                count = int(words[2])
+            except ValueError:
+                raise LoadError(f"damaged PLY header: {line.strip()!r}", path) from None
+            if count < 0:
+                raise LoadError(f"damaged PLY header: {line.strip()!r}", path)
+            elements.append([words[1], count, 0])
+        elif len(words) >= 3 and words[0] == "property" and elements:
+            kind = words[2] if words[1] == "list" else words[1]
+            elements[-1][2] += 2 if ascii_fmt else _PLY_SIZES.get(kind, 1)
+    room = max(0, size - end)
+    for name, count, per in elements:
+        need = count * max(1, per)
+        if need > room:
+            raise LoadError(f"the PLY header claims {count:,} {name} elements, but the file "
+                            f"has room for at most {room // max(1, per):,}: damaged file",
+                            path)
 
 
 def _floats(value, n: int, what: str, path: Path) -> np.ndarray:

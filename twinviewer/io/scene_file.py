@@ -18,20 +18,25 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from twinviewer.core.errors import LoadError
+from twinviewer.io.camera_paths import parse_bookmarks, parse_paths
 
 SCENE_VERSION = 1
 MAX_SCENE_BYTES = 5_000_000
 
-_TOP_KEYS = {"version", "name", "crs", "origin", "layers", "view"}
+_TOP_KEYS = {"version", "name", "crs", "origin", "layers", "view", "bookmarks", "paths"}
 _LAYER_KEYS = {
     "name": str, "source": str, "table": str, "kind": str, "group": str, "visible": bool,
     "opacity": (int, float), "class_field": str, "height_field": str, "floors_field": str,
     "default_height": (int, float), "base_height": (int, float), "line_width": (int, float),
-    "point_scale": (int, float), "encoding": str, "lod": (str, int, float),
+    "point_scale": (int, float), "encoding": str, "gcj02": bool, "lod": (str, int, float),
     "position": list, "rotation": (list, int, float), "scale": (list, int, float),
     "style": dict, "assets": dict,
 }
-_STYLE_KEYS = {"color": str, "use_file_colors": bool, "edge_color": str}
+_STYLE_KEYS = {"color": str, "use_file_colors": bool, "edge_color": str,
+               # thematic styles (issue 5): categorized by / categories, graduated
+               # by / method / classes / ramp / breaks, labels
+               "by": str, "categories": dict, "method": str, "classes": int, "ramp": str,
+               "breaks": list, "label": str}
 _VIEW_KEYS = {"position": list, "focal_point": list, "up": list}
 
 
@@ -60,6 +65,8 @@ class SceneSpec:
     origin: tuple[float, float, float] | None = None
     layers: list[LayerSpec] = field(default_factory=list)
     view: dict[str, list[float]] | None = None
+    bookmarks: list = field(default_factory=list)  # core.camera_path.Bookmark
+    paths: list = field(default_factory=list)  # core.camera_path.WalkPath
 
 
 def is_scene_file(path: str | Path) -> bool:
@@ -116,6 +123,8 @@ def parse_scene(data: dict, path: Path | None) -> SceneSpec:
             fail("key 'view' must be a table")
         _unknown(view, set(_VIEW_KEYS), "view.", fail)
         spec.view = {k: _floats(v, 3, f"view.{k}", fail) for k, v in view.items()}
+    spec.bookmarks = parse_bookmarks(data, fail)
+    spec.paths = parse_paths(data, spec.bookmarks, fail)
     layers = data.get("layers", [])
     if not isinstance(layers, list):
         fail("key 'layers' must be an array of tables ([[layers]])")

@@ -26,7 +26,7 @@ from twinviewer.core.table import ObjectTable
 log = logging.getLogger(__name__)
 
 VECTOR_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb", ".geojsonl", ".geojsons",
-                   ".seq", ".topojson", ".gml", ".kml", ".pbf", ".dbf", ".sqlite"}
+                   ".seq", ".topojson", ".gml", ".kml", ".pbf", ".dbf", ".sqlite", ".csv"}
 
 HEIGHT_FIELDS = ("高度", "建筑高度", "height", "HEIGHT", "Height", "h", "measuredHeight")
 FLOOR_FIELDS = ("层数", "楼层数", "floors", "FLOORS", "storeys", "levels", "building:levels")
@@ -55,7 +55,7 @@ def read_vector(path: str | Path, *, table: str | None = None, name: str | None 
                 encoding: str | None = None, class_field: str | None = None,
                 height_field: str | None = None, floors_field: str | None = None,
                 default_height: float | None = None, base_height: float = 0.0,
-                progress: Progress | None = None) -> list[Layer]:
+                gcj02: bool = False, progress: Progress | None = None) -> list[Layer]:
     """Read one table (or every table) of a vector file into layers.
 
     Parameters
@@ -72,6 +72,10 @@ def read_vector(path: str | Path, *, table: str | None = None, name: str | None 
         from common names when not given).
     default_height : float, optional
         Prism height when a polygon has neither height nor floors (default 10 m).
+    gcj02 : bool
+        The coordinates are GCJ-02 longitude/latitude from a Chinese web map: convert
+        them to WGS 84 (see :mod:`twinviewer.io.gcj02`, about 1 m accuracy).  Default
+        False: data is never converted unless asked.
 
     Examples
     --------
@@ -93,20 +97,16 @@ def read_vector(path: str | Path, *, table: str | None = None, name: str | None 
         layers.append(_read_table(path, tbl, layer_name, encoding=encoding,
                                   class_field=class_field, height_field=height_field,
                                   floors_field=floors_field, default_height=default_height,
-                                  base_height=base_height))
+                                  base_height=base_height, gcj02=gcj02))
     return layers
 
 
 def _read_table(path: Path, table: str, name: str, *, encoding, class_field, height_field,
-                floors_field, default_height, base_height) -> Layer:
+                floors_field, default_height, base_height, gcj02=False) -> Layer:
     with _opened(path) as gdal_path, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        try:
-            meta, _fids, wkb, field_data = pyogrio.raw.read(
-                gdal_path, layer=table, encoding=encoding, return_fids=True)
-        except Exception as exc:
-            raise LoadError(_gdal_problem(exc), path) from None
-    notes = [str(w.message) for w in caught]
+        meta, _fids, wkb, field_data, note = _read_raw(gdal_path, table, encoding, path)
+    notes = [str(w.message) for w in caught] + ([note] if note else [])
     fids = _fids
     fields = [str(f) for f in meta["fields"]]
     columns = {f: _column(v) for f, v in zip(fields, field_data, strict=True)}
@@ -119,6 +119,11 @@ def _read_table(path: Path, table: str, name: str, *, encoding, class_field, hei
     table_obj = ObjectTable(columns, oid=oids)
 
     geoms = _geometries(wkb, n, path)
+    if gcj02:
+        geoms, crs = _from_gcj02(geoms, meta.get("crs"), path)
+        meta["crs"] = crs
+        notes.append("coordinates converted from GCJ-02 to WGS 84 as asked (gcj02 = true; "
+                     "accuracy about 1 m)")
     class_field = class_field or _first_present(fields, CLASS_FIELDS)
     if class_field and class_field not in fields:
         raise LoadError(f"class field {class_field!r} is not a field of layer {table!r}", path)
@@ -132,6 +137,48 @@ def _read_table(path: Path, table: str, name: str, *, encoding, class_field, hei
     layer.warnings.extend(notes)
     layer.source_bounds = _geometry_bounds(geoms, layer.source_bounds)
     return layer
+
+
+# Text formats that Chinese offices often save in GBK although GeoJSON must be UTF-8.
+TEXT_SUFFIXES = {".geojson", ".json", ".geojsonl", ".geojsons", ".seq", ".csv", ".topojson"}
+FALLBACK_ENCODING = "GB18030"  # a superset of GBK and GB2312
+CSV_OPTIONS = {"X_POSSIBLE_NAMES": "x,lon,lng,long,longitude,经度,X坐标,横坐标",
+               "Y_POSSIBLE_NAMES": "y,lat,latitude,纬度,Y坐标,纵坐标",
+               "Z_POSSIBLE_NAMES": "z,elevation,高程", "KEEP_GEOM_COLUMNS": "NO",
+               "AUTODETECT_TYPE": "YES"}
+
+
+def _read_raw(gdal_path: str, table: str, encoding: str | None, path: Path):
+    """pyogrio's raw read; text files that are not UTF-8 are retried as GB18030, with a note.
+
+    Returns ``(meta, fids, wkb, field_data, note)``.
+    """
+    opts = CSV_OPTIONS if path.suffix.lower() == ".csv" else {}
+    try:
+        return (*pyogrio.raw.read(gdal_path, layer=table, encoding=encoding,
+                                  return_fids=True, **opts), None)
+    except UnicodeDecodeError:
+        if encoding or path.suffix.lower() not in TEXT_SUFFIXES:
+            raise LoadError(f"text is not valid {encoding or 'UTF-8'}; set the layer's "
+                            "encoding (e.g. encoding = \"GBK\")", path) from None
+    except Exception as exc:  # GDAL raises many types; all mean "cannot read"
+        raise LoadError(_gdal_problem(exc), path) from None
+    # GDAL matches CSV column names as bytes, so the fallback reads a UTF-8 copy
+    try:
+        text = Path(gdal_path).read_bytes().decode(FALLBACK_ENCODING)
+    except UnicodeDecodeError:
+        raise LoadError("text is neither UTF-8 nor GBK/GB18030; set the layer's encoding",
+                        path) from None
+    with tempfile.TemporaryDirectory(prefix="twinviewer-gbk-") as tmp:
+        copy = Path(tmp) / Path(gdal_path).name  # same name: same layer name
+        copy.write_text(text, encoding="utf-8")
+        try:
+            result = pyogrio.raw.read(str(copy), layer=table,
+                                      return_fids=True, **opts)
+        except Exception as exc:
+            raise LoadError(_gdal_problem(exc), path) from None
+    return (*result, "the file is not UTF-8: its text was read as GB18030 (GBK); "
+            "set encoding in the scene file if the names look wrong")
 
 
 class _opened:
@@ -236,6 +283,32 @@ def _geometries(wkb, n: int, path: Path) -> np.ndarray:
         return shapely.from_wkb(wkb, on_invalid="ignore")
     except Exception as exc:  # shapely raises GEOSException for damaged WKB
         raise LoadError(f"damaged geometry ({exc})", path) from None
+
+
+def _from_gcj02(geoms: np.ndarray, crs, path: Path):
+    """GCJ-02 lon/lat geometries -> WGS 84; refuses projected data (the option is a mistake)."""
+    from pyproj import CRS
+
+    from twinviewer.io.gcj02 import gcj02_to_wgs84
+
+    if crs:
+        try:
+            src = CRS.from_user_input(crs)
+        except Exception:
+            src = None
+        if src is None or not src.is_geographic:
+            raise LoadError(f"gcj02 = true needs longitude/latitude data, but the layer's CRS "
+                            f"is {crs}", path)
+
+    def convert(xy: np.ndarray) -> np.ndarray:
+        lon, lat = gcj02_to_wgs84(xy[:, 0], xy[:, 1])
+        return np.column_stack([lon, lat, xy[:, 2:]])  # Z, when present, is kept
+
+    present = ~shapely.is_missing(geoms)
+    out = geoms.copy()
+    if np.any(present):
+        out[present] = shapely.transform(geoms[present], convert, include_z=None)
+    return out, "EPSG:4326"
 
 
 def _geometry_bounds(geoms: np.ndarray, fallback):

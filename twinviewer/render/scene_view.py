@@ -21,6 +21,7 @@ BACKGROUND_TOP = "#b9cde4"
 BACKGROUND_BOTTOM = "#eef2f6"
 GROUND = "#e4e7e1"
 VIEW_DIRECTION = np.array([0.35, -1.0, 0.85])  # from the south-south-east, looking down
+DIM_TO = 0.75 * 236.0  # filtered-out objects fade towards a light grey
 
 
 def make_theme() -> pv.themes.Theme:
@@ -54,6 +55,7 @@ class SceneView:
         self._picker.PickFromListOn()
         self._callbacks = {}
         self.interacting = False
+        self.dimmed: dict[Layer, np.ndarray] = {}  # rows kept bright per layer (filters)
         ren = plotter.renderer
         plotter.set_background(BACKGROUND_BOTTOM, top=BACKGROUND_TOP)
         ren.RemoveAllLights()
@@ -89,6 +91,7 @@ class SceneView:
                                  per_vertex=piece.color_rows is not piece.rows)
             self.plotter.renderer.AddActor(piece.actor)
             self._picker.AddPickList(piece.actor)
+            _draw_order(piece.actor)
             if piece.lod is not None:
                 piece.lod_actor = _actor(piece.lod, "lod", layer, None, per_vertex=False)
                 piece.lod_actor.PickableOff()
@@ -187,9 +190,25 @@ class SceneView:
             mask[selected] = True
         for piece in self.pieces.get(layer, []):
             piece.colors[:] = piece.base_colors
+            keep = self.dimmed.get(layer)
+            if keep is not None and len(keep) == len(layer):
+                faded = ~keep[piece.color_rows]
+                piece.colors[faded, :3] = (piece.colors[faded, :3] * 0.25 + DIM_TO).astype(
+                    np.uint8)
             if len(selected):
                 piece.colors[mask[piece.color_rows]] = HIGHLIGHT
             piece._vtk_colors.Modified()
+
+    def set_dimmed(self, layer: Layer, keep: np.ndarray | None, render: bool = True) -> None:
+        """Dim the objects of ``layer`` outside ``keep`` (a boolean mask per row, e.g.
+        the rows a filter matches); ``None`` shows all at full colour again."""
+        if keep is None:
+            self.dimmed.pop(layer, None)
+        else:
+            self.dimmed[layer] = np.asarray(keep, dtype=bool)
+        self._paint(layer)
+        if render:
+            self.render()
 
     # -- picking ------------------------------------------------------------
     def pick(self, x: int, y: int) -> tuple[Layer, int, np.ndarray] | None:
@@ -378,6 +397,15 @@ class SceneView:
         for layer, cb in self._callbacks.items():
             layer.changed.disconnect(cb)
         self._callbacks.clear()
+
+
+def _draw_order(actor: vtk.vtkActor) -> None:
+    """Lines (roads, outlines) win where they coincide with surfaces (compound grounds).
+
+    Polygon offsets per layer were tried and dropped: they make the drawn object
+    differ from the picked one where surfaces nearly coincide.
+    """
+    actor.GetMapper().SetRelativeCoincidentTopologyLineOffsetParameters(0.0, -4.0)
 
 
 def _actor(poly, kind: str, layer: Layer, texture, per_vertex: bool) -> vtk.vtkActor:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from twinviewer.core.layer import Layer
 from twinviewer.core.scene import Scene
 from twinviewer.ui.delegates import FieldDelegate
+from twinviewer.ui.query_bar import QueryBar
 from twinviewer.ui.table_model import ObjectTableModel
 
 
@@ -30,9 +31,13 @@ class AttributeTable(QWidget):
     field_action(str, str)
         The context menu asked for ``"set"``, ``"add"``, ``"rename"`` or ``"delete"``
         on a field (``""``: none in particular).
+    filter_applied(object, object)
+        The filter expression of a layer matched these rows (boolean mask), or
+        ``None`` when the filter was cleared: the 3D view dims the others.
     """
 
     field_action = Signal(str, str)
+    filter_applied = Signal(object, object)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -73,9 +78,13 @@ class AttributeTable(QWidget):
         top.addWidget(self.layer_box, 1)
         top.addWidget(self.search, 1)
         top.addWidget(self.count_label)
+        self.query_bar = QueryBar(self)
+        self.query_bar.filter_changed.connect(self._on_filter)
+        self.query_bar.select_requested.connect(self._select_rows)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addLayout(top)
+        lay.addWidget(self.query_bar)
         lay.addWidget(self.view)
         self._echo = False
         self.layer_box.currentTextChanged.connect(self._on_layer_box)
@@ -94,9 +103,12 @@ class AttributeTable(QWidget):
         """An edit changed ``layer``: refresh cells, or rows and columns when they changed."""
         if self.layer is not layer:
             return
+        self.query_bar.refresh()  # values changed: the filter is evaluated again
         if rows is None or fields is None or self.model.columnCount() != \
                 len(layer.table.df.columns) or self.model.rowCount() > len(layer):
             self.model.reload()
+            self._apply_search()
+        elif self.query_bar.mask is not None:
             self._apply_search()
         else:
             self.model.values_changed()
@@ -168,6 +180,7 @@ class AttributeTable(QWidget):
         if self.layer is not None and self.layer.name == name:
             return
         layer = self.scene.layer(name)
+        self.query_bar.set_layer(layer)  # drops another layer's filter
         self.model.set_layer(layer)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
         self._apply_search()
@@ -178,14 +191,28 @@ class AttributeTable(QWidget):
         if layer is None:
             return
         text = self.search.text().strip()
-        self.model.set_filter(layer.table.search_mask(text) if text else None)
+        mask = layer.table.search_mask(text) if text else None
+        query = self.query_bar.mask
+        if query is not None and len(query) == len(layer):
+            mask = query if mask is None else mask & query
+        self.model.set_filter(mask)
         shown = self.model.rowCount()
-        if text:
+        if mask is not None:
             self.count_label.setText(self.tr("{shown} of {n} objects").format(
                 shown=f"{shown:,}", n=f"{len(layer):,}"))
         else:
             self.count_label.setText(self.tr("{n} objects").format(n=f"{len(layer):,}"))
         self._show_selection()
+
+    def _on_filter(self, mask) -> None:
+        """The query bar matched ``mask`` (or was cleared): filter rows, tell the 3D view."""
+        self._apply_search()
+        if self.layer is not None:
+            self.filter_applied.emit(self.layer, mask)
+
+    def _select_rows(self, rows) -> None:
+        if self.scene is not None and self.layer is not None:
+            self.scene.selection.select(self.layer.name, rows)
 
     def _on_layer_box(self, name: str) -> None:
         if name:

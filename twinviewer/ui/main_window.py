@@ -39,6 +39,7 @@ from twinviewer.core.layer import PointBatch
 from twinviewer.core.scene import Scene
 from twinviewer.io.loader import LoadResult, spec_for
 from twinviewer.store.journal import Journal
+from twinviewer.ui.analysis_tools import AnalysisTools
 from twinviewer.ui.attribute_table import AttributeTable
 from twinviewer.ui.editing import EditSession, needs_rebuild
 from twinviewer.ui.field_dialogs import AddFieldDialog, RenameFieldDialog, SetFieldDialog
@@ -46,6 +47,7 @@ from twinviewer.ui.inspector import Inspector
 from twinviewer.ui.layer_panel import LayerPanel
 from twinviewer.ui.loading import LoadWorker
 from twinviewer.ui.message_bar import MessageBar
+from twinviewer.ui.presenter import PresentingTools
 from twinviewer.ui.viewport import Viewport
 
 log = logging.getLogger(__name__)
@@ -114,6 +116,8 @@ class MainWindow(QMainWindow):
         self.layer_panel.current_layer_changed.connect(self.attribute_table.show_layer)
         self.layer_panel.zoom_requested.connect(self.zoom_to_layer)
         self._bind(self.scene)
+        self.analysis = AnalysisTools(self)  # legend, summary, styles, spatial selection
+        self.presenting = PresentingTools(self)  # bookmarks, presenter mode, video (issue 6)
         self.resize(1500, 950)
         self._restore_window_state()
 
@@ -228,6 +232,7 @@ class MainWindow(QMainWindow):
         for dock in (self.layer_dock, self.table_dock, self.inspector_dock,
                      self.history_dock):
             panels.addAction(dock.toggleViewAction())
+        self._build_language_menu(view_menu)  # issue 8
 
         help_menu = mb.addMenu(self.tr("&Help"))
         self._action(self.tr("&About twinviewer"), self.about, None, help_menu)
@@ -244,6 +249,8 @@ class MainWindow(QMainWindow):
         scene.layer_added.connect(self._update_status)
         self._update_status()
         self._update_title()
+        if hasattr(self, "analysis"):
+            self.analysis.bind(scene)
 
     # -- opening ------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -597,6 +604,32 @@ class MainWindow(QMainWindow):
         if self.edits.push(AddPoint(layer, xyz, attrs, oid=self.edits.next_oid(layer),
                                     label=label)):
             self.scene.selection.select(layer.name, [len(layer) - 1])
+
+    def _build_language_menu(self, view_menu) -> None:
+        """View > Language: system default, 简体中文, English (applies after a restart)."""
+        from twinviewer import i18n
+
+        menu = view_menu.addMenu(self.tr("&Language"))
+        menu.setObjectName("languageMenu")
+        group = QActionGroup(self)
+        current = str(self.settings.value(i18n.SETTINGS_KEY, "") or "")
+        choices = [("", self.tr("System default"))] + list(i18n.LANGUAGES.items())
+        for code, label in choices:  # language names stay in their own language
+            action = QAction(label, self, checkable=True)
+            action.setData(code)
+            action.setChecked(code == current)
+            action.triggered.connect(lambda _=False, c=code: self.set_language(c))
+            group.addAction(action)
+            menu.addAction(action)
+        self.language_menu = menu
+
+    def set_language(self, code: str) -> None:
+        """Remember the interface language ("" = system); it takes effect after a restart."""
+        from twinviewer import i18n
+
+        self.settings.setValue(i18n.SETTINGS_KEY, code)
+        self.message_bar.push(self.tr(
+            "The interface language changes the next time twinviewer starts."), "info")
 
     def about(self) -> None:
         QMessageBox.about(self, self.tr("About twinviewer"), self.tr(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+import vtk
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 from pyvistaqt import QtInteractor
@@ -33,6 +34,7 @@ class Viewport(QWidget):
     picked = Signal(str, int)
     cursor_moved = Signal(object)
     ground_clicked = Signal(object)
+    rectangle_drawn = Signal(object)  # (x0, y0, x1, y1) display pixels, rectangle mode
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -44,6 +46,8 @@ class Viewport(QWidget):
         lay.addWidget(self.plotter.interactor)
         self.view: SceneView | None = None
         self.placing = False
+        self.rectangle_mode = False
+        self._saved_style = None
         self._press: tuple[int, int] | None = None
         iren = self.plotter.iren
         iren.add_observer("LeftButtonPressEvent", self._on_press)
@@ -108,12 +112,25 @@ class Viewport(QWidget):
                 return
             x, y = self._event_pos()
             if abs(x - self._press[0]) > CLICK_SLOP or abs(y - self._press[1]) > CLICK_SLOP:
+                if self.rectangle_mode:
+                    self.rectangle_drawn.emit((*self._press, x, y))
                 return
             self.pick_at(x, y)
         except Exception:  # never let an exception cross the VTK observer edge
             log.exception("pick failed")
         finally:
             self._press = None
+
+    def set_rectangle_mode(self, on: bool) -> None:
+        """Left-drag draws a rubber band (announced by ``rectangle_drawn``) instead of
+        orbiting; the middle button still pans, the wheel zooms."""
+        iren = self.plotter.iren.interactor
+        if on and not self.rectangle_mode:
+            self._saved_style = iren.GetInteractorStyle()
+            iren.SetInteractorStyle(vtk.vtkInteractorStyleRubberBand3D())
+        elif not on and self.rectangle_mode and self._saved_style is not None:
+            iren.SetInteractorStyle(self._saved_style)
+        self.rectangle_mode = on
 
     def pick_at(self, x: int, y: int) -> None:
         """Pick at VTK display pixel ``(x, y)`` and announce the result."""

@@ -1,0 +1,139 @@
+"""Filter bar, dimming, styles, legend, spatial selection and the summary in the window."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication
+
+from twinviewer.core.query import footprint
+
+pytestmark = pytest.mark.gui
+
+
+def _type(widget, text):
+    """Chinese arrives from the input method, not as key codes."""
+    widget.setFocus()
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def _pixel_of_row(w, layer_name, row):
+    layer = w.scene.layer(layer_name)
+    b = layer.row_bounds([row])
+    cx, cy = (b[0] + b[3]) / 2, (b[1] + b[4]) / 2
+    top = (cx + (b[0] - cx) * 0.25, cy + (b[1] - cy) * 0.25, b[5])
+    d = w.viewport.view.world_to_display(top)
+    img = w.viewport.image()
+    return img[img.shape[0] - 1 - int(round(d[1])), int(round(d[0])), :3].astype(int)
+
+
+def test_filter_expression_filters_table_and_dims_3d(main_window, qtbot, artifacts):
+    w = main_window()
+    table = w.attribute_table
+    table.show_layer("建筑")
+    layer = w.scene.layer("建筑")
+    heights = layer.table.column("高度").astype(float)
+    tall = int(np.nanargmax(heights))
+    low = int(np.nanargmin(np.where(layer.table.column("人口") >= 0, heights, np.nan)))
+    bar = table.query_bar
+    bright_before = _pixel_of_row(w, "建筑", low)
+    _type(bar.edit, "高度 >= 30 and 类别 = '住宅楼'")
+    qtbot.keyClick(bar.edit, Qt.Key_Return)
+    df = layer.table.df
+    expected = np.nonzero(((df["高度"] >= 30) & (df["类别"] == "住宅楼")).to_numpy())[0]
+    qtbot.waitUntil(lambda: table.model.rowCount() == len(expected), timeout=3000)
+    assert sorted(table.model.table_rows(np.arange(len(expected))).tolist()) == \
+        expected.tolist()
+    assert tall in expected
+    dimmed = _pixel_of_row(w, "建筑", low)
+    # faded towards light grey: changed, and less saturated
+    assert np.abs(dimmed - bright_before).sum() > 20, (dimmed, bright_before)
+    assert np.ptp(dimmed) < np.ptp(bright_before), (dimmed, bright_before)
+    w.grab().save(str(artifacts / "filter_dimmed.png"))
+    bar.select_button.click()
+    assert w.scene.selection.rows("建筑").tolist() == expected.tolist()
+    bar.edit.clear()
+    qtbot.waitUntil(lambda: table.model.rowCount() == len(layer), timeout=3000)
+    assert np.abs(_pixel_of_row(w, "建筑", low) - bright_before).sum() < 40 or \
+        w.scene.selection.count()
+
+
+def test_invalid_expression_shows_where(main_window, qtbot):
+    w = main_window()
+    bar = w.attribute_table.query_bar
+    w.attribute_table.show_layer("安全隐患")
+    assert not bar.set_text("状态 != 已办结")
+    assert bar.error.isVisible() and "7" in bar.error.text()
+    assert bar.edit.cursorPosition() == 6
+    assert w.attribute_table.model.rowCount() == len(w.scene.layer("安全隐患"))
+    assert bar.set_text("状态 != '已办结'")
+    df = w.scene.layer("安全隐患").table.df
+    assert w.attribute_table.model.rowCount() == int((df["状态"] != "已办结").sum())
+    assert not bar.error.isVisible()
+
+
+def test_field_completion_inserts_field(main_window, qtbot):
+    w = main_window()
+    w.attribute_table.show_layer("人口")
+    bar = w.attribute_table.query_bar
+    _type(bar.edit, "独居")
+    assert bar.completer.completionCount() >= 1
+    assert bar.completer.currentCompletion() == "独居老人"
+    bar.insert_field("独居老人")
+    assert bar.text() == "独居老人"
+
+
+def test_graduated_style_colours_and_legend(main_window, qtbot, artifacts):
+    w = main_window()
+    layer = w.scene.layer("建筑")
+    assert layer.style.get("method") == "quantile"  # the demo ships it
+    legend = w.analysis.legend.entries()
+    assert len(legend["建筑"]) == 5 and set(legend["安全隐患"]) >= {("待处理", "#e0393e")}
+    row = int(np.nanargmax(layer.table.column("高度").astype(float)))
+    w.analysis.set_style(layer, {"by": "类别", "categories": {
+        str(layer.table.df["类别"].iat[row]): "#0000ff"}})
+    px = _pixel_of_row(w, "建筑", row)
+    assert px[2] > 120 and px[0] < 90, px
+    assert w.analysis.legend.entries()["建筑"] == [(str(layer.table.df["类别"].iat[row]),
+                                                   "#0000ff")]
+    w.grab().save(str(artifacts / "style_categorized.png"))
+
+
+def test_rectangle_and_inside_selection(main_window, qtbot, tmp_path, artifacts):
+    w = main_window()
+    tools = w.analysis
+    area = footprint(w.scene.layer("小区"), 2)
+    rows = tools.select_inside("小区", 2)
+    assert w.scene.selection.rows("建筑").tolist() == rows["建筑"].tolist()
+    assert len(rows["建筑"]) > 0 and len(rows["人口"]) > 0
+    # the summary follows the selection
+    qtbot.waitUntil(lambda: tools.summary.summary.objects == w.scene.selection.count(),
+                    timeout=3000)
+    b = w.scene.layer("建筑").table.df.iloc[rows["建筑"]]
+    assert tools.summary.summary.sums["人口"] == b["人口"].sum()
+    assert len(tools.summary.help_table) > 0
+    tools.summary.export_xlsx(tmp_path / "s.xlsx")
+    assert len(pd.read_excel(tmp_path / "s.xlsx", sheet_name="对象")) == \
+        w.scene.selection.count()
+    tools.summary.export_report(tmp_path / "r.png")
+    assert (tmp_path / "r.png").stat().st_size > 10_000
+    w.grab().save(str(artifacts / "compound_summary.png"))
+    # rectangle on the ground around the compound's bounds, dragged in the 3D view
+    x0, y0, x1, y1 = area.bounds
+    view = w.viewport.view
+    d0 = view.world_to_display((x0 - 1, y0 - 1, 0))
+    d1 = view.world_to_display((x1 + 1, y1 + 1, 0))
+    tools.rectangle_action.setChecked(True)
+    qtbot.mousePress(w.viewport.interactor, Qt.LeftButton, pos=QPoint(*w.viewport.qt_pos(d0)))
+    qtbot.mouseMove(w.viewport.interactor, QPoint(*w.viewport.qt_pos(d1)))
+    qtbot.mouseRelease(w.viewport.interactor, Qt.LeftButton, pos=QPoint(*w.viewport.qt_pos(d1)))
+    qtbot.waitUntil(lambda: w.scene.selection.count() > 0, timeout=3000)
+    tools.rectangle_action.setChecked(False)
+    assert set(rows["建筑"].tolist()) <= set(w.scene.selection.rows("建筑").tolist())
+    near = tools.select_near(30.0)
+    assert len(near) and w.scene.selection.count() >= len(rows["建筑"])

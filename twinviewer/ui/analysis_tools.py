@@ -1,0 +1,147 @@
+"""Analysis tools of the main window: legend and summary docks, layer styles, spatial
+selection (rectangle, inside an area, within N metres) and filter dimming in 3D."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import shapely
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QInputDialog
+
+from twinviewer.core.query import footprint, select_near, select_within
+from twinviewer.ui.legend import Legend
+from twinviewer.ui.style_dialog import StyleDialog
+from twinviewer.ui.summary_panel import SummaryPanel
+
+log = logging.getLogger(__name__)
+
+
+class AnalysisTools(QObject):
+    """Adds the issue-5 tools to ``window`` (a :class:`MainWindow`) and keeps them bound
+    to its scene."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = w = window
+        self.legend = Legend(w)
+        self.summary = SummaryPanel(w, image_source=lambda: w.viewport.image())
+        self.legend_dock = self._dock("legendDock", self.tr("Legend"), self.legend,
+                                      Qt.RightDockWidgetArea)
+        self.summary_dock = self._dock("summaryDock", self.tr("Summary"), self.summary,
+                                       Qt.RightDockWidgetArea)
+        bar = w.addToolBar(self.tr("Selection"))
+        bar.setObjectName("selectionToolBar")
+        self.rectangle_action = QAction(self.tr("Rectangle select"), w)
+        self.rectangle_action.setCheckable(True)
+        self.rectangle_action.setToolTip(self.tr(
+            "Drag a rectangle in the 3D view: select the objects whose centre lies in it "
+            "on the ground"))
+        self.rectangle_action.toggled.connect(w.viewport.set_rectangle_mode)
+        self.inside_action = QAction(self.tr("Select inside"), w)
+        self.inside_action.setCheckable(True)
+        self.inside_action.setToolTip(self.tr(
+            "Click an area (a compound): select it and everything inside it"))
+        self.near_action = QAction(self.tr("Within distance…"), w)
+        self.near_action.setToolTip(self.tr("Select everything within N metres of the "
+                                            "selected objects"))
+        self.near_action.triggered.connect(lambda: self.select_near())
+        self.style_action = QAction(self.tr("Layer &style…"), w)
+        self.style_action.triggered.connect(lambda: self.edit_style())
+        for a in (self.rectangle_action, self.inside_action, self.near_action,
+                  self.style_action):
+            bar.addAction(a)
+        w.viewport.rectangle_drawn.connect(self.select_rectangle)
+        w.viewport.picked.connect(self._on_picked)  # after the window's own pick handler
+        w.attribute_table.filter_applied.connect(self._on_filter)
+        self.bind(w.scene)
+
+    def _dock(self, name, title, widget, area) -> QDockWidget:
+        dock = QDockWidget(title, self.window)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.window.addDockWidget(area, dock)
+        return dock
+
+    def bind(self, scene) -> None:
+        """The window opened another scene."""
+        self.legend.set_scene(scene)
+        self.summary.set_scene(scene)
+
+    # -- selection tools ----------------------------------------------------
+    def _select(self, rows: dict[str, np.ndarray]) -> None:
+        sel = self.window.scene.selection
+        sel.clear()
+        for name, r in rows.items():
+            sel.select(name, r, add=True)
+
+    def select_rectangle(self, rect) -> dict[str, np.ndarray]:
+        """Select objects whose centre lies in the ground area under display rect."""
+        x0, y0, x1, y1 = rect
+        view = self.window.viewport.view
+        corners = [view.display_to_ground(x, y) for x, y in
+                   ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+        if any(c is None for c in corners):
+            self.window.statusBar().showMessage(self.tr("Draw the rectangle on the ground"),
+                                                3000)
+            return {}
+        poly = shapely.Polygon([c[:2] for c in corners])
+        rows = select_within(self.window.scene, poly, how="centre")
+        self._select(rows)
+        return rows
+
+    def _on_picked(self, layer: str, row: int) -> None:
+        if self.inside_action.isChecked() and layer:
+            self.select_inside(layer, row)
+
+    def select_inside(self, layer_name: str, row: int) -> dict[str, np.ndarray]:
+        """Select an area object and every object of the visible layers inside it."""
+        layer = self.window.scene.layer(layer_name)
+        area = footprint(layer, row)
+        if area is None or area.area <= 0:
+            return {}
+        rows = select_within(self.window.scene, area)
+        rows[layer_name] = np.union1d(rows.get(layer_name, np.empty(0, np.int64)), [row])
+        self._select(rows)
+        return rows
+
+    def select_near(self, distance: float | None = None) -> dict[str, np.ndarray]:
+        sel = self.window.scene.selection
+        current = {n: sel.rows(n) for n in sel.layers()}
+        if not current:
+            self.window.message_bar.push(self.tr("Select some objects first."), "info")
+            return {}
+        if distance is None:
+            distance, ok = QInputDialog.getDouble(
+                self.window, self.tr("Within distance"), self.tr("Metres:"), 50.0, 0.0,
+                100_000.0, 1)
+            if not ok:
+                return {}
+        rows = select_near(self.window.scene, current, distance)
+        self._select(rows)
+        return rows
+
+    # -- styles and filters -------------------------------------------------
+    def edit_style(self, layer=None) -> bool:
+        w = self.window
+        layer = layer or w.layer_panel.current_layer() or w.attribute_table.layer
+        if layer is None:
+            return False
+        dialog = StyleDialog(layer, w)
+        if dialog.exec() != StyleDialog.Accepted:
+            return False
+        self.set_style(layer, dialog.style())
+        return True
+
+    def set_style(self, layer, style: dict) -> None:
+        """Apply ``style`` to ``layer``: 3D colours and the legend follow."""
+        layer.style = dict(style)
+        self.window.viewport.refresh_layer(layer)
+        layer.changed.emit("style")
+
+    def _on_filter(self, layer, mask) -> None:
+        view = self.window.viewport.view
+        if view is not None and layer is not None:
+            view.set_dimmed(layer, mask)
