@@ -281,6 +281,7 @@ def test_add_object_by_click_and_delete(main_window, qtbot, scene, monkeypatch, 
     w.add_object_action.trigger()
     b = w.scene.bounds()
     target = ((b[0] + b[3]) / 2 + 3.0, (b[1] + b[4]) / 2 + 3.0, 0.0)
+    w.viewport.view.frame((target[0] - 40, target[1] - 40, 0, target[0] + 40, target[1] + 40, 5))
     pos = w.viewport.qt_pos(w.viewport.view.world_to_display(target))
     qtbot.mouseClick(w.viewport.interactor, Qt.LeftButton, pos=QPoint(*pos))
     qtbot.waitUntil(lambda: len(layer) == n + 1, timeout=5000)

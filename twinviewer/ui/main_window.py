@@ -118,6 +118,13 @@ class MainWindow(QMainWindow):
         self._bind(self.scene)
         self.analysis = AnalysisTools(self)  # legend, summary, styles, spatial selection
         self.presenting = PresentingTools(self)  # bookmarks, presenter mode, video (issue 6)
+        # the right side holds two tab stacks, not six squeezed panels (a saved layout
+        # from QSettings still wins)
+        self.tabifyDockWidget(self.inspector_dock, self.analysis.summary_dock)
+        self.tabifyDockWidget(self.analysis.legend_dock, self.presenting.bookmarks_dock)
+        self.tabifyDockWidget(self.analysis.legend_dock, self.history_dock)
+        self.inspector_dock.raise_()
+        self.analysis.legend_dock.raise_()
         self.resize(1500, 950)
         self._restore_window_state()
 
