@@ -44,6 +44,27 @@ def filter_mask(df: pd.DataFrame) -> tuple[np.ndarray, str]:
     return (s > s.median()).to_numpy(dtype=bool), f"{df.columns[0]} > median"
 
 
+def wide_layer(layer, rows: int, columns: int = 20, seed: int = 1):
+    """The table the issue asks for: ``rows`` x ``columns``, made from the layer's own
+    columns (rows drawn with replacement, columns repeated with a suffix, plus a
+    numeric reading so a numeric sort is measured too)."""
+    from twinviewer.core.layer import Layer
+    from twinviewer.core.table import ObjectTable
+
+    rng = np.random.default_rng(seed)
+    src = layer.table.df.drop(columns=["oid"])
+    picked = src.iloc[rng.integers(0, len(src), rows)].reset_index(drop=True)
+    data = {"读数": rng.normal(50.0, 15.0, rows)}
+    k = 0
+    while len(data) < columns - 1:  # oid is the 20th
+        for name in picked.columns:
+            if len(data) >= columns - 1:
+                break
+            data[f"{name}_{k}" if k else name] = picked[name].to_numpy()
+        k += 1
+    return Layer(f"{layer.name} x{rows}", "vector", ObjectTable(data))
+
+
 def measure(layer, repeat: int) -> dict:
     from PySide6.QtCore import Qt
 
