@@ -456,6 +456,14 @@
         <translation>PNG 图片 (*.png)</translation>
     </message>
     <message>
+        <source>Resolution, as a multiple of the view ({w} x {h}):</source>
+        <translation>分辨率（视图 {w} x {h} 的倍数）：</translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation>已保存 {path}</translation>
+    </message>
+    <message>
         <source>{n} objects</source>
         <translation>{n} 个对象</translation>
     </message>
@@ -621,6 +629,18 @@ A 3D digital-twin viewer for sub-district planners.</source>
     <message>
         <source>Export walkthrough &amp;video…</source>
         <translation>导出漫游视频(&amp;V)…</translation>
+    </message>
+    <message>
+        <source>&amp;Walk mode</source>
+        <translation>漫游模式(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Walk at eye height: W/A/S/D or arrows to move, drag to look, PageUp/PageDown to fly, Esc to leave</source>
+        <translation>以人眼高度漫游：W/A/S/D 或方向键移动，拖动鼠标环视，PageUp/PageDown 升降，Esc 退出</translation>
+    </message>
+    <message>
+        <source>Navigation</source>
+        <translation>导航</translation>
     </message>
     <message>
         <source>This scene has no walkthrough path ([[paths]] in the scene file).</source>

@@ -374,8 +374,22 @@ class MainWindow(QMainWindow):
     def save_image_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Save image"), "view.png",
                                               self.tr("PNG images (*.png)"))
-        if path:
-            self.viewport.plotter.screenshot(path)
+        if not path:
+            return
+        w, h = self.viewport.plotter.render_window.GetSize()
+        scale, ok = QInputDialog.getInt(
+            self, self.tr("Save image"),
+            self.tr("Resolution, as a multiple of the view ({w} x {h}):").format(w=w, h=h),
+            2, 1, 8)
+        if ok:
+            self.save_image(path, scale)
+
+    def save_image(self, path, scale: int = 1) -> tuple[int, int]:
+        """Write the current view as a PNG ``scale`` times the view's size (tiled
+        rendering, so it may be larger than the screen); returns the image size."""
+        image = self.viewport.plotter.screenshot(str(path), scale=int(scale))
+        self.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 5000)
+        return image.shape[1], image.shape[0]
 
     def _update_status(self, *_args) -> None:
         self.objects_label.setText(self.tr("{n} objects").format(

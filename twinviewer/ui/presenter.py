@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from twinviewer.core.camera_path import WalkPath, apply_layers
 from twinviewer.ui.bookmarks import BookmarksPanel, CameraFlight
+from twinviewer.ui.walk import WalkMode
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +229,19 @@ class PresentingTools(QObject):
         self.video_action = QAction(self.tr("Export walkthrough &video…"), window)
         self.video_action.triggered.connect(lambda: self.export_video())
         menu.addAction(self.video_action)
+        self.walk = WalkMode(window.viewport, self)
+        self.walk_action = QAction(self.tr("&Walk mode"), window)
+        self.walk_action.setCheckable(True)
+        self.walk_action.setShortcut(QKeySequence("Ctrl+Shift+W"))
+        self.walk_action.setToolTip(self.tr(
+            "Walk at eye height: W/A/S/D or arrows to move, drag to look, "
+            "PageUp/PageDown to fly, Esc to leave"))
+        self.walk_action.toggled.connect(self.walk.set_active)
+        self.walk.toggled.connect(self.walk_action.setChecked)
+        menu.addAction(self.walk_action)
+        navigation = window.addToolBar(self.tr("Navigation"))
+        navigation.setObjectName("navigationToolBar")
+        navigation.addAction(self.walk_action)
         menu.addSeparator()
         menu.addAction(self.bookmarks_dock.toggleViewAction())
         for action in (self.present_action, self.add_bookmark_action):
