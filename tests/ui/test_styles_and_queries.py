@@ -137,3 +137,42 @@ def test_rectangle_and_inside_selection(main_window, qtbot, tmp_path, artifacts)
     assert set(rows["建筑"].tolist()) <= set(w.scene.selection.rows("建筑").tolist())
     near = tools.select_near(30.0)
     assert len(near) and w.scene.selection.count() >= len(rows["建筑"])
+
+
+def test_polygon_drawn_at_pixels_selects_the_footprints_it_contains(main_window, qtbot,
+                                                                      artifacts):
+    import pyogrio
+    import shapely
+    from PySide6.QtCore import QPoint, Qt
+
+    from tests.conftest import DEMO_SCENE
+
+    w = main_window()
+    view = w.viewport.view
+    compounds = w.scene.layer("小区")
+    b = compounds.row_bounds([0])
+    cx, cy = (b[0] + b[3]) / 2, (b[1] + b[4]) / 2
+    view.frame((cx - 120, cy - 120, 0, cx + 120, cy + 120, 20))
+    corners = [(b[0] - 2, b[1] - 2), (b[3] + 2, b[1] - 2), (b[3] + 2, b[4] + 2),
+               (b[0] - 2, b[4] + 2)]
+    displays = [view.world_to_display((x, y, 0.0)) for x, y in corners]
+    w.analysis.polygon_action.trigger()
+    for d in displays:
+        qtbot.mouseClick(w.viewport.interactor, Qt.LeftButton,
+                         pos=QPoint(*w.viewport.qt_pos(d)))
+    qtbot.waitUntil(lambda: len(w.analysis.polygon_points) == 4, timeout=3000)
+    # the user's polygon: the ground under the pixels actually clicked
+    drawn = shapely.Polygon([p[:2] for p in w.analysis.polygon_points])
+    w.grab().save(str(artifacts / "polygon_drawn.png"))
+    w.analysis.finish_polygon_action.trigger()  # Enter
+    # independent oracle: the GeoPackage footprints, moved by the scene origin
+    meta, _, wkb, fields = pyogrio.raw.read(DEMO_SCENE.parent / "district.gpkg",
+                                          layer="buildings")
+    foot = shapely.transform(shapely.from_wkb(wkb), lambda xy: xy - w.scene.origin[:2])
+    expected = np.nonzero(shapely.contains(drawn, foot))[0]
+    assert len(expected) > 0
+    assert w.scene.selection.rows("建筑").tolist() == expected.tolist()
+    assert not w.analysis.polygon_points and w.viewport._outline is None
+    w.grab().save(str(artifacts / "polygon_selected.png"))
+    w.analysis.polygon_action.trigger()
+    assert not w.viewport.polygon_mode

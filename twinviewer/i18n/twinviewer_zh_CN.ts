@@ -79,6 +79,18 @@
         <translation>在三维视图中拖出矩形：选中地面投影中心落在矩形内的对象</translation>
     </message>
     <message>
+        <source>Polygon select</source>
+        <translation>多边形选择</translation>
+    </message>
+    <message>
+        <source>Click the corners of an area on the ground, then press Enter: select the objects that lie wholly inside it</source>
+        <translation>在地面上依次点击区域的各个角点，然后按回车：选中完全位于区域内的对象</translation>
+    </message>
+    <message>
+        <source>Finish polygon</source>
+        <translation>完成多边形</translation>
+    </message>
+    <message>
         <source>Select inside</source>
         <translation>选择区域内对象</translation>
     </message>
@@ -97,6 +109,14 @@
     <message>
         <source>Layer &amp;style…</source>
         <translation>图层样式(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Click the corners of the area, then press Enter</source>
+        <translation>依次点击区域的角点，然后按回车</translation>
+    </message>
+    <message>
+        <source>A polygon needs three corners</source>
+        <translation>多边形至少需要三个角点</translation>
     </message>
     <message>
         <source>Draw the rectangle on the ground</source>

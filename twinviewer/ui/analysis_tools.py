@@ -8,7 +8,7 @@ import logging
 import numpy as np
 import shapely
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QInputDialog
 
 from twinviewer.core.query import footprint, select_near, select_within
@@ -40,6 +40,20 @@ class AnalysisTools(QObject):
             "Drag a rectangle in the 3D view: select the objects whose centre lies in it "
             "on the ground"))
         self.rectangle_action.toggled.connect(w.viewport.set_rectangle_mode)
+        self.polygon_action = QAction(self.tr("Polygon select"), w)
+        self.polygon_action.setCheckable(True)
+        self.polygon_action.setToolTip(self.tr(
+            "Click the corners of an area on the ground, then press Enter:"
+            " select the objects that lie wholly inside it"))
+        self.polygon_action.toggled.connect(self._on_polygon_tool)
+        self.polygon_points: list = []
+        self.finish_polygon_action = QAction(self.tr("Finish polygon"), w)
+        self.finish_polygon_action.setShortcuts([QKeySequence(Qt.Key_Return),
+                                                 QKeySequence(Qt.Key_Enter)])
+        self.finish_polygon_action.setEnabled(False)
+        self.finish_polygon_action.triggered.connect(lambda: self.finish_polygon())
+        w.addAction(self.finish_polygon_action)
+        w.viewport.polygon_point.connect(self._add_polygon_point)
         self.inside_action = QAction(self.tr("Select inside"), w)
         self.inside_action.setCheckable(True)
         self.inside_action.setToolTip(self.tr(
@@ -50,7 +64,8 @@ class AnalysisTools(QObject):
         self.near_action.triggered.connect(lambda: self.select_near())
         self.style_action = QAction(self.tr("Layer &style…"), w)
         self.style_action.triggered.connect(lambda: self.edit_style())
-        for a in (self.rectangle_action, self.inside_action, self.near_action,
+        for a in (self.rectangle_action, self.polygon_action, self.inside_action,
+                  self.near_action,
                   self.style_action):
             bar.addAction(a)
         w.viewport.rectangle_drawn.connect(self.select_rectangle)
@@ -76,6 +91,32 @@ class AnalysisTools(QObject):
         sel.clear()
         for name, r in rows.items():
             sel.select(name, r, add=True)
+
+    def _on_polygon_tool(self, on: bool) -> None:
+        self.window.viewport.polygon_mode = on
+        self.finish_polygon_action.setEnabled(on)
+        self.polygon_points = []
+        self.window.viewport.show_outline([])
+        if on:
+            self.window.statusBar().showMessage(self.tr(
+                "Click the corners of the area, then press Enter"))
+
+    def _add_polygon_point(self, point) -> None:
+        self.polygon_points.append(np.asarray(point, dtype=float))
+        self.window.viewport.show_outline(self.polygon_points)
+
+    def finish_polygon(self) -> dict[str, np.ndarray]:
+        """Select the objects whose footprints lie wholly inside the drawn polygon."""
+        points, self.polygon_points = self.polygon_points, []
+        self.window.viewport.show_outline([])
+        if len(points) < 3:
+            self.window.statusBar().showMessage(self.tr("A polygon needs three corners"),
+                                                3000)
+            return {}
+        area = shapely.Polygon([p[:2] for p in points])
+        rows = select_within(self.window.scene, area, how="footprint")
+        self._select(rows)
+        return rows
 
     def select_rectangle(self, rect) -> dict[str, np.ndarray]:
         """Select objects whose centre lies in the ground area under display rect."""

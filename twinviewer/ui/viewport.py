@@ -35,6 +35,7 @@ class Viewport(QWidget):
     cursor_moved = Signal(object)
     ground_clicked = Signal(object)
     rectangle_drawn = Signal(object)  # (x0, y0, x1, y1) display pixels, rectangle mode
+    polygon_point = Signal(object)  # a ground point clicked in polygon mode (scene coords)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -47,6 +48,8 @@ class Viewport(QWidget):
         self.view: SceneView | None = None
         self.placing = False
         self.rectangle_mode = False
+        self.polygon_mode = False
+        self._outline = None  # the polygon being drawn, as a line actor
         self._saved_style = None
         self._press: tuple[int, int] | None = None
         iren = self.plotter.iren
@@ -121,6 +124,23 @@ class Viewport(QWidget):
         finally:
             self._press = None
 
+    def show_outline(self, points) -> None:
+        """Draw (or with no points remove) a closed outline on the ground."""
+        import pyvista as pv
+
+        if self._outline is not None:
+            self.plotter.renderer.RemoveActor(self._outline)
+            self._outline = None
+        pts = np.asarray(points, dtype=float).reshape(-1, 3)
+        if len(pts) >= 2:
+            pts = pts.copy()
+            pts[:, 2] = 0.5  # just above the ground and the compounds
+            line = pv.lines_from_points(np.vstack([pts, pts[:1]]))
+            self._outline = self.plotter.add_mesh(line, color="#ff6a00", line_width=3,
+                                                  pickable=False, reset_camera=False,
+                                                  render=False)
+        self.view.render()
+
     def set_rectangle_mode(self, on: bool) -> None:
         """Left-drag draws a rubber band (announced by ``rectangle_drawn``) instead of
         orbiting; the middle button still pans, the wheel zooms."""
@@ -134,6 +154,11 @@ class Viewport(QWidget):
 
     def pick_at(self, x: int, y: int) -> None:
         """Pick at VTK display pixel ``(x, y)`` and announce the result."""
+        if self.polygon_mode:
+            ground = self.view.display_to_ground(x, y)
+            if ground is not None:
+                self.polygon_point.emit(ground)
+            return
         if self.placing:
             ground = self.view.display_to_ground(x, y)
             if ground is not None:
