@@ -670,17 +670,21 @@ class RenameField(Command):
             raise EditError(f"layer {self.layer.name!r} already has a field {self.new_name!r}")
         if self.new_name == self.name:
             raise EditError(f"the field is already called {self.name!r}")
+        # the class field follows its column; remembered here, because a deleted class
+        # field's name may meanwhile belong to another column
+        self._class_field = self.layer.class_field
         self._rename(stack, self.name, self.new_name)
+        if self._class_field == self.name:
+            self.layer.class_field = self.new_name
 
     def _revert(self, stack: CommandStack) -> None:
         self._rename(stack, self.new_name, self.name)
+        self.layer.class_field = self._class_field
 
     def _rename(self, stack: CommandStack, old: str, new: str) -> None:
         df = self.layer.table.df
         df.columns = [new if c == old else c for c in df.columns]
         stack._rename_type(self.layer, old, new)
-        if self.layer.class_field == old:
-            self.layer.class_field = new
 
     def changes(self, forward: bool = True) -> list[Change]:
         old, new = (self.name, self.new_name) if forward else (self.new_name, self.name)
