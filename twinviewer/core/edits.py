@@ -14,6 +14,7 @@ what the dirty set, the change records and the journal carry.
 
 from __future__ import annotations
 
+import abc
 import datetime as _dt
 import math
 import re
@@ -479,7 +480,7 @@ Change = ValueChange | FieldChange | ObjectChange | PointChange
 # --------------------------------------------------------------------------- commands
 
 
-class Command:
+class Command(abc.ABC):
     """One undoable edit of one layer.
 
     Subclasses implement ``_apply``/``_revert`` (``_apply`` checks everything before
@@ -495,23 +496,25 @@ class Command:
     def revert(self, stack: CommandStack) -> None:
         self._revert(stack)
 
-    def _apply(self, stack: CommandStack) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _apply(self, stack: CommandStack) -> None:
+        """Make the change (check everything first)."""
 
-    def _revert(self, stack: CommandStack) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _revert(self, stack: CommandStack) -> None:
+        """Undo the change exactly."""
 
     def touched(self) -> tuple[np.ndarray | None, tuple[str, ...] | None]:
         """``(rows, fields)`` for the ``changed`` event; ``None``: structure changed."""
         return None, None
 
-    def changes(self, forward: bool = True) -> list[Change]:  # pragma: no cover - abstract
+    @abc.abstractmethod
+    def changes(self, forward: bool = True) -> list[Change]:
         """What applying (``forward``) or reverting this command changed."""
-        raise NotImplementedError
 
-    def record(self, forward: bool = True) -> dict:  # pragma: no cover - abstract
+    @abc.abstractmethod
+    def record(self, forward: bool = True) -> dict:
         """A JSON-able description that re-does (``forward``) or un-does this edit by oid."""
-        raise NotImplementedError
 
     def parts(self) -> list[Command]:
         return [self]
