@@ -322,3 +322,19 @@ def test_random_command_sequences_undo_and_redo_exactly(data):
     while stack.can_redo:
         stack.redo()
     assert_same(snapshot(layer, stack), states[-1])
+
+
+def test_undoing_a_rename_gives_the_class_field_back_to_its_own_column():
+    # found by the random sequence test: the name of a deleted class field was taken
+    # by another column, and undoing that rename handed it the class field
+    layer = make_layer()
+    stack = CommandStack({"设施": {"类别": ENUM}})
+    before = snapshot(layer, stack)
+    stack.push(RenameField(layer, "类别", "甲"))
+    assert layer.class_field == "甲"
+    stack.push(DeleteField(layer, "甲"))
+    stack.push(RenameField(layer, "高度", "甲"))
+    while stack.can_undo:
+        stack.undo()
+    assert layer.class_field == "类别"
+    assert_same(snapshot(layer, stack), before)
