@@ -19,16 +19,10 @@ NAIVE_OBJECTS = 10_000
 
 def _copy_look(view, pl, cam) -> None:
     """Background, light and camera of ``view`` on the plotter ``pl``."""
-    from twinviewer.render.scene_view import BACKGROUND_BOTTOM, BACKGROUND_TOP
+    from twinviewer.render.scene_view import apply_look
 
-    pl.set_background(BACKGROUND_BOTTOM, top=BACKGROUND_TOP)
+    apply_look(pl)
     ren = pl.renderer
-    ren.RemoveAllLights()
-    light = vtk.vtkLight()
-    light.SetLightTypeToHeadlight()
-    light.SetIntensity(0.85)
-    ren.AddLight(light)
-    ren.SetTwoSidedLighting(True)
     ren.GetActiveCamera().DeepCopy(cam)
     ren.ResetCameraClippingRange()
 

@@ -227,42 +227,39 @@ def _piece(c: _Cells) -> Piece:
         if c.uv is not None:
             poly.active_texture_coordinates = c.uv
     rows = np.asarray(c.rows, dtype=np.int64)
-    vrows = _uniform_vertex_rows(c) if c.kind != "lines" else None
-    if vrows is not None:
+    per_vertex = _vertex_colors(c) if c.kind != "lines" else None
+    if per_vertex is not None:
         # colours per vertex: llvmpipe draws them far faster than per-cell colours
-        colors = np.zeros((len(c.points), 4), dtype=np.uint8)
-        if np.asarray(c.colors).strides[0] == 0:  # one colour for all
-            colors[:] = np.asarray(c.colors)[0]
-        else:
-            colors[c.cells.ravel()] = np.repeat(np.asarray(c.colors), c.cells.shape[1], axis=0)
-        color_rows = vrows
+        color_rows, colors = per_vertex
     else:
         colors = np.empty((len(c.cells), 4), dtype=np.uint8)  # C-contiguous: VTK shares it
         colors[:] = c.colors
         color_rows = rows
     piece = Piece(poly, rows, colors.copy(), colors, c.kind, color_rows=color_rows,
                   texture=c.texture)
-    _attach_arrays(poly, piece, per_vertex=vrows is not None)
+    _attach_arrays(poly, piece, per_vertex=per_vertex is not None)
     if c.kind == "instances":
         piece.hide_while_moving = True  # thousands of small objects: gone while dragging
     return piece
 
 
-def _uniform_vertex_rows(c: _Cells) -> np.ndarray | None:
-    """Vertex rows when every object owns its vertices and has one colour."""
+def _vertex_colors(c: _Cells) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(row of each vertex, RGBA of each vertex)`` when every object owns its
+    vertices and has one colour; ``None`` when colours must stay per cell."""
     colors = np.asarray(c.colors)
     if colors.strides[0] == 0 and _one_object(c.rows):  # one object, one colour: no checks
-        return np.full(len(c.points), c.rows[0], dtype=np.int64)
+        per_vertex = np.empty((len(c.points), 4), dtype=np.uint8)
+        per_vertex[:] = colors[0]
+        return np.full(len(c.points), c.rows[0], dtype=np.int64), per_vertex
     vrows = _vertex_rows(c)
     if vrows is None or np.any(vrows < 0):
         return None
-    colors = np.asarray(c.colors)
     per_vertex = np.zeros((len(c.points), 4), dtype=np.uint8)
     per_vertex[c.cells.ravel()] = np.repeat(colors, c.cells.shape[1], axis=0)
     if not np.array_equal(per_vertex[c.cells], np.broadcast_to(colors[:, None, :],
                                                                (*c.cells.shape, 4))):
         return None
-    return vrows
+    return vrows, per_vertex
 
 
 def _attach_arrays(poly: pv.PolyData, piece: Piece, per_vertex: bool) -> None:

@@ -35,6 +35,18 @@ def make_theme() -> pv.themes.Theme:
     return theme
 
 
+def apply_look(plotter: pv.Plotter) -> None:
+    """Sky gradient and one headlight (llvmpipe pays 3-4x a frame for pyvista's light kit)."""
+    plotter.set_background(BACKGROUND_BOTTOM, top=BACKGROUND_TOP)
+    ren = plotter.renderer
+    ren.RemoveAllLights()
+    light = vtk.vtkLight()
+    light.SetLightTypeToHeadlight()
+    light.SetIntensity(0.85)
+    ren.AddLight(light)
+    ren.SetTwoSidedLighting(True)
+
+
 class SceneView:
     """Renders every layer of ``scene`` as a few batched actors and follows its events.
 
@@ -56,14 +68,7 @@ class SceneView:
         self._callbacks = {}
         self.interacting = False
         self.dimmed: dict[Layer, np.ndarray] = {}  # rows kept bright per layer (filters)
-        ren = plotter.renderer
-        plotter.set_background(BACKGROUND_BOTTOM, top=BACKGROUND_TOP)
-        ren.RemoveAllLights()
-        light = vtk.vtkLight()
-        light.SetLightTypeToHeadlight()
-        light.SetIntensity(0.85)
-        ren.AddLight(light)
-        ren.SetTwoSidedLighting(True)
+        apply_look(plotter)
         scene.layer_added.connect(self.add_layer)
         scene.layer_removed.connect(self.remove_layer)
         scene.selection.changed.connect(self._on_selection)

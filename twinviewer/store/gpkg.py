@@ -15,6 +15,7 @@ Readers that list a store's layers should skip tables named ``twinviewer_*``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as _dt
 import getpass
@@ -24,7 +25,7 @@ import logging
 import os
 import sqlite3
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -278,6 +279,25 @@ class GeoPackageStore:
             raise self._error("not a GeoPackage (it has no gpkg_contents table)")
         return conn
 
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed when the block ends, rolled back (and the
+        file left as it was) on any error; SQLite errors become a clear StoreError."""
+        conn = self._connect(write=True)
+        try:
+            self._begin(conn)
+            yield conn
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback(conn)
+            raise self._error(self._problem(exc)) from None
+        except BaseException:
+            self._rollback(conn)
+            raise
+        finally:
+            conn.close()
+
     def _begin(self, conn: sqlite3.Connection) -> None:
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -423,20 +443,9 @@ class GeoPackageStore:
 
     def declare_enum(self, table: str, field_name: str, values: Sequence[str]) -> None:
         """Declare the value list of a text field (GeoPackage schema extension)."""
-        conn = self._connect(write=True)
-        try:
-            self._begin(conn)
+        with self._transaction() as conn:
             t = self._table(conn, table)
             self._write_enum(conn, t, t.column(field_name, table), [str(v) for v in values])
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._rollback(conn)
-            raise self._error(self._problem(exc)) from None
-        except BaseException:
-            self._rollback(conn)
-            raise
-        finally:
-            conn.close()
 
     def _schema_tables(self, conn: sqlite3.Connection) -> None:
         conn.execute("CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, "
@@ -498,23 +507,12 @@ class GeoPackageStore:
         if not work:
             stack.mark_saved()
             return report
-        conn = self._connect(write=True)
-        try:
-            self._begin(conn)
+        with self._transaction() as conn:
             writer = _Writer(self, conn, scene, dict(tables or {}))
             for text, change in work:
                 report.changes += writer.write(change, text)
             report.log_rows = writer.flush()
             report.tables = sorted(writer.touched)
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._rollback(conn)
-            raise self._error(self._problem(exc)) from None
-        except BaseException:
-            self._rollback(conn)
-            raise
-        finally:
-            conn.close()
         stack.mark_saved()
         return report
 
@@ -553,12 +551,10 @@ class GeoPackageStore:
             raise StoreError(f"column {sorted(dupes)[0]!r} appears twice", csv_path)
         label = label or f"apply {csv_path.name}"
 
-        conn = self._connect(write=True)
-        try:
-            self._begin(conn)
+        with self._transaction() as conn:
             plan = self._plan_csv(conn, rows, header_at, fields, report)
             if report.refused and not partial:
-                self._rollback(conn)
+                self._rollback(conn)  # nothing written: the whole batch or none of it
                 return report
             writer = _Writer(self, conn, None, {})
             for (_name, column), (t, items) in plan.items():
@@ -567,16 +563,7 @@ class GeoPackageStore:
                                     [n for _, _, n in items], label)
                 report.cells += len(items)
             writer.flush()
-            conn.execute("COMMIT")
-            report.applied = True
-        except sqlite3.Error as exc:
-            self._rollback(conn)
-            raise self._error(self._problem(exc)) from None
-        except BaseException:
-            self._rollback(conn)
-            raise
-        finally:
-            conn.close()
+        report.applied = True
         return report
 
     def _plan_csv(self, conn, rows, header_at, fields, report) -> dict:
