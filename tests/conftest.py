@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ def artifacts() -> Path:
 
 @pytest.fixture
 def main_window(qtbot, tmp_path):
-    """Factory: a real, shown MainWindow that opened ``paths`` (default: the demo)."""
+    """Factory: a real, shown MainWindow that opened ``paths`` (default: a copy of the demo)."""
     if not os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
         pytest.skip("GUI tests need a display (run them under xvfb-run, see README)")
     from PySide6.QtCore import QSettings
@@ -44,8 +45,15 @@ def main_window(qtbot, tmp_path):
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
+        if paths is None:  # a copy: styles, bookmarks and edits are written back
+            folder = tmp_path / f"demo{len(windows)}"
+            folder.mkdir()
+            for f in DEMO_SCENE.parent.iterdir():
+                if f.suffix in (".toml", ".gpkg"):
+                    shutil.copy(f, folder / f.name)
+            paths = [folder / DEMO_SCENE.name]
         with qtbot.waitSignal(window.scene_loaded, timeout=120_000):
-            window.open_paths(paths or [DEMO_SCENE])
+            window.open_paths(paths)
         qtbot.wait(50)
         windows.append(window)
         return window

@@ -14,7 +14,8 @@ imageio = pytest.importorskip("imageio.v2")
 
 from tests.conftest import DEMO_SCENE  # noqa: E402
 from twinviewer.cli import main  # noqa: E402
-from twinviewer.render.video import burn_caption, caption_font, cjk_font_file  # noqa: E402
+from twinviewer.render.fonts import cjk_font_file  # noqa: E402
+from twinviewer.render.video import burn_caption, caption_font  # noqa: E402
 
 FPS = 10
 DWELLS = [0.5, 1.0, 0.5]

@@ -27,8 +27,11 @@ def _pixel_of_row(w, layer_name, row):
     b = layer.row_bounds([row])
     cx, cy = (b[0] + b[3]) / 2, (b[1] + b[4]) / 2
     top = (cx + (b[0] - cx) * 0.25, cy + (b[1] - cy) * 0.25, b[5])
-    d = w.viewport.view.world_to_display(top)
+    view = w.viewport.view
+    d = view.world_to_display(top)
+    view.label_overlay.actor.VisibilityOff()  # the object's colour, not a label over it
     img = w.viewport.image()
+    view.label_overlay.actor.VisibilityOn()
     return img[img.shape[0] - 1 - int(round(d[1])), int(round(d[0])), :3].astype(int)
 
 
@@ -176,3 +179,51 @@ def test_polygon_drawn_at_pixels_selects_the_footprints_it_contains(main_window,
     w.grab().save(str(artifacts / "polygon_selected.png"))
     w.analysis.polygon_action.trigger()
     assert not w.viewport.polygon_mode
+
+
+def test_style_dialog_labels_sizes_and_saves_into_the_scene_file(main_window, qtbot,
+                                                                 artifacts):
+    from PySide6.QtCore import QTimer
+
+    from twinviewer.io.scene_file import read_scene_file
+    from twinviewer.ui.style_dialog import StyleDialog
+
+    w = main_window()
+    view = w.viewport.view
+    compounds = w.scene.layer("小区")
+    assert compounds in view.labels  # the demo ships compound names
+    assert view.labels[compounds].count == len(compounds)
+    population = w.scene.layer("人口")
+    seen = {}
+
+    def fill(expr, size_by=None, close=True):
+        dialog = next(d for d in QApplication.topLevelWidgets()
+                      if isinstance(d, StyleDialog) and d.isVisible())
+        dialog.label.setCurrentText(expr)
+        if size_by:
+            dialog.size_by.setCurrentIndex(dialog.size_by.findData(size_by))
+        seen["dialog"] = dialog
+        dialog.accept()
+        seen["error"] = dialog.error.text()
+        if close and dialog.isVisible():
+            dialog.reject()
+
+    # a broken expression: the dialog says where it fails and stays open
+    QTimer.singleShot(200, lambda: fill("楼栋 || '（' ||"))
+    assert w.analysis.edit_style(population) is False
+    assert "ends too early" in seen["error"] or "column" in seen["error"]
+    # a good one, with size by residents
+    QTimer.singleShot(200, lambda: fill("楼栋 || '：' || 人口 || '人'", size_by="人口"))
+    assert w.analysis.edit_style(population) is True
+    assert population.style["label"] == "楼栋 || '：' || 人口 || '人'"
+    assert population.style["size_by"] == "人口"
+    labels = view.labels[population]
+    row = 0
+    text = f"{population.table.df['楼栋'].iat[row]}：{population.table.df['人口'].iat[row]}人"
+    assert labels.polydata.GetPointData().GetAbstractArray("labels").GetValue(row) == text
+    # written into the scene file; a fresh read gives the same style
+    spec = read_scene_file(w.scene.path)
+    entry = next(e for e in spec.layers if e.name == "人口")
+    assert entry.style["label"] == population.style["label"]
+    assert entry.style["size_by"] == "人口"
+    w.grab().save(str(artifacts / "labels_and_sizes.png"))

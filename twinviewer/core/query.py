@@ -223,6 +223,20 @@ class FilterEngine:
         mask[self.rows(layer, expr)] = True
         return mask
 
+    def values(self, layer: Layer, expr: str) -> list:
+        """The value of ``expr`` (e.g. ``名称 || ' ' || 人口 || '人'``) for every row, in order.
+
+        Same language and safeguards as filters: SQLite evaluates it, nothing else runs.
+        """
+        sql = to_sql(expr, [str(c) for c in layer.table.df.columns])
+        conn = self._connection(layer)
+        try:
+            return [r[0] for r in conn.execute(f"SELECT {sql} FROM t ORDER BY rowid")]
+        except sqlite3.Error as exc:
+            if 'near "FROM"' in str(exc):  # the clause after the expression: it stopped short
+                raise QueryError("the expression ends too early", len(expr)) from None
+            raise _sql_error(str(exc), expr) from None
+
 
 def _authorize(action, arg1, arg2, dbname, source):  # noqa: ARG001 - sqlite3 API
     return sqlite3.SQLITE_OK if action in _ALLOWED_ACTIONS else sqlite3.SQLITE_DENY
@@ -283,8 +297,9 @@ def rows_within(layer: Layer, polygon, *, how: str = "footprint") -> np.ndarray:
         Area in local scene coordinates (x, y).
     how : {"footprint", "centre"}, default: "footprint"
         ``"footprint"``: every vertex of the object (its footprint, its line, its
-        point) lies inside; meshes count by their centre.  ``"centre"``: the
-        object's centre lies inside.
+        point) lies inside; meshes count by the centroid of their footprint (the
+        convex hull of their vertices on the ground).  ``"centre"``: the object's
+        centre lies inside.
 
     Examples
     --------
@@ -295,7 +310,16 @@ def rows_within(layer: Layer, polygon, *, how: str = "footprint") -> np.ndarray:
         return np.empty(0, dtype=np.int64)
     poly = shapely.make_valid(polygon)
     shapely.prepare(poly)
-    if how == "centre" or layer.kind == "mesh":
+    if how != "centre" and layer.kind == "mesh":
+        xy, owner = _vertices_xy(layer)
+        if not len(owner):
+            return np.empty(0, dtype=np.int64)
+        ids = np.unique(owner)
+        c = shapely.get_coordinates(shapely.centroid(footprints(layer)))
+        ok = np.isfinite(c[:, 0])
+        inside = shapely.contains_xy(poly, c[ok, 0], c[ok, 1])
+        return ids[ok][inside]
+    if how == "centre":
         c = layer.object_centers()
         ok = np.isfinite(c[:, 0])
         inside = np.zeros(n, dtype=bool)
@@ -397,4 +421,117 @@ def select_near(scene, selected: dict[str, np.ndarray], distance: float, *,
             rows = np.union1d(rows, mine)
         if len(rows):
             out[layer.name] = rows
+    return out
+
+
+# -- areas and filters over a whole scene (the ``query`` command) -----------
+def area_from_wkt(wkt: str, scene) -> shapely.Geometry:
+    """A polygon given as WKT in the scene's CRS, moved to local scene coordinates.
+
+    Layers are placed around ``scene.origin`` (see :func:`twinviewer.core.crs.place_layer`):
+    the origin is subtracted from the polygon as it was from every layer.
+
+    Raises
+    ------
+    QueryError
+        Not WKT, not a (multi)polygon, empty or of no area.
+    """
+    try:
+        geom = shapely.from_wkt(wkt)
+    except shapely.errors.GEOSException as exc:
+        raise QueryError(f"not a WKT polygon ({str(exc).splitlines()[0]})") from None
+    if geom is None or geom.is_empty:
+        raise QueryError("the WKT polygon is empty")
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        raise QueryError(f"the WKT is a {geom.geom_type}, not a Polygon or MultiPolygon")
+    geom = shapely.force_2d(geom)
+    origin = np.asarray(scene.origin, dtype=np.float64)[:2]
+    local = shapely.transform(geom, lambda xy: xy - origin)
+    if not local.is_valid:
+        local = shapely.make_valid(local)
+    if local.area <= 0:
+        raise QueryError("the WKT polygon has no area")
+    return local
+
+
+def find_layer(scene, name: str) -> Layer:
+    """A scene layer by its name, else by the table it was read from."""
+    for layer in scene.layers:
+        if layer.name == name:
+            return layer
+    for layer in scene.layers:
+        if layer.source_table == name:
+            return layer
+    names = ", ".join(lyr.name for lyr in scene.layers) or "none"
+    raise QueryError(f"no layer {name!r} (layers: {names})")
+
+
+def row_of_oid(layer: Layer, oid: str) -> int:
+    """Table row of the object whose ``oid`` reads as ``oid``."""
+    ids = layer.table.oid
+    hit = np.empty(0, dtype=np.int64)
+    if ids.dtype.kind in "iuf":
+        try:
+            hit = np.nonzero(ids == float(oid))[0]
+        except ValueError:
+            pass
+    else:
+        hit = np.nonzero(np.asarray([str(v) for v in ids]) == oid)[0]
+    if not len(hit):
+        raise QueryError(f"layer {layer.name!r} has no object with oid {oid}")
+    return int(hit[0])
+
+
+def area_of_object(scene, spec: str):
+    """The ground outline of the object named ``LAYER:OID`` (scene coordinates)."""
+    name, sep, oid = spec.rpartition(":")
+    if not sep or not name or not oid:
+        raise QueryError(f"--within {spec!r}: write LAYER:OID, e.g. 小区:3")
+    layer = find_layer(scene, name)
+    row = row_of_oid(layer, oid.strip())
+    area = footprint(layer, row)
+    if area is None or area.is_empty or area.area <= 0:
+        raise QueryError(f"object {oid} of layer {layer.name!r} has no area "
+                         "(a point or a line); use --within-wkt")
+    return area
+
+
+def where_rows(scene, selected: dict[str, np.ndarray], expr: str,
+               engine: FilterEngine | None = None) -> dict[str, np.ndarray]:
+    """The rows of ``selected`` for which ``expr`` holds, layer by layer.
+
+    The expression is evaluated in every layer that has all the fields it names;
+    the objects of the other layers cannot match and are left out.  An expression
+    that no layer of the scene can evaluate is an error (the message of the layer
+    whose fields come closest, with the column where it fails); an error in the
+    expression itself (syntax, parentheses) is raised at once.
+
+    Raises
+    ------
+    QueryError
+    """
+    engine = engine or FilterEngine()
+    usable: list[Layer] = []
+    unknown: list[QueryError] = []
+    for layer in scene.layers:
+        try:
+            to_sql(expr, [str(c) for c in layer.table.df.columns])
+        except QueryError as exc:
+            if not exc.message.startswith("unknown field"):
+                raise
+            unknown.append(exc)
+            continue
+        usable.append(layer)
+    if not usable:
+        hint = next((e for e in unknown if "did you mean" in e.message), None)
+        raise (hint or unknown[0]) if unknown else QueryError("the scene has no layers")
+    out = {}
+    for layer in usable:
+        rows = np.asarray(selected.get(layer.name, []), dtype=np.int64)
+        if not len(rows):
+            engine.rows(layer, expr)  # still report an error in the expression
+            continue
+        keep = np.intersect1d(rows, engine.rows(layer, expr))
+        if len(keep):
+            out[layer.name] = keep
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pyvista as pv
 import vtk
 from vtk.util.numpy_support import numpy_to_vtk
@@ -17,7 +18,7 @@ from twinviewer.core.assets import asset_for_class
 from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch, minmax
 from twinviewer.io.assets import load_asset
 from twinviewer.render.colors import ASSET_COLORS, DEFAULT_LINE, DEFAULT_MESH, DEFAULT_POLYGON, rgba
-from twinviewer.render.style import row_colors, styled_colors
+from twinviewer.render.style import row_colors, size_factors, styled_colors
 
 ROW_ARRAY = "row"
 COLOR_ARRAY = "rgba"
@@ -75,6 +76,9 @@ def layer_pieces(layer: Layer) -> list[Piece]:
             cells = _lines(batch, style)
         elif isinstance(batch, PointBatch) and len(batch.points):
             cells = _instances(layer, batch, style)
+            cones = _view_cones(layer, batch, style)
+            if cones is not None:
+                pieces.extend(_piece(tile) for tile in _tiles(cones))
         else:
             continue
         if cells.kind == "triangles" and _one_object(cells.rows):
@@ -137,14 +141,18 @@ def _instances(layer: Layer, batch: PointBatch, style: dict) -> _Cells:
     overrides = style.get("assets")
     asset_of_instance = np.array([asset_for_class(c, overrides) for c in uniq],
                                  dtype=object)[inverse]
-    scale = float(style.get("point_scale", 1.0))
+    scale = np.full(len(batch.rows), float(style.get("point_scale", 1.0)))
+    factors = size_factors(layer, style)
+    if factors is not None:
+        scale *= factors[batch.rows]
     pts, tris, rows, cols = [], [], [], []
     offset = 0
     for asset in sorted(set(asset_of_instance.tolist())):
         sel = np.nonzero(asset_of_instance == asset)[0]
         verts, faces = load_asset(asset)
         k, nv, nt = len(sel), len(verts), len(faces)
-        pts.append((verts[None, :, :] * scale + batch.points[sel][:, None, :]).reshape(-1, 3))
+        pts.append((verts[None, :, :] * scale[sel, None, None]
+                    + batch.points[sel][:, None, :]).reshape(-1, 3))
         tris.append((faces[None, :, :] + (offset + nv * np.arange(k))[:, None, None])
                     .reshape(-1, 3))
         rows.append(np.repeat(batch.rows[sel], nt))
@@ -153,6 +161,51 @@ def _instances(layer: Layer, batch: PointBatch, style: dict) -> _Cells:
         offset += k * nv
     return _Cells(np.concatenate(pts), np.concatenate(tris), np.concatenate(rows),
                   np.concatenate(cols), "instances")
+
+
+CONE_SEGMENTS = 8
+CONE_ALPHA = 55
+
+
+def _view_cones(layer: Layer, batch: PointBatch, style: dict) -> _Cells | None:
+    """What each camera sees, as a translucent wedge from its head to the ground.
+
+    ``style["view_cone"]``: ``heading`` (a field of compass degrees, clockwise from
+    north), ``range`` (metres, default 30) and ``angle`` (field of view in degrees,
+    default 60).  Picking a wedge selects its camera.
+    """
+    cone = style.get("view_cone")
+    if not isinstance(cone, dict):
+        return None
+    df = layer.table.df
+    field = cone.get("heading")
+    heading = (pd.to_numeric(df[field], errors="coerce").to_numpy(dtype=np.float64)
+               if field in df.columns else np.zeros(len(df)))[batch.rows]
+    keep = np.isfinite(heading)
+    if not keep.any():
+        return None
+    origin, rows, heading = batch.points[keep], batch.rows[keep], np.radians(heading[keep])
+    reach = float(cone.get("range", 30.0))
+    half = np.radians(float(cone.get("angle", 60.0))) / 2
+    k, s = len(rows), CONE_SEGMENTS
+    az = heading[:, None] + np.linspace(-half, half, s + 1)[None, :]      # (k, s+1)
+    arc = np.empty((k, s + 1, 3))
+    arc[..., 0] = origin[:, None, 0] + reach * np.sin(az)
+    arc[..., 1] = origin[:, None, 1] + reach * np.cos(az)
+    arc[..., 2] = origin[:, None, 2] + 0.2
+    height = float(load_asset("camera")[0][:, 2].max()) * float(style.get("point_scale", 1.0))
+    head = origin + [0.0, 0.0, height]
+    # vertices per camera: head, ground foot, s+1 arc points
+    points = np.concatenate([head[:, None], (origin + [0, 0, 0.2])[:, None], arc], axis=1)
+    nv = s + 3
+    i = np.arange(s)
+    local = np.concatenate([np.stack([np.zeros(s), i + 2, i + 3], axis=1),   # the slanted face
+                            np.stack([np.ones(s), i + 3, i + 2], axis=1)])   # the ground sector
+    cells = (local[None].astype(np.int64) + (nv * np.arange(k))[:, None, None]).reshape(-1, 3)
+    color = rgba(style.get("color"), ASSET_COLORS["camera"]).copy()
+    color[3] = CONE_ALPHA
+    return _Cells(points.reshape(-1, 3), cells, np.repeat(rows, 2 * s),
+                  np.broadcast_to(color, (len(cells), 4)), "triangles")
 
 
 def _vertex_rows(c: _Cells) -> np.ndarray | None:

@@ -11,9 +11,11 @@ import pyvista as pv
 import vtk
 
 from twinviewer.core.layer import Layer
+from twinviewer.core.query import FilterEngine
 from twinviewer.core.scene import Scene, View
 from twinviewer.render.batches import Piece, apply_style, decimated, layer_pieces
 from twinviewer.render.colors import HIGHLIGHT
+from twinviewer.render.labels import LayerLabels, SceneLabels, build_labels
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,10 @@ class SceneView:
         self._callbacks = {}
         self.interacting = False
         self.dimmed: dict[Layer, np.ndarray] = {}  # rows kept bright per layer (filters)
+        self.labels: dict[Layer, LayerLabels] = {}
+        self.label_overlay = SceneLabels()
+        plotter.renderer.AddActor(self.label_overlay.actor)
+        self._engine = FilterEngine()
         apply_look(plotter)
         scene.layer_added.connect(self.add_layer)
         scene.layer_removed.connect(self.remove_layer)
@@ -89,6 +95,35 @@ class SceneView:
             self._update_ground()
             self.render()
 
+    def _build_labels(self, layer: Layer) -> None:
+        """(Re)build the layer's label actor from its style; filters limit the labels."""
+        self.labels.pop(layer, None)
+        self._engine.invalidate(layer)
+        labels = build_labels(layer, self._engine, keep=self.dimmed.get(layer))
+        if labels is not None:
+            self.labels[layer] = labels
+
+    def _show_labels(self) -> None:
+        """Labels of the visible layers, none while the camera moves (they are placed
+        anew every frame)."""
+        self.label_overlay.show([lb for layer, lb in self.labels.items() if layer.visible])
+        self.label_overlay.actor.SetVisibility(bool(self.label_overlay.shown) and not self.interacting)
+
+    def labelled_layers(self) -> list[Layer]:
+        """Layers whose labels are drawn now."""
+        if not self.label_overlay.actor.GetVisibility():
+            return []
+        shown = {id(lb) for lb in self.label_overlay.shown}
+        return [layer for layer, lb in self.labels.items() if id(lb) in shown]
+
+    def refresh_labels(self, render: bool = True) -> None:
+        """Label texts anew, e.g. after sensitive fields were unmasked or masked again."""
+        for layer in list(self.labels):
+            self._build_labels(layer)
+        self._show_labels()
+        if render:
+            self.render()
+
     def _build_pieces(self, layer: Layer) -> None:
         pieces = layer_pieces(layer)
         for piece in pieces:
@@ -103,6 +138,7 @@ class SceneView:
                 piece.lod_actor.VisibilityOff()
                 self.plotter.renderer.AddActor(piece.lod_actor)
         self.pieces[layer] = pieces
+        self._build_labels(layer)
 
     def _drop_pieces(self, layer: Layer) -> None:
         for piece in self.pieces.pop(layer, []):
@@ -112,6 +148,7 @@ class SceneView:
             self._picker.DeletePickList(piece.actor)
             if piece.locator is not None:
                 self._picker.RemoveLocator(piece.locator)
+        self.labels.pop(layer, None)
 
     def refresh_layer(self, layer: Layer, *, geometry: bool = False,
                       render: bool = True) -> None:
@@ -142,12 +179,15 @@ class SceneView:
             self._apply_display(layer)
         else:
             apply_style(layer, self.pieces[layer])
+            self._build_labels(layer)
+            self._apply_display(layer)
         self._paint(layer)
         if render:
             self.render()
 
     def remove_layer(self, layer: Layer) -> None:
         self._drop_pieces(layer)
+        self._show_labels()
         cb = self._callbacks.pop(layer, None)
         if cb is not None:
             layer.changed.disconnect(cb)
@@ -167,6 +207,7 @@ class SceneView:
             if piece.lod_actor is not None:
                 piece.lod_actor.SetVisibility(layer.visible and stand_in)
                 piece.lod_actor.GetProperty().SetOpacity(layer.opacity)
+        self._show_labels()
 
     def set_interacting(self, moving: bool) -> None:
         """Level of detail while the camera moves: small instanced objects are
@@ -176,6 +217,7 @@ class SceneView:
         self.interacting = moving
         for layer in self.pieces:
             self._apply_display(layer)
+        self._show_labels()
 
     # -- selection ----------------------------------------------------------
     def _on_selection(self, layer_names) -> None:
@@ -211,6 +253,9 @@ class SceneView:
             self.dimmed.pop(layer, None)
         else:
             self.dimmed[layer] = np.asarray(keep, dtype=bool)
+        if layer in self.labels:
+            self._build_labels(layer)
+            self._show_labels()
         self._paint(layer)
         if render:
             self.render()

@@ -8,6 +8,10 @@ A graduated style is ``{"by": "<field>", "method": "quantile", "classes": 5,
 natural breaks; or explicit ``breaks``): objects get the ramp colour of their class.
 Colours are computed per table row, then indexed per cell or vertex of a piece,
 so a recolour after an edit is a few numpy operations, never a rebuild.
+
+Point layers may also be sized by a number: ``size_by = "<field>"`` with
+``size_range = [0.5, 2.0]`` scales each object's model linearly from the smallest
+to the largest value (objects without a value keep size 1).
 """
 
 from __future__ import annotations
@@ -211,6 +215,34 @@ def _graduated_colors(column: pd.Series, style: dict[str, Any]
     cls = np.minimum(np.searchsorted(breaks, values, side="left"), len(breaks) - 1)
     out[known] = colors[cls[known]]
     return out, known
+
+
+SIZE_RANGE = (0.5, 2.0)
+
+
+def size_factors(layer: Layer, style: dict[str, Any] | None = None) -> np.ndarray | None:
+    """Scale factor of every row for ``size_by`` (``None`` when the style has none).
+
+    Examples
+    --------
+    >>> layer.style = {"size_by": "人口", "size_range": [0.5, 3.0]}  # doctest: +SKIP
+    >>> size_factors(layer).min(), size_factors(layer).max()  # doctest: +SKIP
+    (0.5, 3.0)
+    """
+    style = layer.style if style is None else style
+    field = (style or {}).get("size_by")
+    if not field or field not in layer.table.df.columns:
+        return None
+    lo, hi = (float(v) for v in style.get("size_range", SIZE_RANGE))
+    values = pd.to_numeric(layer.table.df[field], errors="coerce").to_numpy(dtype=np.float64)
+    out = np.ones(len(values))
+    ok = np.isfinite(values)
+    if not ok.any():
+        return out
+    vmin, vmax = values[ok].min(), values[ok].max()
+    t = (values[ok] - vmin) / (vmax - vmin) if vmax > vmin else np.full(ok.sum(), 0.5)
+    out[ok] = lo + t * (hi - lo)
+    return out
 
 
 def legend_entries(layer: Layer) -> list[tuple[str, str]]:

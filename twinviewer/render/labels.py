@@ -1,0 +1,217 @@
+"""Labels above objects: text from a field or an expression, decluttered by VTK.
+
+A layer's style may hold ``label = "名称"`` (a field) or an expression in the filter
+language (``label = "名称 || ' ' || 人口 || '人'"``, evaluated by SQLite, see
+:mod:`twinviewer.core.query`), with ``label_size`` (pixels, default 13) and
+``label_color``.  Each layer's labels are a label hierarchy
+(``vtkPointSetToLabelHierarchy``); one ``vtkLabelPlacementMapper`` places the
+hierarchies of all visible layers together and draws only labels that do not
+overlap, higher priority (taller objects) first, so a district seen from afar shows
+a readable handful and more appear as one zooms in.
+Text is drawn by FreeType in a font with Chinese glyphs.  Sensitive fields are
+masked (see :mod:`twinviewer.core.privacy`) unless the session unmasked them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import vtk
+from vtk.util.numpy_support import numpy_to_vtk
+
+from twinviewer.core.assets import asset_for_class
+from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch
+from twinviewer.core.privacy import STATE, PrivacyState, mask_values
+from twinviewer.core.query import FilterEngine, QueryError, tokenize
+from twinviewer.io.assets import load_asset
+from twinviewer.render.colors import rgba
+from twinviewer.render.fonts import cjk_font_file
+from twinviewer.render.style import category_keys, size_factors
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SIZE = 13
+DEFAULT_COLOR = "#1e1e1e"
+LIFT = 1.5  # metres between an object's top and its label
+
+
+def label_texts(layer: Layer, expr: str, engine: FilterEngine | None = None,
+                privacy: PrivacyState | None = None) -> np.ndarray:
+    """The label of every row: a field's values, or an expression's.
+
+    Parameters
+    ----------
+    layer : Layer
+    expr : str
+        A field name or an expression of fields (the filter language).
+    engine : FilterEngine, optional
+        Reused for its cached SQLite tables.
+    privacy : PrivacyState, optional
+        Which sensitive fields are masked (default: the session's state); a field the
+        user unmasked (a logged access) shows its values.
+
+    Raises
+    ------
+    QueryError
+        An expression that names an unknown field or does not parse.
+    """
+    df = layer.table.df
+    privacy = STATE if privacy is None else privacy
+    sensitive = set(privacy.masked_fields(layer))
+    if expr in df.columns:
+        texts = category_keys(df[expr])
+        if expr in sensitive:
+            texts = np.asarray(mask_values(layer, expr, texts.tolist(), privacy), dtype=object)
+        return texts
+    named = {t.text.strip('"') for t in tokenize(expr) if t.kind in ("word", "qid")}
+    hidden = sorted(named & sensitive)
+    if hidden:
+        # an expression of a sensitive field is built from masked values
+        from twinviewer.core.table import ObjectTable
+        copy = Layer(layer.name, layer.kind, ObjectTable(df.copy()))
+        for name in hidden:
+            copy.table.df[name] = mask_values(layer, name, category_keys(df[name]).tolist(),
+                                              privacy)
+        layer, engine = copy, FilterEngine()
+    values = (engine or FilterEngine()).values(layer, expr)
+    return np.array(["" if v is None else _plain(v) for v in values], dtype=object)
+
+
+def _plain(v) -> str:
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return str(int(v))
+    return str(v)
+
+
+def label_anchors(layer: Layer) -> np.ndarray:
+    """Where each row's label stands: above the centre of its top, ``(n, 3)``; NaN
+    for rows without geometry."""
+    n = len(layer)
+    centers = layer.object_centers()
+    top = np.full(n, -np.inf)
+    style = layer.style or {}
+    factors = size_factors(layer, style)
+    scale = float(style.get("point_scale", 1.0))
+    for b in layer.batches:
+        if not len(b.rows):
+            continue
+        if isinstance(b, (TriangleBatch, LineBatch)):
+            idx = b.triangles if isinstance(b, TriangleBatch) else b.segments
+            np.maximum.at(top, b.rows, b.points[idx, 2].max(axis=1))
+        elif isinstance(b, PointBatch):
+            classes = layer.class_of_rows()[b.rows]
+            heights = np.array([_asset_height(asset_for_class(c, style.get("assets")))
+                                for c in classes])
+            if factors is not None:
+                heights = heights * factors[b.rows]
+            np.maximum.at(top, b.rows, b.points[:, 2] + heights * scale)
+    out = centers.copy()
+    ok = np.isfinite(top)
+    out[ok, 2] = top[ok] + LIFT
+    return out
+
+
+_HEIGHTS: dict[str, float] = {}
+
+
+def _asset_height(name: str) -> float:
+    if name not in _HEIGHTS:
+        verts, _faces = load_asset(name)
+        _HEIGHTS[name] = float(verts[:, 2].max()) if len(verts) else 1.0
+    return _HEIGHTS[name]
+
+
+@dataclass
+class LayerLabels:
+    """The labels of one layer: points, texts and their label hierarchy."""
+
+    polydata: vtk.vtkPolyData
+    hierarchy: vtk.vtkPointSetToLabelHierarchy
+    expr: str
+    count: int = 0
+
+
+class SceneLabels:
+    """One 2D actor placing the labels of every labelled layer together, so labels of
+    different layers declutter against each other; each layer keeps its text style."""
+
+    def __init__(self) -> None:
+        self.mapper = vtk.vtkLabelPlacementMapper()
+        self.mapper.SetRenderStrategy(vtk.vtkFreeTypeLabelRenderStrategy())
+        self.mapper.UseDepthBufferOff()
+        self.mapper.SetMaximumLabelFraction(0.25)
+        self.mapper.SetIteratorType(vtk.vtkLabelHierarchy.QUEUE)
+        self.actor = vtk.vtkActor2D()
+        self.actor.SetMapper(self.mapper)
+        self.actor.SetPickable(False)
+        self.shown: list[LayerLabels] = []
+
+    def show(self, layers: list[LayerLabels]) -> None:
+        """Place the labels of ``layers`` (the visible, labelled ones) from now on."""
+        if [id(x) for x in layers] == [id(x) for x in self.shown]:
+            return
+        self.mapper.RemoveAllInputConnections(0)
+        for labels in layers:
+            self.mapper.AddInputConnection(labels.hierarchy.GetOutputPort())
+        self.shown = list(layers)
+        self.actor.SetVisibility(bool(layers))
+
+
+def build_labels(layer: Layer, engine: FilterEngine | None = None, *,
+                 keep: np.ndarray | None = None) -> LayerLabels | None:
+    """The labels of ``layer`` (``None`` when its style has no ``label``).
+
+    ``keep`` (a boolean mask per row, e.g. a filter's matches) limits the labels
+    to those rows.  A bad expression is logged and gives no labels, never an error
+    while drawing.
+    """
+    style = layer.style or {}
+    expr = str(style.get("label") or "").strip()
+    if not expr or not len(layer):
+        return None
+    try:
+        texts = label_texts(layer, expr, engine)
+    except QueryError as exc:
+        log.warning("labels of %s: %s", layer.name, exc)
+        return None
+    anchors = label_anchors(layer)
+    show = np.isfinite(anchors).all(axis=1) & (texts != "")
+    if keep is not None and len(keep) == len(show):
+        show &= keep
+    rows = np.nonzero(show)[0]
+    poly = vtk.vtkPolyData()
+    points = vtk.vtkPoints()
+    points.SetData(numpy_to_vtk(np.ascontiguousarray(anchors[rows]), deep=True))
+    poly.SetPoints(points)
+    names = vtk.vtkStringArray()
+    names.SetName("labels")
+    names.SetNumberOfValues(len(rows))
+    for i, text in enumerate(texts[rows]):
+        names.SetValue(i, str(text))
+    poly.GetPointData().AddArray(names)
+    priority = numpy_to_vtk(np.ascontiguousarray(anchors[rows, 2], dtype=np.float64),
+                            deep=True)
+    priority.SetName("priority")  # taller objects keep their label when labels collide
+    poly.GetPointData().AddArray(priority)
+    hierarchy = vtk.vtkPointSetToLabelHierarchy()
+    hierarchy.SetInputData(poly)
+    hierarchy.SetLabelArrayName("labels")
+    hierarchy.SetPriorityArrayName("priority")
+    _text_style(hierarchy.GetTextProperty(), style)
+    return LayerLabels(poly, hierarchy, expr, len(rows))
+
+
+def _text_style(prop: vtk.vtkTextProperty, style: dict) -> None:
+    font = cjk_font_file()
+    if font:
+        prop.SetFontFamily(vtk.VTK_FONT_FILE)
+        prop.SetFontFile(font)
+    prop.SetFontSize(int(style.get("label_size", DEFAULT_SIZE)))
+    color = rgba(style.get("label_color"), DEFAULT_COLOR)
+    prop.SetColor(*(c / 255.0 for c in color[:3]))
+    prop.SetBackgroundColor(1.0, 1.0, 1.0)
+    prop.SetBackgroundOpacity(0.75)
+    prop.SetJustificationToCentered()
+    prop.SetVerticalJustificationToBottom()
