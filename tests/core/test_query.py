@@ -137,3 +137,23 @@ def test_select_near_equals_shapely(scene):
     assert len(expect)
     assert got["街道设施"].tolist() == expect.tolist()
     assert 3 in got["建筑"]
+
+
+def test_meshes_count_by_their_footprint_centroid():
+    """A scan whose vertices crowd one corner: its vertex mean lies there, its footprint's
+    centroid (the hull's) in the middle; an area around the middle holds it."""
+    from twinviewer.core.layer import Layer, TriangleBatch
+    from twinviewer.core.query import rows_within
+    from twinviewer.core.table import ObjectTable
+
+    square = [[0, 0, 0], [10, 0, 0], [10, 10, 0], [0, 10, 0]]
+    crowd = [[0.1 * i, 0.1, 1.0] for i in range(60)] + [[0.1 * i, 0.2, 1.0] for i in range(60)]
+    points = np.array(square + crowd, dtype=float)
+    tris = [[0, 1, 2], [0, 2, 3]] + [[4 + i, 5 + i, 64 + i] for i in range(59)]
+    mesh = Layer("scan", "mesh", ObjectTable({"名称": ["扫描"]}),
+                 [TriangleBatch(points, np.array(tris), np.zeros(len(tris), dtype=int))])
+    assert mesh.object_centers()[0, 0] < 4.0  # the vertex mean sits near the crowd
+    middle = shapely.box(4.0, 4.0, 6.0, 6.0)
+    assert rows_within(mesh, middle).tolist() == [0]
+    assert rows_within(mesh, shapely.box(0, 0, 4, 4)).tolist() == []
+    assert rows_within(mesh, shapely.box(0, 0, 4, 4), how="centre").tolist() == [0]

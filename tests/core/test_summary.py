@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import DEMO_SCENE
 from twinviewer.core.query import footprint, select_within
 from twinviewer.core.summary import (
-    DEFAULT_FILTERS,
+    SavedFilter,
     export_csv,
     export_xlsx,
     matching_table,
@@ -40,7 +40,8 @@ def test_compound_figures_equal_pandas(compound):
 
 def test_special_care_list(compound):
     scene, sel = compound
-    care = matching_table(scene, DEFAULT_FILTERS[0], sel)
+    care = matching_table(scene, SavedFilter("独居或残疾", "人口", "独居老人 > 0 or 残疾人 > 0"),
+                          sel)
     pop = scene.layer("人口").table.df.iloc[sel["人口"]]
     expected = pop[(pop["独居老人"] > 0) | (pop["残疾人"] > 0)]
     assert care["oid"].tolist() == expected["oid"].tolist()
@@ -64,7 +65,7 @@ def test_report_has_one_page(compound, tmp_path):
     scene, sel = compound
     image = np.full((90, 160, 3), 180, np.uint8)
     write_report(tmp_path / "r.pdf", summarize(scene, sel), image,
-                 matching_table(scene, DEFAULT_FILTERS[0], sel), "报告")
+                 matching_table(scene, scene.filters[0], sel), "报告")
     data = (tmp_path / "r.pdf").read_bytes()
     assert data.startswith(b"%PDF") and b"/Count 1 " in data.replace(b"/Count 1>", b"/Count 1 ")
     write_report(tmp_path / "r.png", summarize(scene, sel), image)

@@ -27,6 +27,7 @@ TABLES = {
     "population": "Point Z",  # markers float above the roofs
     "key_points": "Point",
     "hazards": "Point",
+    "residents": "Point Z",  # special-care residents, inside their homes at their floor
 }
 POINT_TABLES = [t for t, kind in TABLES.items() if kind.startswith("Point")]
 FURNITURE = {"路灯", "垃圾桶", "行道树", "广告牌", "电杆", "消防栓", "长椅"}
@@ -63,10 +64,11 @@ def test_total_count_near_target(district):
     _, _, data, _ = district
     counts = {t: len(data[t][1]) for t in TABLES}
     total = sum(counts.values())
-    assert 2700 <= total <= 3300, counts
+    assert 2700 <= total - counts["residents"] <= 3300, counts
+    assert 0.02 * total < counts["residents"] < 0.08 * total, counts
     main = counts["street_furniture"] + counts["buildings"]
     assert main >= 0.7 * total
-    for overlay in ("cameras", "sensors", "population", "key_points", "hazards"):
+    for overlay in ("cameras", "sensors", "population", "key_points", "hazards", "residents"):
         assert 0 < counts[overlay] < 0.15 * total, overlay
 
 
@@ -136,6 +138,38 @@ def test_geometry_valid_and_buildings_in_compounds(district):
     assert 3_445_000 < y.min() and y.max() < 3_465_000
 
 
+def test_residents_inside_their_homes_and_sensitive(district):
+    _, gpkg, data, _ = district
+    geoms, r = data["residents"][1], data["residents"][2]
+    bgeoms, b = data["buildings"][1], data["buildings"][2]
+    by_name = dict(zip(b["名称"], range(len(bgeoms)), strict=True))
+    homes = np.array([by_name[n] for n in r["楼栋"]])
+    assert (b["类别"][homes] == "住宅楼").all()
+    assert shapely.within(shapely.force_2d(geoms), bgeoms[homes]).all()
+    z = shapely.get_coordinates(geoms, include_z=True)[:, 2]
+    assert (z >= 0).all() and (z < b["层数"][homes] * 3.0).all()  # at a floor, not on the roof
+    assert set(r["类别"]) == {"独居老人", "高龄老人", "残疾人", "困难家庭"}
+    assert set(np.unique(r["独居"])) == {0, 1} and set(np.unique(r["残疾"])) == {0, 1}
+    assert ((r["年龄"] >= 80) & (r["独居"] == 1)).sum() > 0  # the saved filter finds people
+    assert all(a.startswith(home) and a.endswith("室")
+               for a, home in zip(r["地址"], b["地址"][homes], strict=True))
+    # ID numbers: 18 characters with the GB 11643 check character; phones: 11 digits
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    for idn in r["身份证号"]:
+        assert len(idn) == 18
+        assert idn[17] == "10X98765432"[sum(w * int(c) for w, c in zip(weights, idn[:17],
+                                                                      strict=True)) % 11]
+    assert all(len(p) == 11 and p.isdigit() and p[0] == "1" for p in r["电话"])
+    # marked sensitive in the GeoPackage schema extension, read with sqlite3 directly
+    import sqlite3
+
+    with sqlite3.connect(gpkg) as conn:
+        rows = conn.execute("SELECT column_name, description FROM gpkg_data_columns WHERE "
+                            "table_name = 'residents'").fetchall()
+    assert {c for c, d in rows if "twinviewer:sensitive" in (d or "")} == {"姓名", "身份证号",
+                                                                          "电话"}
+
+
 def test_deterministic(district, tmp_path):
     _, gpkg, data, _ = district
     generate_district(tmp_path, objects=3000)
@@ -165,7 +199,7 @@ def test_scene_toml(district):
     assert origin[0] % 100 == 0 and origin[1] % 100 == 0
     names = [layer["name"] for layer in doc["layers"]]
     assert names == ["小区", "道路", "建筑", "街道设施", "人口", "视频监控", "传感器",
-                     "重点点位", "安全隐患"]
+                     "重点点位", "安全隐患", "重点人群"]
     tables = {name for name, _ in pyogrio.list_layers(gpkg)}
     for layer in doc["layers"]:
         assert (scene.parent / layer["source"]).exists()

@@ -67,6 +67,10 @@ class FieldType:
         The allowed values of an ``enum`` (a value list declared in the schema).
     nullable : bool
         Whether an empty value is allowed (default ``True``).
+    sensitive : bool
+        Whether the field holds resident-level personal data (names, ID
+        numbers, phone numbers) that is masked in labels, tables, reports and
+        exports unless explicitly unmasked (see :mod:`twinviewer.core.privacy`).
 
     Examples
     --------
@@ -77,6 +81,7 @@ class FieldType:
     kind: str
     values: tuple[str, ...] = ()
     nullable: bool = True
+    sensitive: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in FIELD_KINDS:
@@ -98,7 +103,8 @@ class FieldType:
             if not isinstance(kind, str):
                 raise EditError(f"field type {spec!r} names no 'type'")
             return cls(kind.strip().lower(), tuple(spec.get("values") or ()),
-                       bool(spec.get("nullable", True)))
+                       bool(spec.get("nullable", True)),
+                       bool(spec.get("sensitive", False)))
         raise EditError(f"not a field type: {spec!r}")
 
     def to_dict(self) -> dict:
@@ -107,6 +113,8 @@ class FieldType:
             out["values"] = list(self.values)
         if not self.nullable:
             out["nullable"] = False
+        if self.sensitive:
+            out["sensitive"] = True
         return out
 
     def validate(self, value: Any) -> Any:
@@ -627,6 +635,7 @@ class AddField(Command):
         self.default = default
         self.label = label or f"Add field {name}"
         self._previous_type: FieldType | None = None
+        self._was_sensitive = False
 
     def _apply(self, stack: CommandStack) -> None:
         _check_name(self.name)
@@ -638,10 +647,15 @@ class AddField(Command):
         column.index = df.index
         df.insert(len(df.columns), self.name, column)
         self._previous_type = stack._set_type(self.layer, self.name, self.field_type)
+        self._was_sensitive = self.name in self.layer.sensitive
+        if self.field_type.sensitive:
+            self.layer.sensitive = self.layer.sensitive | {self.name}
 
     def _revert(self, stack: CommandStack) -> None:
         del self.layer.table.df[self.name]
         stack._set_type(self.layer, self.name, self._previous_type)
+        if not self._was_sensitive:
+            self.layer.sensitive = self.layer.sensitive - {self.name}
 
     def changes(self, forward: bool = True) -> list[Change]:
         if forward:
@@ -688,6 +702,8 @@ class RenameField(Command):
         df = self.layer.table.df
         df.columns = [new if c == old else c for c in df.columns]
         stack._rename_type(self.layer, old, new)
+        if old in self.layer.sensitive:  # the field stays sensitive under its new name
+            self.layer.sensitive = (self.layer.sensitive - {old}) | {new}
 
     def changes(self, forward: bool = True) -> list[Change]:
         old, new = (self.name, self.new_name) if forward else (self.new_name, self.name)

@@ -107,6 +107,11 @@ class Layer:
     source_table : str or None
         The table of a multi-table source (GeoPackage) the layer was read from;
         stores use it to write edits back.
+    sensitive : frozenset of str
+        Fields holding resident-level personal data (from the store schema's
+        ``FieldType.sensitive`` and the scene file's ``sensitive = [...]``);
+        masked wherever values are shown unless explicitly unmasked
+        (:mod:`twinviewer.core.privacy`).
     """
 
     name: str
@@ -123,10 +128,13 @@ class Layer:
     source_bounds: tuple[float, ...] | None = None
     warnings: list[str] = field(default_factory=list)
     source_table: str | None = None
+    sensitive: frozenset[str] = frozenset()
+    scene_entry: int | None = None  # index of its [[layers]] entry in the scene file
 
     changed = Signal(str)  # name of the display property that changed
 
     def __post_init__(self) -> None:
+        self.sensitive = frozenset(str(f) for f in self.sensitive)
         if self.source_bounds is None:
             self.source_bounds = self.bounds()
 

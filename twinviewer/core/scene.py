@@ -50,6 +50,7 @@ class Scene:
         self.view: View | None = None
         self.bookmarks: list = []  # camera_path.Bookmark, in file order
         self.paths: list = []  # camera_path.WalkPath (walkthroughs)
+        self.filters: list = []  # summary.SavedFilter (e.g. who needs help)
         self.errors: list[str] = []
 
     @property

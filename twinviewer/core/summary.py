@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from twinviewer.core.privacy import PrivacyState, mask_frame
 from twinviewer.core.query import FilterEngine, _vertices_xy, footprints
 
 SUM_FIELDS = ("户数", "人口")
@@ -23,14 +24,6 @@ class SavedFilter:
     name: str
     layer: str
     expression: str
-
-
-DEFAULT_FILTERS = [
-    SavedFilter("特殊关爱对象", "人口", "独居老人 > 0 or 残疾人 > 0"),
-    SavedFilter("独居老人", "人口", "独居老人 > 0"),
-    SavedFilter("未办结隐患", "安全隐患", "状态 != '已办结'"),
-    SavedFilter("告警传感器", "传感器", "状态 = '告警'"),
-]
 
 
 @dataclass
@@ -118,12 +111,15 @@ def _plain(v):
 
 
 def matching_table(scene, saved: SavedFilter, selected: dict[str, np.ndarray] | None = None,
-                   engine: FilterEngine | None = None) -> pd.DataFrame:
+                   engine: FilterEngine | None = None, *,
+                   privacy: PrivacyState | None = None) -> pd.DataFrame:
     """Objects of ``saved.layer`` matching its expression (within ``selected`` when that
     holds rows of the layer), with the building and address they belong to.
 
     The building is the object's own building field (``楼栋``/``名称``) or the
     building whose footprint contains it; the address comes from that building.
+    Sensitive fields come masked unless unmasked in ``privacy`` (default: the
+    process's :data:`~twinviewer.core.privacy.STATE`).
     """
     engine = engine or FilterEngine()
     layer = scene.layer(saved.layer)
@@ -141,7 +137,7 @@ def matching_table(scene, saved: SavedFilter, selected: dict[str, np.ndarray] | 
         out.insert(1, "楼栋", building)
     if "地址" not in out.columns:
         out.insert(2, "地址", address)
-    return out
+    return mask_frame(layer, out, privacy)
 
 
 def _buildings_of(scene, layer, rows: np.ndarray) -> tuple[list, list]:
@@ -184,14 +180,19 @@ CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei", "Sim
              "Microsoft YaHei", "PingFang SC", "DejaVu Sans"]
 
 
-def selection_table(scene, selected: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Rows of every selected object, layer by layer, with a ``图层`` column first."""
+def selection_table(scene, selected: dict[str, np.ndarray], *,
+                    privacy: PrivacyState | None = None) -> pd.DataFrame:
+    """Rows of every selected object, layer by layer, with a ``图层`` column first.
+
+    Sensitive fields come masked unless unmasked in ``privacy`` (default: the
+    process's :data:`~twinviewer.core.privacy.STATE`).
+    """
     parts = []
     for layer in scene.layers:
         rows = np.asarray(selected.get(layer.name, []), dtype=np.int64)
         rows = rows[rows < len(layer)]
         if len(rows):
-            df = layer.table.df.iloc[rows].reset_index(drop=True)
+            df = mask_frame(layer, layer.table.df.iloc[rows].reset_index(drop=True), privacy)
             df.insert(0, LAYER_COLUMN, layer.name)
             parts.append(df)
     if not parts:

@@ -85,11 +85,14 @@ class ObjectTable:
         return order.to_numpy()
 
 
-    def search_mask(self, text: str) -> np.ndarray:
+    def search_mask(self, text: str, skip=()) -> np.ndarray:
         """Rows where any field contains ``text`` (case-insensitive), as a boolean mask.
 
-        Numbers match when ``text`` is that number.  Vectorised per column.
+        Numbers match when ``text`` is that number.  Vectorised per column.  Fields
+        in ``skip`` are not searched (masked sensitive fields: a search must not
+        reveal what the table hides).
         """
+        skip = set(skip)
         needle = str(text).strip()
         mask = np.zeros(len(self.df), dtype=bool)
         if not needle:
@@ -99,6 +102,8 @@ class ObjectTable:
         except ValueError:
             number = None
         for name in self.df.columns:
+            if name in skip:
+                continue
             col = self.df[name]
             if col.dtype.kind in "iuf":
                 if number is not None:

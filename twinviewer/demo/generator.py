@@ -4,7 +4,9 @@ The district is a grid of named roads (主干路/次干路/支路) whose blocks 
 lots: residential compounds (小区) filled with rows of six-floor walk-ups, mid-rises or
 towers, and a few school, commercial and office lots.  Street furniture stands along
 both sides of every road; cameras, sensors, population points, key points and safety
-hazards are overlays.  Everything is built with numpy arrays (no per-object geometry
+hazards are overlays, and a resident-level layer of special-care residents (重点人群:
+names, ID numbers and phone numbers, marked sensitive in the GeoPackage schema) sits
+inside the homes, one marker per person at their floor.  Everything is built with numpy arrays (no per-object geometry
 loops) from one seeded :class:`numpy.random.Generator`, so the same arguments give the
 same file.
 
@@ -299,6 +301,67 @@ def _person_names(n: int, rng) -> np.ndarray:
     sur = rng.integers(0, len(_SURNAMES), n)
     giv = rng.integers(0, len(_GIVEN), n)
     return np.array([_SURNAMES[a] + _GIVEN[b] for a, b in zip(sur, giv, strict=True)], dtype=object)
+
+
+_ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
+_ID_CHECK = "10X98765432"
+_ID_REGIONS = ("310104", "310112")  # 徐汇区, 闵行区
+_MOBILE = ("130", "131", "133", "135", "136", "137", "138", "139", "150", "151", "152",
+           "158", "159", "177", "180", "186", "187", "189")
+SENSITIVE_FIELDS = ("姓名", "身份证号", "电话")
+"""Fields of the resident layer marked sensitive in the demo's GeoPackage schema."""
+
+
+def _id_numbers(age: np.ndarray, female: np.ndarray, rng) -> np.ndarray:
+    """18-character resident ID numbers (GB 11643 layout and check character), fictional."""
+    n = len(age)
+    region = np.asarray(_ID_REGIONS, dtype=object)[rng.integers(0, len(_ID_REGIONS), n)]
+    born = np.datetime64("2026-01-01") - (age * 365.25 + rng.integers(0, 365, n)).astype(
+        "timedelta64[D]")
+    dates = np.datetime_as_string(born, unit="D")
+    seq = rng.integers(0, 500, n) * 2 + np.where(female, 0, 1)  # odd: male, even: female
+    out = np.empty(n, dtype=object)
+    for k in range(n):
+        body = f"{region[k]}{dates[k].replace('-', '')}{seq[k]:03d}"
+        check = _ID_CHECK[int(np.dot(_ID_WEIGHTS, [int(c) for c in body])) % 11]
+        out[k] = body + check
+    return out
+
+
+def _residents(buildings: _Table, rng) -> _Table:
+    """Special-care residents (重点人群) of the homes: a few per hundred households.
+
+    Drawn from their own generator, so the other layers do not change with them.
+    Points lie inside their building's footprint, at their floor.
+    """
+    f = buildings.fields
+    homes = np.flatnonzero(f["类别"] == "住宅楼")
+    per = rng.poisson(np.clip(f["户数"][homes] / 100.0, 0.2, 2.0))
+    b = np.repeat(homes, per)
+    n = len(b)
+    x0, y0, x1, y1 = buildings.coords[b].T
+    x = x0 + (x1 - x0) * rng.uniform(0.15, 0.85, n)
+    y = y0 + (y1 - y0) * rng.uniform(0.2, 0.8, n)
+    floors = f["层数"][b].astype(np.int64)
+    floor = rng.integers(1, floors + 1)
+    elderly = rng.random(n) < 0.7
+    age = np.where(elderly, 60 + np.minimum(rng.gamma(2.2, 7.5, n), 41).astype(np.int64),
+                   rng.integers(18, 60, n))
+    alone = (rng.random(n) < np.where(elderly, 0.45, 0.1)).astype(np.int32)
+    disabled = (rng.random(n) < np.where(elderly, 0.12, 0.5)).astype(np.int32)
+    cls = np.where(disabled == 1, "残疾人", np.where((alone == 1) & elderly, "独居老人",
+                   np.where(age >= 80, "高龄老人", "困难家庭"))).astype(object)
+    female = rng.random(n) < 0.55
+    mobile = np.asarray(_MOBILE, dtype=object)[rng.integers(0, len(_MOBILE), n)]
+    phone = np.array([f"{p}{v:08d}" for p, v in zip(mobile, rng.integers(0, 10**8, n),
+                                                     strict=True)], dtype=object)
+    room = np.array([f"{a}{fl}0{u}室" for a, fl, u in
+                     zip(f["地址"][b], floor, rng.integers(1, 5, n), strict=True)], dtype=object)
+    return _Table("residents", "Point", np.column_stack([x, y]), {
+        "类别": cls, "姓名": _person_names(n, rng), "身份证号": _id_numbers(age, female, rng),
+        "电话": phone, "年龄": age.astype(np.int32), "独居": alone, "残疾": disabled,
+        "楼栋": f["名称"][b], "地址": room,
+    }, z=(floor - 1) * 3.0 + 0.5)
 
 
 def _codes(prefix: str, n: int) -> np.ndarray:
@@ -807,7 +870,7 @@ def _geometries(tab: _Table, to_world) -> np.ndarray:
 
 
 _WRITE_ORDER = ("compounds", "buildings", "roads", "street_furniture", "cameras", "sensors",
-                "population", "key_points", "hazards")
+                "population", "key_points", "hazards", "residents")
 
 # (display name, table, group, extra keys, colour or None)
 _SCENE_LAYERS = (
@@ -822,17 +885,36 @@ _SCENE_LAYERS = (
     ("传感器", "sensors", "物联感知", {"opacity": 1.0, "point_scale": 1.5}, "#2fa84f"),
     ("重点点位", "key_points", "重点点位", {"opacity": 1.0, "point_scale": 2.0}, "#8e44ad"),
     ("安全隐患", "hazards", "安全隐患", {"opacity": 1.0, "point_scale": 2.0}, "#e0393e"),
+    # resident-level data: markers inside the homes (hide 建筑 to see them); names, ID
+    # and phone numbers are marked sensitive in the GeoPackage schema
+    ("重点人群", "residents", "人口", {"opacity": 1.0, "point_scale": 0.8}, "#c2185b"),
 )
 
 
-# thematic styles the demo ships with (issue 5): residents per building, states
+# thematic styles the demo ships with (issue 5): residents per building, states,
+# compound names above the compounds, population markers sized by residents and
+# what each camera sees
 _THEMES = {
+    "小区": {"label": "名称", "label_size": 14},
+    "人口": {"size_by": "人口", "size_range": [0.6, 2.2]},
+    "视频监控": {"view_cone": {"heading": "朝向", "range": 35.0, "angle": 60.0}},
     "建筑": {"by": "人口", "method": "quantile", "classes": 5, "ramp": "YlOrRd"},
     "安全隐患": {"by": "状态", "categories": {"待处理": "#e0393e", "处理中": "#f2a93b",
-                                          "已办结": "#8a8f98"}},
+                                          "已办结": "#8a8f98"},
+             "label": "隐患类别", "label_size": 12, "label_color": "#a01818"},
     "传感器": {"by": "状态", "categories": {"在线": "#2fa84f", "离线": "#8a8f98",
                                         "告警": "#e0393e"}},
 }
+
+
+# saved filters for the summary panel's "who needs help" list (issue 5)
+_FILTERS = (
+    ("特殊关爱对象", "重点人群", "独居 = 1 or 残疾 = 1 or 年龄 >= 80"),
+    ("独居高龄老人", "重点人群", "年龄 >= 80 and 独居 = 1"),
+    ("有独居老人的楼栋", "人口", "独居老人 > 0"),
+    ("未办结隐患", "安全隐患", "状态 != '已办结'"),
+    ("告警传感器", "传感器", "状态 = '告警'"),
+)
 
 
 def _scene_document(origin: list[float]) -> dict:
@@ -845,7 +927,9 @@ def _scene_document(origin: list[float]) -> dict:
         entry["style"].update(_THEMES.get(name, {}))
         layers.append(entry)
     return {"version": 1, "name": f"{DISTRICT_NAME}数字孪生", "crs": CRS,
-            "origin": origin, "layers": layers, **_demo_walkthrough()}
+            "origin": origin, "layers": layers, **_demo_walkthrough(),
+            "filters": [{"name": n, "layer": layer, "expression": e}
+                        for n, layer, e in _FILTERS]}
 
 
 def _demo_walkthrough() -> dict:
@@ -884,8 +968,9 @@ def generate_district(out_dir, *, objects: int = 6000, seed: int = 20261125,
     out_dir : path-like
         Folder to write into (created if needed; existing demo files are replaced).
     objects : int
-        Approximate total number of objects over all layers (the result is at least
-        this many, within a few percent, for targets from about 3,000 upwards).
+        Approximate total number of objects over all layers but the resident layer
+        (the result is at least this many, within a few percent, for targets from
+        about 3,000 upwards); the special-care residents add about 5% on top.
     seed : int
         Seed of the random generator; equal arguments give equal files.
     progress : callable(fraction, message), optional
@@ -907,6 +992,7 @@ def generate_district(out_dir, *, objects: int = 6000, seed: int = 20261125,
     report(0.4, "布置街道设施")
     tables = dict(lay.tables)
     tables["street_furniture"] = _finish_furniture(lay, spacing)
+    tables["residents"] = _residents(tables["buildings"], np.random.default_rng([int(seed), 5]))
     to_world = _world(lay)
 
     gpkg = out / GPKG_NAME
@@ -923,6 +1009,9 @@ def generate_district(out_dir, *, objects: int = 6000, seed: int = 20261125,
             geometry_type=tab.geometry_type + (" Z" if tab.z is not None else ""),
             promote_to_multi=False,
         )
+    from twinviewer.store import GeoPackageStore
+
+    GeoPackageStore(gpkg).mark_sensitive("residents", SENSITIVE_FIELDS)
     origin = [float(round(CENTRE[0] / 100.0) * 100.0), float(round(CENTRE[1] / 100.0) * 100.0),
               0.0]
     scene = out / SCENE_NAME

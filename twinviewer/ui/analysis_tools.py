@@ -4,6 +4,7 @@ selection (rectangle, inside an area, within N metres) and filter dimming in 3D.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import numpy as np
 import shapely
@@ -11,12 +12,18 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QInputDialog
 
+from twinviewer.core.errors import LoadError
 from twinviewer.core.query import footprint, select_near, select_within
+from twinviewer.core.summary import SavedFilter
+from twinviewer.io.scene_writer import save_filters, save_layer_styles
 from twinviewer.ui.legend import Legend
 from twinviewer.ui.style_dialog import StyleDialog
 from twinviewer.ui.summary_panel import SummaryPanel
 
 log = logging.getLogger(__name__)
+
+# style keys that change the drawn shapes (not only colours): the layer is rebuilt
+GEOMETRY_STYLE_KEYS = ("size_by", "size_range", "view_cone", "point_scale", "assets")
 
 
 class AnalysisTools(QObject):
@@ -71,6 +78,7 @@ class AnalysisTools(QObject):
         w.viewport.rectangle_drawn.connect(self.select_rectangle)
         w.viewport.picked.connect(self._on_picked)  # after the window's own pick handler
         w.attribute_table.filter_applied.connect(self._on_filter)
+        w.attribute_table.query_bar.save_requested.connect(lambda e: self.save_filter(e))
         self.bind(w.scene)
 
     def _dock(self, name, title, widget, area) -> QDockWidget:
@@ -176,11 +184,62 @@ class AnalysisTools(QObject):
         self.set_style(layer, dialog.style())
         return True
 
-    def set_style(self, layer, style: dict) -> None:
-        """Apply ``style`` to ``layer``: 3D colours and the legend follow."""
+    def set_style(self, layer, style: dict, save: bool = True) -> None:
+        """Apply ``style`` to ``layer``: 3D colours, labels and the legend follow, and
+        the style is written into the scene file (when the layer came from one)."""
+        old = layer.style or {}
         layer.style = dict(style)
-        self.window.viewport.refresh_layer(layer)
+        reshaped = any(old.get(k) != style.get(k) for k in GEOMETRY_STYLE_KEYS)
+        self.window.viewport.refresh_layer(layer, geometry=reshaped)
         layer.changed.emit("style")
+        if save:
+            self.save_styles([layer])
+
+    def save_styles(self, layers) -> bool:
+        """Write the styles of ``layers`` into the scene file; a message says if not."""
+        w = self.window
+        path = w.scene.path if w.scene is not None else None
+        layers = [ly for ly in layers if ly.scene_entry is not None]
+        if not path or not str(path).lower().endswith(".toml") or not layers:
+            return False
+        try:
+            save_layer_styles(path, layers)
+        except LoadError as exc:
+            w.message_bar.push(self.tr("The style was applied but not saved: {error}")
+                               .format(error=exc.message), "warning")
+            return False
+        w.statusBar().showMessage(self.tr("Style saved in {file}").format(
+            file=Path(path).name), 4000)
+        return True
+
+    def save_filter(self, expression: str, name: str | None = None,
+                    layer=None) -> SavedFilter | None:
+        """Keep ``expression`` on the table's layer as a named filter of the scene (in
+        the scene file when there is one); the summary lists its matches."""
+        w = self.window
+        layer = layer or w.attribute_table.layer
+        if layer is None:
+            return None
+        if name is None:
+            name, ok = QInputDialog.getText(w, self.tr("Save filter"), self.tr("Name:"),
+                                            text=expression[:40])
+            if not ok or not name.strip():
+                return None
+        saved = SavedFilter(name.strip(), layer.name, expression)
+        w.scene.filters = [f for f in w.scene.filters if f.name != saved.name] + [saved]
+        path = w.scene.path
+        if path and str(path).lower().endswith(".toml"):
+            try:
+                save_filters(path, w.scene.filters)
+            except LoadError as exc:
+                w.message_bar.push(self.tr("The filter was kept for this session but not "
+                                           "saved: {error}").format(error=exc.message),
+                                   "warning")
+        self.summary.fill_filters(current=saved.name)
+        self.summary.refresh()
+        w.statusBar().showMessage(self.tr("Filter “{name}” saved").format(name=saved.name),
+                                  4000)
+        return saved
 
     def _on_filter(self, layer, mask) -> None:
         view = self.window.viewport.view

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from twinviewer.core import privacy
 from twinviewer.core.layer import Layer
 from twinviewer.core.scene import Scene
 from twinviewer.ui.delegates import FieldDelegate
@@ -191,7 +192,8 @@ class AttributeTable(QWidget):
         if layer is None:
             return
         text = self.search.text().strip()
-        mask = layer.table.search_mask(text) if text else None
+        mask = layer.table.search_mask(text, skip=privacy.STATE.masked_fields(layer)) \
+            if text else None
         query = self.query_bar.mask
         if query is not None and len(query) == len(layer):
             mask = query if mask is None else mask & query

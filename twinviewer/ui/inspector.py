@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from twinviewer.core import privacy
 from twinviewer.core.layer import Layer
 from twinviewer.core.scene import Scene
 from twinviewer.core.table import OID
@@ -54,7 +55,8 @@ class RecordModel(QAbstractTableModel):
     def flags(self, index):
         base = super().flags(index)
         if index.isValid() and index.column() == 1 and self.session is not None and \
-                self._fields[index.row()] != OID:
+                self._fields[index.row()] != OID and \
+                not privacy.STATE.is_masked(self.layer, self._fields[index.row()]):
             base |= Qt.ItemIsEditable
         return base
 
@@ -86,6 +88,8 @@ class RecordModel(QAbstractTableModel):
         if role not in (Qt.DisplayRole, Qt.EditRole, Qt.ToolTipRole):
             return None
         value = self.layer.table.row(self.row).get(field)
+        if privacy.STATE.is_masked(self.layer, field):
+            return privacy.mask_value(self.layer, field, value)
         if role == Qt.EditRole:
             return value
         return "" if value is None else str(value)
@@ -193,7 +197,10 @@ class Inspector(QWidget):
         self.history_label.setText(self.tr("Edit history ({n})").format(n=len(entries)))
         for e in reversed(entries):
             when = e.ts.replace("T", " ")[:19]
+            old, new = e.old or "", e.new or ""
+            if e.field and privacy.STATE.is_masked(layer, e.field):
+                old, new = privacy.mask_values(layer, e.field, [e.old, e.new])
             self.history.addTopLevelItem(QTreeWidgetItem(
-                [when, e.user, e.field or "", e.old or "", e.new or "", e.label]))
+                [when, e.user, e.field or "", old, new, e.label]))
         for i in range(5):
             self.history.resizeColumnToContents(i)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from twinviewer.core import privacy
 from twinviewer.core.layer import Layer
 from twinviewer.core.query import FilterEngine, QueryError
 
@@ -36,10 +37,13 @@ class QueryBar(QWidget):
         Boolean mask per table row of the current layer, or ``None``.
     select_requested(object)
         Rows to select (the "Select matching" button).
+    save_requested(str)
+        The valid expression to keep as a named filter (the "Save…" button).
     """
 
     filter_changed = Signal(object)
     select_requested = Signal(object)
+    save_requested = Signal(str)
 
     def __init__(self, parent=None, engine: FilterEngine | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +71,11 @@ class QueryBar(QWidget):
         self.select_button = QToolButton(self)
         self.select_button.setText(self.tr("Select matching"))
         self.select_button.clicked.connect(self._select)
+        self.save_button = QToolButton(self)
+        self.save_button.setText(self.tr("Save…"))
+        self.save_button.setToolTip(self.tr("Keep this expression as a named filter in the "
+                                            "scene file (the summary lists its matches)"))
+        self.save_button.clicked.connect(self._save)
         self.error = QLabel(self)
         self.error.setObjectName("filterError")
         self.error.setStyleSheet("color: #c0392b;")
@@ -77,6 +86,7 @@ class QueryBar(QWidget):
         row.addWidget(self.edit, 1)
         row.addWidget(self.apply_button)
         row.addWidget(self.select_button)
+        row.addWidget(self.save_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(1)
@@ -109,6 +119,12 @@ class QueryBar(QWidget):
         if not text:
             self.clear_filter()
             return True
+        hidden = privacy.masked_names(self.layer, text)
+        if hidden:  # a filter on a masked field would reveal what the table hides
+            self._show_error(QueryError(self.tr(
+                "field '{field}' is sensitive: View > Show sensitive fields… first").format(
+                    field=hidden[0][0]), hidden[0][1]))
+            return False
         try:
             mask = self.engine.mask(self.layer, text)
         except QueryError as exc:
@@ -137,6 +153,10 @@ class QueryBar(QWidget):
     def _select(self) -> None:
         if self.apply() and self.mask is not None:
             self.select_requested.emit(np.nonzero(self.mask)[0])
+
+    def _save(self) -> None:
+        if self.edit.text().strip() and self.apply():
+            self.save_requested.emit(self.edit.text().strip())
 
     def _on_text(self, text: str) -> None:
         if not text.strip():

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSignalBlocker, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -24,7 +24,6 @@ from twinviewer.core.query import FilterEngine, QueryError
 from twinviewer.core.scene import Scene
 from twinviewer.core.summary import (
     CJK_FONTS,
-    DEFAULT_FILTERS,
     Summary,
     export_csv,
     export_xlsx,
@@ -65,11 +64,11 @@ class SummaryPanel(QWidget):
         self.figures.setWordWrap(True)
         self.figure = Figure(figsize=(4, 2.2), dpi=90)
         self.canvas = FigureCanvasQTAgg(self.figure)
-        self.canvas.setMinimumHeight(160)
+        self.canvas.setMinimumHeight(130)
         self.filter_box = QComboBox(self)
         self.filter_box.setObjectName("savedFilterBox")
-        for f in DEFAULT_FILTERS:
-            self.filter_box.addItem(f"{f.name}  ({f.layer}: {f.expression})", f)
+        self.filter_box.setToolTip(self.tr("The scene file's saved filters ([[filters]]); "
+                                           "save one from the table's filter bar"))
         self.filter_box.currentIndexChanged.connect(lambda *_: self.refresh())
         self.help_model = _FrameModel(parent=self)
         self.help_view = QTableView(self)
@@ -88,7 +87,7 @@ class SummaryPanel(QWidget):
         lay.addWidget(self.canvas, 1)
         lay.addWidget(QLabel(self.tr("Who needs help (saved filter):"), self))
         lay.addWidget(self.filter_box)
-        lay.addWidget(self.help_view, 1)
+        lay.addWidget(self.help_view, 2)
         lay.addLayout(buttons)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -101,7 +100,20 @@ class SummaryPanel(QWidget):
         self.scene = scene
         self.engine.invalidate()
         scene.selection.changed.connect(self._schedule)
+        self.fill_filters()
         self.refresh()
+
+    def fill_filters(self, current: str | None = None) -> None:
+        """List the scene's saved filters (keeping or choosing ``current`` by name)."""
+        current = current or (self.filter_box.currentData().name
+                              if self.filter_box.currentData() else None)
+        with QSignalBlocker(self.filter_box):
+            self.filter_box.clear()
+            for f in self.scene.filters:
+                self.filter_box.addItem(f"{f.name}  ({f.layer}: {f.expression})", f)
+            names = [f.name for f in self.scene.filters]
+            if current in names:
+                self.filter_box.setCurrentIndex(names.index(current))
 
     def _schedule(self, *_args) -> None:
         self._timer.start()

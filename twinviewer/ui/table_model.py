@@ -6,6 +6,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from twinviewer.core import privacy
 from twinviewer.core.layer import Layer
 from twinviewer.core.table import OID, _plain
 from twinviewer.ui.delegates import FIELD_TYPE_ROLE
@@ -117,9 +118,14 @@ class ObjectTableModel(QAbstractTableModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex):
         base = super().flags(index)
         if index.isValid() and self.session is not None and \
-                self._columns[index.column()] != OID:
+                self._columns[index.column()] != OID and not self.masked(index.column()):
             base |= Qt.ItemIsEditable
         return base
+
+    def masked(self, column: int) -> bool:
+        """Whether the column is a sensitive field shown masked (and so not editable)."""
+        return self.layer is not None and 0 <= column < len(self._columns) and \
+            privacy.STATE.is_masked(self.layer, str(self._columns[column]))
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.DisplayRole):
         if not index.isValid() or self.layer is None:
@@ -137,6 +143,10 @@ class ObjectTableModel(QAbstractTableModel):
         if role not in (Qt.DisplayRole, Qt.ToolTipRole, Qt.TextAlignmentRole, Qt.EditRole):
             return None
         value = _plain(self.layer.table.df.iat[int(self.order[index.row()]), index.column()])
+        if self.masked(index.column()):
+            if role == Qt.TextAlignmentRole:
+                return None
+            return privacy.mask_value(self.layer, str(self._columns[index.column()]), value)
         if role == Qt.EditRole:
             return value
         if role == Qt.TextAlignmentRole:
