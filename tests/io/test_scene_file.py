@@ -36,6 +36,20 @@ def test_demo_scene_is_valid():
     ('version = 1\n[[layers]]\nsource = "a.gpkg"\n[layers.style]\ncolr = "#ffffff"\n',
      "did you mean 'color'"),
     ('version = 1\n[[layers]]\nsource = "a.gpkg"\nposition = [1, "a", 3]\n', "position"),
+    ('version = 1\n[[layers]]\nsource = "a.gpkg"\n[layers.style]\nlabel_color = "red"\n',
+     "layers[0].style.label_color"),
+    ('version = 1\n[[layers]]\nsource = "a.gpkg"\n[layers.style]\nlabel_size = 500\n',
+     "label_size"),
+    ('version = 1\n[[layers]]\nsource = "a.gpkg"\n[layers.style]\nsize_range = [3, 1]\n',
+     "size_range"),
+    ('version = 1\n[[layers]]\nsource = "a.gpkg"\n[layers.style.view_cone]\nrange = -5\n',
+     "view_cone.range"),
+    ('version = 1\n[[layers]]\nsource = "a.gpkg"\n[layers.style.view_cone]\nheadng = "a"\n',
+     "did you mean 'heading'"),
+    ('version = 1\n[[filters]]\nname = "老人"\nexpression = "年龄 > 80"\n',
+     "filters[0] needs the text key 'layer'"),
+    ('version = 1\n[[filters]]\nname = "老人"\nlayer = "a"\nexpr = "年龄 > 80"\n',
+     "did you mean 'expression'"),
 ])
 def test_validation_names_the_key(tmp_path, text, needle):
     with pytest.raises(LoadError) as info:
@@ -62,3 +76,33 @@ def test_binary_garbage_is_refused(tmp_path):
     path.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(LoadError, match="scene.toml"):
         read_scene_file(path)
+
+
+def test_styles_are_written_back_and_other_keys_kept(tmp_path):
+    import shutil
+
+    from twinviewer.io.loader import open_scene
+    from twinviewer.io.scene_writer import save_layer_styles
+
+    for f in DEMO_SCENE.parent.iterdir():
+        if f.suffix in (".toml", ".gpkg"):
+            shutil.copy(f, tmp_path / f.name)
+    path = tmp_path / DEMO_SCENE.name
+    scene = open_scene([path])
+    cameras = scene.layer("视频监控")
+    cameras.style = {"color": "#112233", "label": "编号 || ' ' || 类型",
+                     "view_cone": {"heading": "朝向", "range": 50.0, "angle": 90.0},
+                     "point_scale": 2.5}
+    cameras.opacity = 0.5
+    assert save_layer_styles(path, [cameras]) == 1
+    spec = read_scene_file(path)
+    entry = spec.layers[cameras.scene_entry]
+    assert entry.name == "视频监控"
+    assert entry.style == {"color": "#112233", "label": "编号 || ' ' || 类型",
+                           "view_cone": {"heading": "朝向", "range": 50.0, "angle": 90.0}}
+    assert entry.options["point_scale"] == 2.5 and entry.opacity == 0.5
+    again = open_scene([path])
+    assert again.layer("视频监控").style == cameras.style
+    assert again.layer("建筑").style == scene.layer("建筑").style  # others untouched
+    assert [b.name for b in again.bookmarks] == [b.name for b in scene.bookmarks]
+    assert [p.name for p in again.paths] == [p.name for p in scene.paths]

@@ -8,6 +8,7 @@ from pyproj.exceptions import CRSError
 
 from twinviewer.core.errors import LoadError
 from twinviewer.core.layer import Layer
+from twinviewer.i18n import translate
 
 
 def parse_crs(value: str | int, path=None) -> CRS:
@@ -22,7 +23,8 @@ def parse_crs(value: str | int, path=None) -> CRS:
     try:
         return CRS.from_user_input(text)
     except CRSError as exc:
-        raise LoadError(f"unknown CRS {value!r} ({exc})", path) from None
+        raise LoadError(translate("LoadError", "unknown CRS {value!r} ({detail})").format(
+            value=value, detail=exc), path) from None
 
 
 def crs_label(crs: CRS | None) -> str | None:

@@ -1,6 +1,7 @@
 """Refresh ``twinviewer_zh_CN.ts`` from the sources and compile it.
 
-Run ``python -m twinviewer.i18n.build`` after adding or changing a ``tr()`` string:
+Run ``python -m twinviewer.i18n.build`` after adding or changing a ``tr()`` or
+``translate(context, text)`` string (widgets, CLI help, ``LoadError``/``StoreError`` texts):
 ``lupdate`` adds new strings to the ``.ts`` as *unfinished* (translate them in Qt
 Linguist, ``PySide6/linguist``, or by editing the XML) and keeps the existing
 translations; ``lrelease`` then compiles the ``.qm`` (into ``--qm`` or the cache).
@@ -17,12 +18,12 @@ from pathlib import Path
 
 from twinviewer.i18n import HERE, cache_dir, compile_qm, qt_tool, ts_file
 
-SOURCES = HERE.parent / "ui"
+SOURCES = HERE.parent  # the whole package: ui/ (tr()), cli.py, io/, store/ (translate())
 
 
 def source_files() -> list[Path]:
-    """Every Python file whose ``tr()`` strings are translated."""
-    return sorted(SOURCES.glob("*.py"))
+    """Every Python file whose ``tr()`` / ``translate()`` strings are translated."""
+    return sorted(SOURCES.rglob("*.py"))
 
 
 def run_lupdate(ts: Path, sources: list[Path] | None = None) -> str:

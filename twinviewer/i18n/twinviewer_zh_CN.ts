@@ -134,6 +134,30 @@
         <source>Metres:</source>
         <translation>距离（米）：</translation>
     </message>
+    <message>
+        <source>The style was applied but not saved: {error}</source>
+        <translation>样式已应用但未保存：{error}</translation>
+    </message>
+    <message>
+        <source>Style saved in {file}</source>
+        <translation>样式已保存到 {file}</translation>
+    </message>
+    <message>
+        <source>Save filter</source>
+        <translation>保存筛选条件</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>The filter was kept for this session but not saved: {error}</source>
+        <translation>筛选条件已在本次会话中保留，但未能保存：{error}</translation>
+    </message>
+    <message>
+        <source>Filter “{name}” saved</source>
+        <translation>筛选条件“{name}”已保存</translation>
+    </message>
 </context>
 <context>
     <name>AttributeTable</name>
@@ -199,6 +223,65 @@
     <message>
         <source>Name:</source>
         <translation>名称：</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictDialog</name>
+    <message>
+        <source>Edits in conflict</source>
+        <translation>编辑冲突</translation>
+    </message>
+    <message>
+        <source>Someone else saved changes to the same fields of the same objects since you read them. Nothing was saved. Choose for each field which value to keep, then save again.</source>
+        <translation>在您读取之后，其他人已保存了对相同对象相同字段的修改。本次未保存任何内容。请为每个字段选择要保留的值，然后再次保存。</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <source>Object</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>When you read it</source>
+        <translation>您读取时的值</translation>
+    </message>
+    <message>
+        <source>Theirs (saved)</source>
+        <translation>对方的值（已保存）</translation>
+    </message>
+    <message>
+        <source>Mine</source>
+        <translation>我的值</translation>
+    </message>
+    <message>
+        <source>Keep</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>(deleted)</source>
+        <translation>（已删除）</translation>
+    </message>
+    <message>
+        <source>Theirs</source>
+        <translation>对方的</translation>
+    </message>
+    <message>
+        <source>Keep all theirs</source>
+        <translation>全部保留对方的</translation>
+    </message>
+    <message>
+        <source>Keep all mine</source>
+        <translation>全部保留我的</translation>
+    </message>
+    <message>
+        <source>Save with these choices</source>
+        <translation>按这些选择保存</translation>
     </message>
 </context>
 <context>
@@ -299,6 +382,693 @@
     <message>
         <source>Opacity</source>
         <translation>不透明度</translation>
+    </message>
+</context>
+<context>
+    <name>LoadError</name>
+    <message>
+        <source>unknown CRS {value!r} ({detail})</source>
+        <translation>未知的坐标参考系 {value!r}（{detail}）</translation>
+    </message>
+    <message>
+        <source>a 7-parameter transform needs the CRS of the layer&apos;s coordinates: give transform.from (or the layer&apos;s crs)</source>
+        <translation>七参数转换需要图层坐标所用的坐标参考系：请设置 transform.from（或图层的 crs）</translation>
+    </message>
+    <message>
+        <source>a 7-parameter transform needs a target CRS: give transform.to (or the scene&apos;s crs)</source>
+        <translation>七参数转换需要目标坐标参考系：请设置 transform.to（或场景的 crs）</translation>
+    </message>
+    <message>
+        <source>transform.{key} {name!r} is neither geographic nor projected</source>
+        <translation>transform.{key} {name!r} 既不是地理坐标系也不是投影坐标系</translation>
+    </message>
+    <message>
+        <source>the {type} transform gives coordinates that are not finite (check its parameters and CRSs)</source>
+        <translation>{type} 转换得到了非有限值坐标（请检查其参数和坐标参考系）</translation>
+    </message>
+    <message>
+        <source>asset model missing ({detail})</source>
+        <translation>缺少模型资源（{detail}）</translation>
+    </message>
+    <message>
+        <source>asset model is empty or damaged</source>
+        <translation>模型资源为空或已损坏</translation>
+    </message>
+    <message>
+        <source>key &apos;bookmarks&apos; must be an array of tables ([[bookmarks]])</source>
+        <translation>键“bookmarks”必须是表数组（[[bookmarks]]）</translation>
+    </message>
+    <message>
+        <source>{key} is missing key &apos;{missing}&apos;</source>
+        <translation>{key} 缺少键“{missing}”</translation>
+    </message>
+    <message>
+        <source>{key} {value!r} is used twice</source>
+        <translation>{key} {value!r} 重复使用</translation>
+    </message>
+    <message>
+        <source>{key}: position and focal_point are the same point</source>
+        <translation>{key}：position 与 focal_point 是同一个点</translation>
+    </message>
+    <message>
+        <source>key &apos;paths&apos; must be an array of tables ([[paths]])</source>
+        <translation>键“paths”必须是表数组（[[paths]]）</translation>
+    </message>
+    <message>
+        <source>{key} must be a positive number of metres per second</source>
+        <translation>{key} 必须是正数（单位：米/秒）</translation>
+    </message>
+    <message>
+        <source>{key} has no keyframes</source>
+        <translation>{key} 没有关键帧</translation>
+    </message>
+    <message>
+        <source> (did you mean &apos;{near}&apos;?)</source>
+        <translation>（是否指“{near}”？）</translation>
+    </message>
+    <message>
+        <source>{key} {value!r} is not a bookmark of this file</source>
+        <translation>{key} {value!r} 不是本文件中的书签</translation>
+    </message>
+    <message>
+        <source>{key} must be a number of seconds, 0 or more</source>
+        <translation>{key} 必须是不小于 0 的秒数</translation>
+    </message>
+    <message>
+        <source>{key} must be a list of layer names</source>
+        <translation>{key} 必须是图层名称列表</translation>
+    </message>
+    <message>
+        <source>{key} must be a table</source>
+        <translation>{key} 必须是一个表</translation>
+    </message>
+    <message>
+        <source>unknown key &apos;{key}&apos; (did you mean &apos;{near}&apos;?)</source>
+        <translation>未知的键“{key}”（是否指“{near}”？）</translation>
+    </message>
+    <message>
+        <source>unknown key &apos;{key}&apos;</source>
+        <translation>未知的键“{key}”</translation>
+    </message>
+    <message>
+        <source>{key} has the wrong type ({type})</source>
+        <translation>{key} 的类型错误（{type}）</translation>
+    </message>
+    <message>
+        <source>key &apos;{key}&apos; must be a list of {n} numbers</source>
+        <translation>键“{key}”必须是由 {n} 个数值组成的列表</translation>
+    </message>
+    <message>
+        <source>key &apos;{key}&apos; holds a number out of range</source>
+        <translation>键“{key}”中有数值超出范围</translation>
+    </message>
+    <message>
+        <source>not enough memory to read this file</source>
+        <translation>内存不足，无法读取此文件</translation>
+    </message>
+    <message>
+        <source>invalid LoD {lod!r} requested</source>
+        <translation>请求的细节层次（LoD）{lod!r} 无效</translation>
+    </message>
+    <message>
+        <source>cannot open the file ({detail})</source>
+        <translation>无法打开文件（{detail}）</translation>
+    </message>
+    <message>
+        <source>is not a file</source>
+        <translation>不是文件</translation>
+    </message>
+    <message>
+        <source>file is {size:,} bytes, more than the limit of {limit:,} bytes</source>
+        <translation>文件大小为 {size:,} 字节，超过上限 {limit:,} 字节</translation>
+    </message>
+    <message>
+        <source>cannot read the file ({detail})</source>
+        <translation>无法读取文件（{detail}）</translation>
+    </message>
+    <message>
+        <source>not a CityJSON file: the text is not UTF-8</source>
+        <translation>不是 CityJSON 文件：文本不是 UTF-8 编码</translation>
+    </message>
+    <message>
+        <source>unknown CityJSON version {version!r}; read as 2.0</source>
+        <translation>未知的 CityJSON 版本 {version!r}；按 2.0 读取</translation>
+    </message>
+    <message>
+        <source>not a CityJSON file: the file is empty</source>
+        <translation>不是 CityJSON 文件：文件为空</translation>
+    </message>
+    <message>
+        <source>invalid JSON: nested too deeply</source>
+        <translation>JSON 无效：嵌套层级过深</translation>
+    </message>
+    <message>
+        <source>invalid JSON ({detail})</source>
+        <translation>JSON 无效（{detail}）</translation>
+    </message>
+    <message>
+        <source>line {line}: </source>
+        <translation>第 {line} 行：</translation>
+    </message>
+    <message>
+        <source>{problem} at line {line} column {column}</source>
+        <translation>{problem}（第 {line} 行第 {column} 列）</translation>
+    </message>
+    <message>
+        <source>not a CityJSON file: expected a JSON object, found {kind}</source>
+        <translation>不是 CityJSON 文件：应为 JSON 对象，实际为{kind}</translation>
+    </message>
+    <message>
+        <source>a second CityJSON header inside a CityJSONSeq</source>
+        <translation>CityJSONSeq 中出现了第二个 CityJSON 文件头</translation>
+    </message>
+    <message>
+        <source>CityJSON 0.x files (&apos;type&apos;: &apos;CityModel&apos;) are not supported; upgrade the file to CityJSON 1.0 or later (e.g. with cjio)</source>
+        <translation>不支持 CityJSON 0.x 文件（&apos;type&apos;: &apos;CityModel&apos;）；请将文件升级到 CityJSON 1.0 或更高版本（例如使用 cjio）</translation>
+    </message>
+    <message>
+        <source>not a CityJSON file: no &apos;type&apos; member (expected &apos;CityJSON&apos; or &apos;CityJSONFeature&apos;)</source>
+        <translation>不是 CityJSON 文件：缺少“type”成员（应为“CityJSON”或“CityJSONFeature”）</translation>
+    </message>
+    <message>
+        <source>not a CityJSON file: &apos;type&apos; is {type} (expected &apos;CityJSON&apos; or &apos;CityJSONFeature&apos;)</source>
+        <translation>不是 CityJSON 文件：“type”为 {type}（应为“CityJSON”或“CityJSONFeature”）</translation>
+    </message>
+    <message>
+        <source>CityJSONFeature has no &apos;CityObjects&apos; object</source>
+        <translation>CityJSONFeature 缺少“CityObjects”对象</translation>
+    </message>
+    <message>
+        <source>CityJSONFeature has no &apos;id&apos; (the id of its main CityObject)</source>
+        <translation>CityJSONFeature 缺少“id”（其主城市对象的 id）</translation>
+    </message>
+    <message>
+        <source>CityJSONFeature id {id!r} is not one of its CityObjects</source>
+        <translation>CityJSONFeature 的 id {id!r} 不是其城市对象之一</translation>
+    </message>
+    <message>
+        <source>&apos;transform&apos; must be an object with &apos;scale&apos; and &apos;translate&apos;</source>
+        <translation>“transform”必须是包含“scale”和“translate”的对象</translation>
+    </message>
+    <message>
+        <source>&apos;{what}&apos; must be three numbers</source>
+        <translation>“{what}”必须是 3 个数值</translation>
+    </message>
+    <message>
+        <source>&apos;{what}&apos; {value} is not finite</source>
+        <translation>“{what}” {value} 不是有限值</translation>
+    </message>
+    <message>
+        <source>&apos;{what}&apos; must be a list of [x, y, z]</source>
+        <translation>“{what}”必须是 [x, y, z] 列表</translation>
+    </message>
+    <message>
+        <source>&apos;{what}&apos; holds {n:,} vertices, more than twinviewer reads ({limit:,})</source>
+        <translation>“{what}”包含 {n:,} 个顶点，超过 twinviewer 可读取的上限（{limit:,}）</translation>
+    </message>
+    <message>
+        <source>&apos;{what}&apos; must be a list of [x, y, z] numbers</source>
+        <translation>“{what}”必须是 [x, y, z] 数值列表</translation>
+    </message>
+    <message>
+        <source>&apos;{what}&apos; hold a number too large for a coordinate</source>
+        <translation>“{what}”中有数值过大，不能作为坐标</translation>
+    </message>
+    <message>
+        <source>&apos;{what}&apos; {i} is not a finite coordinate</source>
+        <translation>“{what}”第 {i} 个不是有限值坐标</translation>
+    </message>
+    <message>
+        <source>&apos;{what}&apos; {i} has an absurd coordinate {xyz} (beyond {limit:g})</source>
+        <translation>“{what}”第 {i} 个坐标 {xyz} 不合理（超出 {limit:g}）</translation>
+    </message>
+    <message>
+        <source>&apos;metadata&apos; must be an object</source>
+        <translation>“metadata”必须是对象</translation>
+    </message>
+    <message>
+        <source>ignored metadata.referenceSystem {value} (not a string)</source>
+        <translation>已忽略 metadata.referenceSystem {value}（不是字符串）</translation>
+    </message>
+    <message>
+        <source>boundaries must hold integer vertex indices</source>
+        <translation>boundaries 必须由整数顶点索引组成</translation>
+    </message>
+    <message>
+        <source>vertex index {i} out of range (the file has {n} vertices)</source>
+        <translation>顶点索引 {i} 超出范围（文件共有 {n} 个顶点）</translation>
+    </message>
+    <message>
+        <source>&apos;CityObjects&apos; must be an object</source>
+        <translation>“CityObjects”必须是对象</translation>
+    </message>
+    <message>
+        <source>CityObject {id}: {problem}</source>
+        <translation>城市对象 {id}：{problem}</translation>
+    </message>
+    <message>
+        <source>must be a JSON object, found {kind}</source>
+        <translation>必须是 JSON 对象，实际为{kind}</translation>
+    </message>
+    <message>
+        <source>has no &apos;type&apos;</source>
+        <translation>缺少“type”</translation>
+    </message>
+    <message>
+        <source>&apos;type&apos; must be a text</source>
+        <translation>“type”必须是文本</translation>
+    </message>
+    <message>
+        <source>&apos;parents&apos; must list CityObject ids</source>
+        <translation>“parents”必须列出城市对象的 id</translation>
+    </message>
+    <message>
+        <source>&apos;attributes&apos; must be an object</source>
+        <translation>“attributes”必须是对象</translation>
+    </message>
+    <message>
+        <source>a geometry must be a JSON object, found {kind}</source>
+        <translation>几何必须是 JSON 对象，实际为{kind}</translation>
+    </message>
+    <message>
+        <source>unknown geometry type {type}</source>
+        <translation>未知的几何类型 {type}</translation>
+    </message>
+    <message>
+        <source>uses a GeometryInstance but the file has no &apos;geometry-templates&apos;</source>
+        <translation>使用了 GeometryInstance，但文件中没有“geometry-templates”</translation>
+    </message>
+    <message>
+        <source>&apos;geometry-templates.templates&apos; must be a list</source>
+        <translation>“geometry-templates.templates”必须是列表</translation>
+    </message>
+    <message>
+        <source>GeometryInstance &apos;template&apos; must be an integer</source>
+        <translation>GeometryInstance 的“template”必须是整数</translation>
+    </message>
+    <message>
+        <source>GeometryInstance template {index} does not exist (the file has {n})</source>
+        <translation>GeometryInstance 模板 {index} 不存在（文件共有 {n} 个）</translation>
+    </message>
+    <message>
+        <source>geometry template {index} must be a JSON object</source>
+        <translation>几何模板 {index} 必须是 JSON 对象</translation>
+    </message>
+    <message>
+        <source>geometry template {index} has an invalid type {type}</source>
+        <translation>几何模板 {index} 的类型 {type} 无效</translation>
+    </message>
+    <message>
+        <source>GeometryInstance &apos;boundaries&apos; must be one vertex index</source>
+        <translation>GeometryInstance 的“boundaries”必须是一个顶点索引</translation>
+    </message>
+    <message>
+        <source>GeometryInstance &apos;transformationMatrix&apos; must be 16 numbers</source>
+        <translation>GeometryInstance 的“transformationMatrix”必须是 16 个数值</translation>
+    </message>
+    <message>
+        <source>GeometryInstance &apos;transformationMatrix&apos; is not finite</source>
+        <translation>GeometryInstance 的“transformationMatrix”含有非有限值</translation>
+    </message>
+    <message>
+        <source>{type} geometry has no &apos;boundaries&apos;</source>
+        <translation>{type} 几何缺少“boundaries”</translation>
+    </message>
+    <message>
+        <source>{n} repeated CityObject ids were renamed with a &apos;#N&apos; suffix</source>
+        <translation>{n} 个重复的城市对象 id 已加上“#N”后缀重命名</translation>
+    </message>
+    <message>
+        <source>{n} objects with geometry have no LoD {lod}</source>
+        <translation>{n} 个有几何的对象没有细节层次（LoD）{lod}</translation>
+    </message>
+    <message>
+        <source>{n} degenerate surfaces skipped</source>
+        <translation>已跳过 {n} 个退化面</translation>
+    </message>
+    <message>
+        <source>&apos;{what}&apos; must be a list, found {kind}</source>
+        <translation>“{what}”必须是列表，实际为{kind}</translation>
+    </message>
+    <message>
+        <source>{what} must be a list, found {kind}</source>
+        <translation>{what} 必须是列表，实际为{kind}</translation>
+    </message>
+    <message>
+        <source>an object</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>a list</source>
+        <translation>列表</translation>
+    </message>
+    <message>
+        <source>a text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>true/false</source>
+        <translation>布尔值</translation>
+    </message>
+    <message>
+        <source>a number</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <source>missing member {name}</source>
+        <translation>缺少成员 {name}</translation>
+    </message>
+    <message>
+        <source>an index is out of range ({detail})</source>
+        <translation>索引超出范围（{detail}）</translation>
+    </message>
+    <message>
+        <source>nested too deeply</source>
+        <translation>嵌套层级过深</translation>
+    </message>
+    <message>
+        <source>text is not valid UTF-8</source>
+        <translation>文本不是有效的 UTF-8</translation>
+    </message>
+    <message>
+        <source>malformed CityJSON ({detail})</source>
+        <translation>CityJSON 格式错误（{detail}）</translation>
+    </message>
+    <message>
+        <source>open one scene file at a time, without other files</source>
+        <translation>一次只能打开一个场景文件，且不能同时打开其他文件</translation>
+    </message>
+    <message>
+        <source>file not found</source>
+        <translation>文件不存在</translation>
+    </message>
+    <message>
+        <source>a scene file cannot be a layer of another scene</source>
+        <translation>场景文件不能作为另一个场景的图层</translation>
+    </message>
+    <message>
+        <source>unknown layer kind {kind!r} (vector, cityjson or mesh)</source>
+        <translation>未知的图层类型 {kind!r}（应为 vector、cityjson 或 mesh）</translation>
+    </message>
+    <message>
+        <source>option {option!r} does not apply to {kind} layers</source>
+        <translation>选项 {option!r} 不适用于 {kind} 图层</translation>
+    </message>
+    <message>
+        <source>sensitive field {field!r} is not a field of this layer</source>
+        <translation>敏感字段 {field!r} 不是该图层的字段</translation>
+    </message>
+    <message>
+        <source>cannot reproject ({detail})</source>
+        <translation>无法重投影（{detail}）</translation>
+    </message>
+    <message>
+        <source>no CRS in the file; coordinates look like degrees: taken as WGS 84 (EPSG:4326)</source>
+        <translation>文件中没有坐标参考系；坐标看起来是经纬度，已按 WGS 84（EPSG:4326）处理</translation>
+    </message>
+    <message>
+        <source>contains no geometry</source>
+        <translation>不含任何几何</translation>
+    </message>
+    <message>
+        <source>coordinates overflow after placement</source>
+        <translation>放置后坐标溢出</translation>
+    </message>
+    <message>
+        <source>unsupported mesh format &apos;{suffix}&apos; (use {known})</source>
+        <translation>不支持的网格格式“{suffix}”（请使用 {known}）</translation>
+    </message>
+    <message>
+        <source>not a file</source>
+        <translation>不是文件</translation>
+    </message>
+    <message>
+        <source>cannot open file ({detail})</source>
+        <translation>无法打开文件（{detail}）</translation>
+    </message>
+    <message>
+        <source>contains no geometry (empty file)</source>
+        <translation>不含任何几何（空文件）</translation>
+    </message>
+    <message>
+        <source>file is too large ({size:.0f} MiB, limit {limit:.0f} MiB)</source>
+        <translation>文件过大（{size:.0f} MiB，上限 {limit:.0f} MiB）</translation>
+    </message>
+    <message>
+        <source>damaged PLY header: {line!r}</source>
+        <translation>PLY 文件头已损坏：{line!r}</translation>
+    </message>
+    <message>
+        <source>the PLY header claims {count:,} {name} elements, but the file has room for at most {room:,}: damaged file</source>
+        <translation>PLY 文件头声明有 {count:,} 个 {name} 元素，但文件最多只能容纳 {room:,} 个：文件已损坏</translation>
+    </message>
+    <message>
+        <source>invalid {what}: {value!r}</source>
+        <translation>{what} 无效：{value!r}</translation>
+    </message>
+    <message>
+        <source>invalid scale: {value!r} (zero)</source>
+        <translation>缩放无效：{value!r}（为零）</translation>
+    </message>
+    <message>
+        <source>invalid up_axis {value!r} (use &apos;y&apos; or &apos;z&apos;)</source>
+        <translation>up_axis {value!r} 无效（请使用“y”或“z”）</translation>
+    </message>
+    <message>
+        <source>damaged {format} file (nesting too deep)</source>
+        <translation>{format} 文件已损坏（嵌套层级过深）</translation>
+    </message>
+    <message>
+        <source>cannot read {format} file or a file it refers to ({detail})</source>
+        <translation>无法读取 {format} 文件或其引用的文件（{detail}）</translation>
+    </message>
+    <message>
+        <source>damaged or unsupported {format} file ({detail})</source>
+        <translation>{format} 文件已损坏或不受支持（{detail}）</translation>
+    </message>
+    <message>
+        <source>non-finite transform on node &apos;{node}&apos;</source>
+        <translation>节点“{node}”的变换含有非有限值</translation>
+    </message>
+    <message>
+        <source>contains NaN or infinite vertex coordinates</source>
+        <translation>顶点坐标含有 NaN 或无穷大</translation>
+    </message>
+    <message>
+        <source>face refers to a vertex that does not exist ({n} vertices)</source>
+        <translation>面引用了不存在的顶点（共 {n} 个顶点）</translation>
+    </message>
+    <message>
+        <source>line refers to a vertex that does not exist ({n} vertices)</source>
+        <translation>线引用了不存在的顶点（共 {n} 个顶点）</translation>
+    </message>
+    <message>
+        <source>texture of &apos;{name}&apos; unreadable: {detail}</source>
+        <translation>“{name}”的纹理无法读取：{detail}</translation>
+    </message>
+    <message>
+        <source>point cloud thinned to every {step}th of {n} points</source>
+        <translation>点云已抽稀：{n} 个点中每 {step} 个取 1 个</translation>
+    </message>
+    <message>
+        <source>scene file not found</source>
+        <translation>场景文件不存在</translation>
+    </message>
+    <message>
+        <source>scene file is too large to be a scene file</source>
+        <translation>文件过大，不可能是场景文件</translation>
+    </message>
+    <message>
+        <source>scene file is not UTF-8 text</source>
+        <translation>场景文件不是 UTF-8 文本</translation>
+    </message>
+    <message>
+        <source>scene file syntax error: {detail}</source>
+        <translation>场景文件语法错误：{detail}</translation>
+    </message>
+    <message>
+        <source>line {line}, column {column}</source>
+        <translation>第 {line} 行第 {column} 列</translation>
+    </message>
+    <message>
+        <source>at the end of the file</source>
+        <translation>位于文件末尾</translation>
+    </message>
+    <message>
+        <source>missing key &apos;version&apos; (this program writes version = 1)</source>
+        <translation>缺少键“version”（本程序写入 version = 1）</translation>
+    </message>
+    <message>
+        <source>key &apos;version&apos; must be an integer</source>
+        <translation>键“version”必须是整数</translation>
+    </message>
+    <message>
+        <source>scene version {version} is newer than this program understands ({supported})</source>
+        <translation>场景版本 {version} 高于本程序支持的版本（{supported}）</translation>
+    </message>
+    <message>
+        <source>key &apos;crs&apos; must be a string such as &quot;EPSG:32651&quot;</source>
+        <translation>键“crs”必须是字符串，例如 &quot;EPSG:32651&quot;</translation>
+    </message>
+    <message>
+        <source>key &apos;view&apos; must be a table</source>
+        <translation>键“view”必须是一个表</translation>
+    </message>
+    <message>
+        <source>key &apos;layers&apos; must be an array of tables ([[layers]])</source>
+        <translation>键“layers”必须是表数组（[[layers]]）</translation>
+    </message>
+    <message>
+        <source>{key} holds a password: keep it in ~/.pgpass (PGPASSFILE), PGPASSWORD or a service file, never in a scene file</source>
+        <translation>{key} 中包含密码：请将密码保存在 ~/.pgpass（PGPASSFILE）、PGPASSWORD 或服务文件中，切勿写入场景文件</translation>
+    </message>
+    <message>
+        <source>{key} must be between 0 and 1</source>
+        <translation>{key} 必须介于 0 和 1 之间</translation>
+    </message>
+    <message>
+        <source>{key} has the wrong type</source>
+        <translation>{key} 的类型错误</translation>
+    </message>
+    <message>
+        <source>{key} {value!r} is not a colour like &quot;#d9d4c7&quot;</source>
+        <translation>{key} {value!r} 不是 &quot;#d9d4c7&quot; 这样的颜色</translation>
+    </message>
+    <message>
+        <source>{key} must be between 4 and 96 pixels</source>
+        <translation>{key} 必须介于 4 到 96 像素之间</translation>
+    </message>
+    <message>
+        <source>{key} must be two sizes with 0 &lt; smallest &lt;= largest &lt;= 100</source>
+        <translation>{key} 必须是两个尺寸，且 0 &lt; 最小值 &lt;= 最大值 &lt;= 100</translation>
+    </message>
+    <message>
+        <source>{key} must be between 0 and 10000 metres</source>
+        <translation>{key} 必须介于 0 到 10000 米之间</translation>
+    </message>
+    <message>
+        <source>{key} must be between 0 and 360 degrees</source>
+        <translation>{key} 必须介于 0 到 360 度之间</translation>
+    </message>
+    <message>
+        <source>{key} must be a list of field names</source>
+        <translation>{key} 必须是字段名列表</translation>
+    </message>
+    <message>
+        <source>{key} values must be asset names</source>
+        <translation>{key} 的值必须是模型资源名称</translation>
+    </message>
+    <message>
+        <source>key &apos;filters&apos; must be an array of tables ([[filters]])</source>
+        <translation>键 &apos;filters&apos; 必须是表数组（[[filters]]）</translation>
+    </message>
+    <message>
+        <source>{where} must be a table</source>
+        <translation>{where} 必须是一个表</translation>
+    </message>
+    <message>
+        <source>{where} needs the text key &apos;{key}&apos;</source>
+        <translation>{where} 缺少文本键 &apos;{key}&apos;</translation>
+    </message>
+    <message>
+        <source>key &apos;{key}&apos; has the wrong type ({type})</source>
+        <translation>键“{key}”的类型错误（{type}）</translation>
+    </message>
+    <message>
+        <source>{key} {value!r} is not one of {choices}</source>
+        <translation>{key} {value!r} 不是 {choices} 之一</translation>
+    </message>
+    <message>
+        <source>unknown key &apos;{key}&apos; ({type} takes: {keys})</source>
+        <translation>未知的键“{key}”（{type} 可用的键：{keys}）</translation>
+    </message>
+    <message>
+        <source>{key} must be a number</source>
+        <translation>{key} 必须是数值</translation>
+    </message>
+    <message>
+        <source>{key} = {value} is out of range (at most {limit:g} in size)</source>
+        <translation>{key} = {value} 超出范围（绝对值不超过 {limit:g}）</translation>
+    </message>
+    <message>
+        <source>{key} must be a string such as {example}</source>
+        <translation>{key} 必须是字符串，例如 {example}</translation>
+    </message>
+    <message>
+        <source>{key} {value!r} is not a projected CRS (a 4-parameter transform works on plane coordinates in metres)</source>
+        <translation>{key} {value!r} 不是投影坐标系（四参数转换作用于以米为单位的平面坐标）</translation>
+    </message>
+    <message>
+        <source>cannot update the scene file: {detail}</source>
+        <translation>无法更新场景文件：{detail}</translation>
+    </message>
+    <message>
+        <source>cannot write the scene file: {detail}</source>
+        <translation>无法写入场景文件：{detail}</translation>
+    </message>
+    <message>
+        <source>the file is empty (0 bytes)</source>
+        <translation>文件为空（0 字节）</translation>
+    </message>
+    <message>
+        <source>has no layer named {table!r}</source>
+        <translation>没有名为 {table!r} 的图层</translation>
+    </message>
+    <message>
+        <source>coordinates converted from GCJ-02 to WGS 84 as asked (gcj02 = true; accuracy about 1 m)</source>
+        <translation>已按要求将坐标从 GCJ-02 转换为 WGS 84（gcj02 = true；精度约 1 米）</translation>
+    </message>
+    <message>
+        <source>class field {field!r} is not a field of layer {table!r}</source>
+        <translation>分类字段 {field!r} 不是图层 {table!r} 的字段</translation>
+    </message>
+    <message>
+        <source>{n} objects have invalid or non-finite coordinates and are not drawn</source>
+        <translation>{n} 个对象的坐标无效或为非有限值，未绘制</translation>
+    </message>
+    <message>
+        <source>text is not valid {encoding}; set the layer&apos;s encoding (e.g. encoding = &quot;GBK&quot;)</source>
+        <translation>文本不是有效的 {encoding}；请设置图层的编码（例如 encoding = &quot;GBK&quot;）</translation>
+    </message>
+    <message>
+        <source>text is neither UTF-8 nor GBK/GB18030; set the layer&apos;s encoding</source>
+        <translation>文本既不是 UTF-8 也不是 GBK/GB18030；请设置图层的编码</translation>
+    </message>
+    <message>
+        <source>the file is not UTF-8: its text was read as GB18030 (GBK); set encoding in the scene file if the names look wrong</source>
+        <translation>文件不是 UTF-8 编码：已按 GB18030（GBK）读取文本；如名称显示不正确，请在场景文件中设置 encoding</translation>
+    </message>
+    <message>
+        <source>not a readable vector file (unknown or damaged format)</source>
+        <translation>不是可读取的矢量文件（格式未知或已损坏）</translation>
+    </message>
+    <message>
+        <source>height field {field!r} is not a field of the layer</source>
+        <translation>高度字段 {field!r} 不是该图层的字段</translation>
+    </message>
+    <message>
+        <source>floors field {field!r} is not a field of the layer</source>
+        <translation>层数字段 {field!r} 不是该图层的字段</translation>
+    </message>
+    <message>
+        <source>damaged geometry ({detail})</source>
+        <translation>几何已损坏（{detail}）</translation>
+    </message>
+    <message>
+        <source>gcj02 = true needs longitude/latitude data, but the layer&apos;s CRS is {crs}</source>
+        <translation>gcj02 = true 需要经纬度数据，但该图层的坐标参考系是 {crs}</translation>
+    </message>
+    <message>
+        <source>field {field!r} is hidden: {why}</source>
+        <translation>字段 {field!r} 已隐藏：{why}</translation>
+    </message>
+    <message>
+        <source>a PostGIS layer is a vector layer</source>
+        <translation>PostGIS 图层是矢量图层</translation>
+    </message>
+    <message>
+        <source>option {option!r} does not apply to PostGIS layers</source>
+        <translation>选项 {option!r} 不适用于 PostGIS 图层</translation>
     </message>
 </context>
 <context>
@@ -704,6 +1474,49 @@ A 3D digital-twin viewer for sub-district planners.</source>
     </message>
 </context>
 <context>
+    <name>PrivacyTools</name>
+    <message>
+        <source>Show sensitive fields…</source>
+        <translation>显示敏感字段…</translation>
+    </message>
+    <message>
+        <source>Show names, ID numbers and phone numbers unmasked; asks for a purpose and logs who looked, when and why</source>
+        <translation>不加掩码地显示姓名、身份证号和电话号码；需填写用途，并记录查看人、时间和原因</translation>
+    </message>
+    <message>
+        <source>Sensitive fields shown</source>
+        <translation>敏感字段已显示</translation>
+    </message>
+    <message>
+        <source>Show sensitive fields</source>
+        <translation>显示敏感字段</translation>
+    </message>
+    <message>
+        <source>Sensitive fields: {fields}
+Each unmasking is logged with your name, the time and its purpose.
+Purpose:</source>
+        <translation>敏感字段：{fields}
+每次取消掩码都会记录您的姓名、时间和用途。
+用途：</translation>
+    </message>
+    <message>
+        <source>No layer has sensitive fields</source>
+        <translation>没有图层包含敏感字段</translation>
+    </message>
+    <message>
+        <source>Sensitive fields stay masked: a purpose is required</source>
+        <translation>敏感字段仍保持掩码：必须填写用途</translation>
+    </message>
+    <message>
+        <source>Sensitive fields stay masked: {e}</source>
+        <translation>敏感字段仍保持掩码：{e}</translation>
+    </message>
+    <message>
+        <source>Sensitive fields shown; the access was logged</source>
+        <translation>敏感字段已显示；本次访问已记录</translation>
+    </message>
+</context>
+<context>
     <name>QueryBar</name>
     <message>
         <source>Filter, e.g. 人口 &gt; 100 and 类别 = &apos;住宅楼&apos;</source>
@@ -720,6 +1533,18 @@ A 3D digital-twin viewer for sub-district planners.</source>
     <message>
         <source>Select matching</source>
         <translation>选中符合条件的对象</translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>保存…</translation>
+    </message>
+    <message>
+        <source>Keep this expression as a named filter in the scene file (the summary lists its matches)</source>
+        <translation>将此表达式作为命名筛选条件保存到场景文件中（汇总面板会列出匹配的对象）</translation>
+    </message>
+    <message>
+        <source>field &apos;{field}&apos; is sensitive: View &gt; Show sensitive fields… first</source>
+        <translation>字段 &apos;{field}&apos; 为敏感字段：请先选择“视图 &gt; 显示敏感字段…”</translation>
     </message>
     <message>
         <source>Column {col}: {msg}    {marked}</source>
@@ -768,6 +1593,309 @@ A 3D digital-twin viewer for sub-district planners.</source>
     </message>
 </context>
 <context>
+    <name>StoreError</name>
+    <message>
+        <source>line {line}</source>
+        <translation>第 {line} 行</translation>
+    </message>
+    <message>
+        <source>, field {field}</source>
+        <translation>，字段 {field}</translation>
+    </message>
+    <message>
+        <source>layer {layer!r}: table {table!r} has no field {field!r}</source>
+        <translation>图层 {layer!r}：表 {table!r} 没有字段 {field!r}</translation>
+    </message>
+    <message>
+        <source>the GeoPackage is locked by another program (waited {seconds:g} s); nothing was written and pending edits are kept: try again</source>
+        <translation>GeoPackage 被其他程序锁定（已等待 {seconds:g} 秒）；未写入任何内容，待保存的编辑已保留：请重试</translation>
+    </message>
+    <message>
+        <source>the disk is full; nothing was written and pending edits are kept</source>
+        <translation>磁盘已满；未写入任何内容，待保存的编辑已保留</translation>
+    </message>
+    <message>
+        <source>the file is read-only; nothing was written and pending edits are kept</source>
+        <translation>文件为只读；未写入任何内容，待保存的编辑已保留</translation>
+    </message>
+    <message>
+        <source>not a usable GeoPackage ({detail})</source>
+        <translation>不是可用的 GeoPackage（{detail}）</translation>
+    </message>
+    <message>
+        <source>disk I/O error ({detail}); nothing was written and pending edits are kept</source>
+        <translation>磁盘读写错误（{detail}）；未写入任何内容，待保存的编辑已保留</translation>
+    </message>
+    <message>
+        <source>the folder is read-only (SQLite writes its journal beside the file); nothing was written and pending edits are kept</source>
+        <translation>文件夹为只读（SQLite 需要在文件旁写入日志）；未写入任何内容，待保存的编辑已保留</translation>
+    </message>
+    <message>
+        <source>file not found</source>
+        <translation>文件不存在</translation>
+    </message>
+    <message>
+        <source>is not a file</source>
+        <translation>不是文件</translation>
+    </message>
+    <message>
+        <source>not a GeoPackage (it has no gpkg_contents table)</source>
+        <translation>不是 GeoPackage（没有 gpkg_contents 表）</translation>
+    </message>
+    <message>
+        <source>has no layer {layer!r} (layers: {layers})</source>
+        <translation>没有图层 {layer!r}（现有图层：{layers}）</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>table {table!r} has no single integer primary key</source>
+        <translation>表 {table!r} 没有单一的整数主键</translation>
+    </message>
+    <message>
+        <source>the spreadsheet is empty</source>
+        <translation>表格为空</translation>
+    </message>
+    <message>
+        <source>the first row must name the columns: layer, oid, then the fields to set (found {found})</source>
+        <translation>第一行必须是列名：layer、oid，然后是要修改的字段（实际为 {found}）</translation>
+    </message>
+    <message>
+        <source>a column has no name in the first row</source>
+        <translation>第一行中有一列没有名称</translation>
+    </message>
+    <message>
+        <source>column {column!r} appears twice</source>
+        <translation>列 {column!r} 出现了两次</translation>
+    </message>
+    <message>
+        <source>more cells than the first row has columns</source>
+        <translation>单元格数多于第一行的列数</translation>
+    </message>
+    <message>
+        <source>no layer {layer!r} in the store</source>
+        <translation>数据库中没有图层 {layer!r}</translation>
+    </message>
+    <message>
+        <source>the layer cell is empty</source>
+        <translation>图层单元格为空</translation>
+    </message>
+    <message>
+        <source>oid {oid!r} is not a whole number</source>
+        <translation>oid {oid!r} 不是整数</translation>
+    </message>
+    <message>
+        <source>the oid cell is empty</source>
+        <translation>oid 单元格为空</translation>
+    </message>
+    <message>
+        <source>no object with oid {oid} in layer {layer!r}</source>
+        <translation>图层 {layer!r} 中没有 oid 为 {oid} 的对象</translation>
+    </message>
+    <message>
+        <source>layer {layer!r} has no field {field!r}</source>
+        <translation>图层 {layer!r} 没有字段 {field!r}</translation>
+    </message>
+    <message>
+        <source>layer {layer!r} comes from {source}, not from this GeoPackage</source>
+        <translation>图层 {layer!r} 来自 {source}，而不是此 GeoPackage</translation>
+    </message>
+    <message>
+        <source>layer {layer!r} has no table in this GeoPackage (tables: {tables})</source>
+        <translation>图层 {layer!r} 在此 GeoPackage 中没有对应的表（现有表：{tables}）</translation>
+    </message>
+    <message>
+        <source>layer {layer!r}: object id {oid!r} is not an oid of this GeoPackage</source>
+        <translation>图层 {layer!r}：对象 id {oid!r} 不是此 GeoPackage 中的 oid</translation>
+    </message>
+    <message>
+        <source>layer {layer!r}: unknown oid {oid}; nothing was written</source>
+        <translation>图层 {layer!r}：未知的 oid {oid}；未写入任何内容</translation>
+    </message>
+    <message>
+        <source>layer {layer!r} already has a field {field!r}</source>
+        <translation>图层 {layer!r} 已有字段 {field!r}</translation>
+    </message>
+    <message>
+        <source>layer {layer!r}: table has no field {field!r}</source>
+        <translation>图层 {layer!r}：表中没有字段 {field!r}</translation>
+    </message>
+    <message>
+        <source>layer {layer!r} already has an object {oid}; nothing was written</source>
+        <translation>图层 {layer!r} 已有对象 {oid}；未写入任何内容</translation>
+    </message>
+    <message>
+        <source>layer {layer!r} holds {type} geometries; a point object cannot be stored in it</source>
+        <translation>图层 {layer!r} 存放的是 {type} 几何；不能在其中保存点对象</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>cannot read the file ({detail})</source>
+        <translation>无法读取文件（{detail}）</translation>
+    </message>
+    <message>
+        <source>not UTF-8 text after its BOM ({reason} at byte {byte})</source>
+        <translation>BOM 之后的文本不是 UTF-8（{reason}，位于第 {byte} 字节）</translation>
+    </message>
+    <message>
+        <source>the text is neither UTF-8 nor GBK/GB18030; save the spreadsheet as CSV UTF-8</source>
+        <translation>文本既不是 UTF-8 也不是 GBK/GB18030；请将表格另存为“CSV UTF-8”</translation>
+    </message>
+    <message>
+        <source>the store must be a .gpkg file</source>
+        <translation>数据库必须是 .gpkg 文件</translation>
+    </message>
+    <message>
+        <source>nothing to import</source>
+        <translation>没有可导入的内容</translation>
+    </message>
+    <message>
+        <source>cannot import a GeoPackage into itself</source>
+        <translation>不能将 GeoPackage 导入到其自身</translation>
+    </message>
+    <message>
+        <source>--table applies to multi-layer vector files, not CityJSON</source>
+        <translation>--table 仅适用于多图层矢量文件，不适用于 CityJSON</translation>
+    </message>
+    <message>
+        <source>a {kind} file cannot be imported into a GeoPackage (vector and CityJSON files can)</source>
+        <translation>{kind} 文件不能导入 GeoPackage（矢量和 CityJSON 文件可以）</translation>
+    </message>
+    <message>
+        <source>--layer names one table, but {n} would be imported; import them one at a time or pick one with --table</source>
+        <translation>--layer 只能指定一个表，但将导入 {n} 个；请逐个导入，或用 --table 选择其中一个</translation>
+    </message>
+    <message>
+        <source>two sources would both become table {table!r}; import one with --layer NAME</source>
+        <translation>两个数据源都会成为表 {table!r}；请用 --layer 名称 导入其中一个</translation>
+    </message>
+    <message>
+        <source>{table!r} is a reserved table name; use --layer NAME</source>
+        <translation>{table!r} 是保留的表名；请使用 --layer 名称</translation>
+    </message>
+    <message>
+        <source>already has a layer {layer!r}; use --layer NAME to import under another name, or --replace</source>
+        <translation>已有图层 {layer!r}；请用 --layer 名称 以其他名称导入，或使用 --replace</translation>
+    </message>
+    <message>
+        <source>cannot write table {table!r} ({detail})</source>
+        <translation>无法写入表 {table!r}（{detail}）</translation>
+    </message>
+    <message>
+        <source>cannot read layer {layer!r} ({detail})</source>
+        <translation>无法读取图层 {layer!r}（{detail}）</translation>
+    </message>
+    <message>
+        <source>feature ids are missing or not unique: objects numbered 1..n</source>
+        <translation>要素 id 缺失或不唯一：对象已按 1..n 编号</translation>
+    </message>
+    <message>
+        <source>the recovery journal is damaged ({detail})</source>
+        <translation>恢复日志已损坏（{detail}）</translation>
+    </message>
+    <message>
+        <source>not a twinviewer recovery journal</source>
+        <translation>不是 twinviewer 恢复日志</translation>
+    </message>
+    <message>
+        <source>journal version {version} is newer than this twinviewer</source>
+        <translation>日志版本 {version} 高于当前 twinviewer 支持的版本</translation>
+    </message>
+    <message>
+        <source>the recovery journal is incomplete</source>
+        <translation>恢复日志不完整</translation>
+    </message>
+    <message>
+        <source>cannot write the access log ({detail}); the sensitive fields stay masked</source>
+        <translation>无法写入访问日志（{detail}）；敏感字段仍保持掩码</translation>
+    </message>
+    <message>
+        <source>PostgreSQL server programs (initdb, pg_ctl) not found; install Debian&apos;s postgresql package or set TWINVIEWER_PG_BIN</source>
+        <translation>找不到 PostgreSQL 服务器程序（initdb、pg_ctl）；请安装 Debian 的 postgresql 软件包，或设置 TWINVIEWER_PG_BIN</translation>
+    </message>
+    <message>
+        <source>{program} failed: {detail}</source>
+        <translation>{program} 执行失败：{detail}</translation>
+    </message>
+    <message>
+        <source>publish a scene file (.toml) or a GeoPackage (.gpkg)</source>
+        <translation>请发布场景文件（.toml）或 GeoPackage（.gpkg）</translation>
+    </message>
+    <message>
+        <source>the scene has no GeoPackage layers to publish (import them first: twinviewer import ... --into DISTRICT.gpkg)</source>
+        <translation>场景中没有可发布的 GeoPackage 图层（请先导入：twinviewer import ... --into DISTRICT.gpkg）</translation>
+    </message>
+    <message>
+        <source>the connection string holds a password: keep it in ~/.pgpass, PGPASSFILE, PGPASSWORD or a service file instead</source>
+        <translation>连接字符串中包含密码：请改为保存在 ~/.pgpass、PGPASSFILE、PGPASSWORD 或服务文件中</translation>
+    </message>
+    <message>
+        <source>two GeoPackages both have a layer {layer!r}</source>
+        <translation>两个 GeoPackage 中都有图层 {layer!r}</translation>
+    </message>
+    <message>
+        <source>the PostGIS extension is missing or cannot be created (install postgresql-15-postgis-3 on the server, or ask an administrator to run CREATE EXTENSION postgis) ({detail})</source>
+        <translation>缺少 PostGIS 扩展或无法创建（请在服务器上安装 postgresql-15-postgis-3，或请管理员执行 CREATE EXTENSION postgis）（{detail}）</translation>
+    </message>
+    <message>
+        <source>already has a layer {layer!r} (publish with --replace to overwrite it)</source>
+        <translation>已有图层 {layer!r}（使用 --replace 发布可覆盖）</translation>
+    </message>
+    <message>
+        <source>cannot write the scene file ({detail})</source>
+        <translation>无法写入场景文件（{detail}）</translation>
+    </message>
+    <message>
+        <source>permission denied ({detail}); nothing was written</source>
+        <translation>权限不足（{detail}）；未写入任何内容</translation>
+    </message>
+    <message>
+        <source>the PostGIS extension is not installed on the server (apt-get install postgresql-15-postgis-3)</source>
+        <translation>服务器上未安装 PostGIS 扩展（apt-get install postgresql-15-postgis-3）</translation>
+    </message>
+    <message>
+        <source>login refused: wrong or missing password (put it in ~/.pgpass or PGPASSFILE, PGPASSWORD, or a service file)</source>
+        <translation>登录被拒绝：密码错误或缺失（请将密码放在 ~/.pgpass 或 PGPASSFILE、PGPASSWORD 或服务文件中）</translation>
+    </message>
+    <message>
+        <source>no such database on the server</source>
+        <translation>服务器上没有该数据库</translation>
+    </message>
+    <message>
+        <source>no such user (role) on the server</source>
+        <translation>服务器上没有该用户（角色）</translation>
+    </message>
+    <message>
+        <source>cannot reach the server ({detail}); nothing was written and pending edits are kept: save again when it is back</source>
+        <translation>无法连接服务器（{detail}）；未写入任何内容，待保存的编辑已保留：服务器恢复后请再次保存</translation>
+    </message>
+    <message>
+        <source>not a valid connection string ({detail})</source>
+        <translation>不是有效的连接字符串（{detail}）</translation>
+    </message>
+    <message>
+        <source>is not a published twin (no twinviewer_layers table; run twinviewer publish SCENE URL)</source>
+        <translation>不是已发布的数字孪生（没有 twinviewer_layers 表；请运行 twinviewer publish 场景 URL）</translation>
+    </message>
+    <message>
+        <source>applying a spreadsheet to a PostGIS twin is not supported yet: apply it to the GeoPackage and publish again</source>
+        <translation>暂不支持将更正表格应用到 PostGIS 孪生库：请应用到 GeoPackage 后重新发布</translation>
+    </message>
+    <message>
+        <source>unknown role {role!r} (roles: {roles})</source>
+        <translation>未知的角色 {role!r}（可用角色：{roles}）</translation>
+    </message>
+    <message>
+        <source>{what} is not supported on a PostGIS store yet (layer {layer!r}); undo it, or edit the GeoPackage and publish again</source>
+        <translation>PostGIS 数据库暂不支持{what}（图层 {layer!r}）；请撤销该操作，或编辑 GeoPackage 后重新发布</translation>
+    </message>
+</context>
+<context>
     <name>StyleDialog</name>
     <message>
         <source>Style of {layer}</source>
@@ -798,6 +1926,18 @@ A 3D digital-twin viewer for sub-district planners.</source>
         <translation>自然间断点（Jenks）</translation>
     </message>
     <message>
+        <source>A field, or an expression such as 名称 || &apos; &apos; || 人口 || &apos;人&apos;</source>
+        <translation>字段，或表达式，例如 名称 || &apos; &apos; || 人口 || &apos;人&apos;</translation>
+    </message>
+    <message>
+        <source>(same size)</source>
+        <translation>（大小相同）</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
         <source>Style:</source>
         <translation>样式：</translation>
     </message>
@@ -822,12 +1962,52 @@ A 3D digital-twin viewer for sub-district planners.</source>
         <translation>色带：</translation>
     </message>
     <message>
+        <source>Label:</source>
+        <translation>标注：</translation>
+    </message>
+    <message>
+        <source>Label size (px):</source>
+        <translation>标注字号（像素）：</translation>
+    </message>
+    <message>
+        <source>Size by:</source>
+        <translation>大小依据：</translation>
+    </message>
+    <message>
+        <source>Smallest size:</source>
+        <translation>最小尺寸：</translation>
+    </message>
+    <message>
+        <source>Largest size:</source>
+        <translation>最大尺寸：</translation>
+    </message>
+    <message>
+        <source>View cone heading:</source>
+        <translation>视锥朝向：</translation>
+    </message>
+    <message>
+        <source>View cone range (m):</source>
+        <translation>视锥距离（米）：</translation>
+    </message>
+    <message>
+        <source>View cone angle (°):</source>
+        <translation>视锥角度（°）：</translation>
+    </message>
+    <message>
         <source>Layer colour</source>
         <translation>图层颜色</translation>
+    </message>
+    <message>
+        <source>Label: {error}</source>
+        <translation>标注：{error}</translation>
     </message>
 </context>
 <context>
     <name>SummaryPanel</name>
+    <message>
+        <source>The scene file&apos;s saved filters ([[filters]]); save one from the table&apos;s filter bar</source>
+        <translation>场景文件中保存的筛选条件（[[filters]]）；可在属性表的筛选栏中保存新的条件</translation>
+    </message>
     <message>
         <source>CSV…</source>
         <translation>CSV…</translation>
@@ -879,6 +2059,424 @@ A 3D digital-twin viewer for sub-district planners.</source>
     <message>
         <source>PDF (*.pdf);;PNG image (*.png)</source>
         <translation>PDF 文件 (*.pdf);;PNG 图片 (*.png)</translation>
+    </message>
+</context>
+<context>
+    <name>TeamEditing</name>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Password for {url}
+(kept in memory only; put it in ~/.pgpass to avoid this question)</source>
+        <translation>{url} 的密码
+（仅保存在内存中；写入 ~/.pgpass 后不再询问）</translation>
+    </message>
+    <message>
+        <source>Layer {layer}: fields {fields} are hidden ({why})</source>
+        <translation>图层 {layer}：字段 {fields} 已隐藏（{why}）</translation>
+    </message>
+    <message>
+        <source>Reconnected to the team store</source>
+        <translation>已重新连接到团队数据库</translation>
+    </message>
+    <message>
+        <source>{n} edits conflict with changes saved by someone else; nothing was saved and your edits are kept.</source>
+        <translation>{n} 处编辑与他人已保存的修改冲突；未保存任何内容，您的编辑已保留。</translation>
+    </message>
+</context>
+<context>
+    <name>argparse</name>
+    <message>
+        <source>usage: </source>
+        <translation>用法：</translation>
+    </message>
+    <message>
+        <source>positional arguments</source>
+        <translation>位置参数</translation>
+    </message>
+    <message>
+        <source>options</source>
+        <translation>选项</translation>
+    </message>
+    <message>
+        <source>show this help message and exit</source>
+        <translation>显示此帮助信息并退出</translation>
+    </message>
+    <message>
+        <source>argument %(argument_name)s: %(message)s</source>
+        <translation>参数 %(argument_name)s：%(message)s</translation>
+    </message>
+    <message>
+        <source>unrecognized arguments: %s</source>
+        <translation>无法识别的参数：%s</translation>
+    </message>
+    <message>
+        <source>the following arguments are required: %s</source>
+        <translation>以下参数是必需的：%s</translation>
+    </message>
+    <message>
+        <source>one of the arguments %s is required</source>
+        <translation>必须提供参数 %s 之一</translation>
+    </message>
+    <message>
+        <source>not allowed with argument %s</source>
+        <translation>不能与参数 %s 同时使用</translation>
+    </message>
+    <message>
+        <source>ignored explicit argument %r</source>
+        <translation>已忽略显式参数 %r</translation>
+    </message>
+    <message>
+        <source>expected one argument</source>
+        <translation>需要一个参数值</translation>
+    </message>
+    <message>
+        <source>expected at most one argument</source>
+        <translation>最多需要一个参数值</translation>
+    </message>
+    <message>
+        <source>expected at least one argument</source>
+        <translation>至少需要一个参数值</translation>
+    </message>
+    <message>
+        <source>ambiguous option: %(option)s could match %(matches)s</source>
+        <translation>选项有歧义：%(option)s 可能匹配 %(matches)s</translation>
+    </message>
+    <message>
+        <source>unexpected option string: %s</source>
+        <translation>意外的选项字符串：%s</translation>
+    </message>
+    <message>
+        <source>invalid %(type)s value: %(value)r</source>
+        <translation>无效的 %(type)s 值：%(value)r</translation>
+    </message>
+    <message>
+        <source>invalid choice: %(value)r (choose from %(choices)s)</source>
+        <translation>无效的选择：%(value)r（可选：%(choices)s）</translation>
+    </message>
+</context>
+<context>
+    <name>cli</name>
+    <message>
+        <source>3D digital-twin viewer for sub-district planners.</source>
+        <translation>面向街道规划人员的三维数字孪生查看器。</translation>
+    </message>
+    <message>
+        <source>show the version and exit</source>
+        <translation>显示版本号并退出</translation>
+    </message>
+    <message>
+        <source>open the main window (default command)</source>
+        <translation>打开主窗口（默认命令）</translation>
+    </message>
+    <message>
+        <source>a scene file or data files (default: demo scene)</source>
+        <translation>一个场景文件或若干数据文件（默认：演示场景）</translation>
+    </message>
+    <message>
+        <source>layers, CRS, bounds and object counts of a file</source>
+        <translation>显示文件的图层、坐标参考系、范围和对象数量</translation>
+    </message>
+    <message>
+        <source>print one JSON object</source>
+        <translation>输出一个 JSON 对象</translation>
+    </message>
+    <message>
+        <source>render a scene or data file to PNG, offscreen</source>
+        <translation>离屏将场景或数据文件渲染为 PNG</translation>
+    </message>
+    <message>
+        <source>PNG file to write</source>
+        <translation>要写入的 PNG 文件</translation>
+    </message>
+    <message>
+        <source>image size WxH (default 1600x1000)</source>
+        <translation>图像尺寸 宽x高（默认 1600x1000）</translation>
+    </message>
+    <message>
+        <source>render a walkthrough path of a scene to an MP4 video</source>
+        <translation>将场景的漫游路径渲染为 MP4 视频</translation>
+    </message>
+    <message>
+        <source>the scene file</source>
+        <translation>场景文件</translation>
+    </message>
+    <message>
+        <source>name of the walkthrough path (default: the scene&apos;s first)</source>
+        <translation>漫游路径名称（默认：场景中的第一条）</translation>
+    </message>
+    <message>
+        <source>MP4 file to write</source>
+        <translation>要写入的 MP4 文件</translation>
+    </message>
+    <message>
+        <source>video size WxH (default 1920x1080)</source>
+        <translation>视频尺寸 宽x高（默认 1920x1080）</translation>
+    </message>
+    <message>
+        <source>frames per second (default 30)</source>
+        <translation>每秒帧数（默认 30）</translation>
+    </message>
+    <message>
+        <source>leave the captions out</source>
+        <translation>不加字幕</translation>
+    </message>
+    <message>
+        <source>generate a demo district of any size</source>
+        <translation>生成任意规模的演示街区</translation>
+    </message>
+    <message>
+        <source>about how many objects</source>
+        <translation>大约多少个对象</translation>
+    </message>
+    <message>
+        <source>folder for scene.toml and district.gpkg</source>
+        <translation>存放 scene.toml 和 district.gpkg 的文件夹</translation>
+    </message>
+    <message>
+        <source>bring vector or CityJSON files into a GeoPackage store</source>
+        <translation>将矢量或 CityJSON 文件导入 GeoPackage 数据库</translation>
+    </message>
+    <message>
+        <source>vector (Shapefile, GeoJSON, ...) or CityJSON files</source>
+        <translation>矢量文件（Shapefile、GeoJSON 等）或 CityJSON 文件</translation>
+    </message>
+    <message>
+        <source>the .gpkg store (created when missing)</source>
+        <translation>.gpkg 数据库（不存在时新建）</translation>
+    </message>
+    <message>
+        <source>table name (one imported table only)</source>
+        <translation>表名（仅限导入一个表时）</translation>
+    </message>
+    <message>
+        <source>import only this layer of a multi-layer file</source>
+        <translation>只导入多图层文件中的这个图层</translation>
+    </message>
+    <message>
+        <source>replace a table of the same name</source>
+        <translation>替换同名的表</translation>
+    </message>
+    <message>
+        <source>print the edit log of a GeoPackage store</source>
+        <translation>输出 GeoPackage 数据库的编辑日志</translation>
+    </message>
+    <message>
+        <source>only this object</source>
+        <translation>仅此对象</translation>
+    </message>
+    <message>
+        <source>only this layer (table)</source>
+        <translation>仅此图层（表）</translation>
+    </message>
+    <message>
+        <source>print one JSON array</source>
+        <translation>输出一个 JSON 数组</translation>
+    </message>
+    <message>
+        <source>apply a spreadsheet of corrections (layer, oid, fields...)</source>
+        <translation>应用一份更正表格（图层、oid、字段……）</translation>
+    </message>
+    <message>
+        <source>CSV file, UTF-8 or GBK: columns layer, oid, then fields</source>
+        <translation>CSV 文件，UTF-8 或 GBK 编码：各列依次为 layer、oid 和字段</translation>
+    </message>
+    <message>
+        <source>apply the good rows even when some are refused</source>
+        <translation>即使部分行被拒绝，也应用其余正确的行</translation>
+    </message>
+    <message>
+        <source>name for the edit log (default: OS user)</source>
+        <translation>写入编辑日志的用户名（默认：操作系统用户）</translation>
+    </message>
+    <message>
+        <source>print the report as JSON</source>
+        <translation>以 JSON 格式输出报告</translation>
+    </message>
+    <message>
+        <source>copy a scene&apos;s GeoPackage layers, schema and edit log into PostGIS</source>
+        <translation>将场景的 GeoPackage 图层、表结构和编辑日志复制到 PostGIS</translation>
+    </message>
+    <message>
+        <source>scene file (.toml) or GeoPackage (.gpkg)</source>
+        <translation>场景文件（.toml）或 GeoPackage（.gpkg）</translation>
+    </message>
+    <message>
+        <source>postgresql://USER@HOST:PORT/DB (no password: use ~/.pgpass, PGPASSWORD or a service file)</source>
+        <translation>postgresql://用户@主机:端口/数据库（不含密码：请使用 ~/.pgpass、PGPASSWORD 或服务文件）</translation>
+    </message>
+    <message>
+        <source>also treat FIELD or TABLE.FIELD as sensitive</source>
+        <translation>同时将 字段 或 表.字段 视为敏感字段</translation>
+    </message>
+    <message>
+        <source>replace layers already published</source>
+        <translation>替换已发布的图层</translation>
+    </message>
+    <message>
+        <source>write a scene file that opens the twin from PostGIS</source>
+        <translation>写出一个从 PostGIS 打开数字孪生的场景文件</translation>
+    </message>
+    <message>
+        <source>count and sum the objects inside an area, as the summary panel does</source>
+        <translation>统计某一区域内的对象数量并求和（与汇总面板相同）</translation>
+    </message>
+    <message>
+        <source>a scene file or a data file</source>
+        <translation>一个场景文件或数据文件</translation>
+    </message>
+    <message>
+        <source>the area is this object&apos;s footprint, e.g. 小区:3 (layer name or table)</source>
+        <translation>以该对象的占地范围为区域，例如 小区:3（图层名或表名）</translation>
+    </message>
+    <message>
+        <source>the area is this Polygon or MultiPolygon, in the scene&apos;s CRS</source>
+        <translation>以该 Polygon 或 MultiPolygon 为区域（场景坐标参考系）</translation>
+    </message>
+    <message>
+        <source>keep only objects where EXPR holds (SQLite WHERE syntax, as the table&apos;s filter bar); layers lacking a field EXPR names are left out</source>
+        <translation>只保留满足 表达式 的对象（SQLite WHERE 语法，与属性表的筛选栏相同）；缺少表达式中字段的图层将被排除</translation>
+    </message>
+    <message>
+        <source>numeric fields to sum (default: 户数,人口)</source>
+        <translation>要求和的数值字段（默认：户数,人口）</translation>
+    </message>
+    <message>
+        <source>print one JSON object: objects, classes, layers, sums, oids</source>
+        <translation>输出一个 JSON 对象：对象、类别、图层、合计、oid</translation>
+    </message>
+    <message>
+        <source>not enough memory</source>
+        <translation>内存不足</translation>
+    </message>
+    <message>
+        <source>internal error: {detail}</source>
+        <translation>内部错误：{detail}</translation>
+    </message>
+    <message>
+        <source>{table}: {n} objects -&gt; {url}</source>
+        <translation>{table}：{n} 个对象 -&gt; {url}</translation>
+    </message>
+    <message>
+        <source>(sensitive: {fields})</source>
+        <translation>（敏感字段：{fields}）</translation>
+    </message>
+    <message>
+        <source>edit log: {n} rows; roles: {roles}</source>
+        <translation>编辑日志：{n} 行；角色：{roles}</translation>
+    </message>
+    <message>
+        <source>--sum names no field (write --sum 户数,人口)</source>
+        <translation>--sum 没有指定字段（请写成 --sum 户数,人口）</translation>
+    </message>
+    <message>
+        <source>error: {message}</source>
+        <translation>错误：{message}</translation>
+    </message>
+    <message>
+        <source>{path}: {objects} objects in {layers} layers</source>
+        <translation>{path}：{layers} 个图层，共 {objects} 个对象</translation>
+    </message>
+    <message>
+        <source>no geometry</source>
+        <translation>无几何</translation>
+    </message>
+    <message>
+        <source>{name}  ({kind}, {crs}): {objects} objects, {box}</source>
+        <translation>{name}  （{kind}，{crs}）：{objects} 个对象，{box}</translation>
+    </message>
+    <message>
+        <source>no CRS</source>
+        <translation>无坐标参考系</translation>
+    </message>
+    <message>
+        <source>--size {value!r} is not WIDTHxHEIGHT, e.g. 1920x1080</source>
+        <translation>--size {value!r} 不是“宽x高”格式，例如 1920x1080</translation>
+    </message>
+    <message>
+        <source>--size {value!r} is out of range (16 to 16384 pixels)</source>
+        <translation>--size {value!r} 超出范围（16 到 16384 像素）</translation>
+    </message>
+    <message>
+        <source>the output must be a {suffix} file</source>
+        <translation>输出必须是 {suffix} 文件</translation>
+    </message>
+    <message>
+        <source>the output folder does not exist</source>
+        <translation>输出文件夹不存在</translation>
+    </message>
+    <message>
+        <source>wrote {path} ({width}x{height})</source>
+        <translation>已写入 {path}（{width}x{height}）</translation>
+    </message>
+    <message>
+        <source>--size {value!r}: width and height must be even for H.264</source>
+        <translation>--size {value!r}：H.264 要求宽和高均为偶数</translation>
+    </message>
+    <message>
+        <source>--fps {value:g} is out of range (1 to 240)</source>
+        <translation>--fps {value:g} 超出范围（1 到 240）</translation>
+    </message>
+    <message>
+        <source>video needs a scene file (.toml) with [[paths]]</source>
+        <translation>生成视频需要一个包含 [[paths]] 的场景文件（.toml）</translation>
+    </message>
+    <message>
+        <source>the scene has no walkthrough path ([[paths]])</source>
+        <translation>场景中没有漫游路径（[[paths]]）</translation>
+    </message>
+    <message>
+        <source>no path named {name!r} (paths: {names})</source>
+        <translation>没有名为 {name!r} 的路径（现有路径：{names}）</translation>
+    </message>
+    <message>
+        <source>{done}/{total} frames</source>
+        <translation>{done}/{total} 帧</translation>
+    </message>
+    <message>
+        <source>wrote {path} ({width}x{height}, {frames} frames, {seconds:.1f} s)</source>
+        <translation>已写入 {path}（{width}x{height}，{frames} 帧，{seconds:.1f} 秒）</translation>
+    </message>
+    <message>
+        <source>wrote {path}</source>
+        <translation>已写入 {path}</translation>
+    </message>
+    <message>
+        <source>{source} -&gt; {store}:{table}  ({objects} objects, {geometry}, {crs})</source>
+        <translation>{source} -&gt; {store}:{table}  （{objects} 个对象，{geometry}，{crs}）</translation>
+    </message>
+    <message>
+        <source>no saved edits for this object</source>
+        <translation>此对象没有已保存的编辑</translation>
+    </message>
+    <message>
+        <source>no saved edits</source>
+        <translation>没有已保存的编辑</translation>
+    </message>
+    <message>
+        <source>{csv} ({encoding}): {changed} rows changed, {unchanged} unchanged, {refused} refused</source>
+        <translation>{csv}（{encoding}）：已修改 {changed} 行，{unchanged} 行未变，{refused} 行被拒绝</translation>
+    </message>
+    <message>
+        <source>{csv} ({encoding}): {changed} rows would change, {unchanged} unchanged, {refused} refused</source>
+        <translation>{csv}（{encoding}）：将修改 {changed} 行，{unchanged} 行未变，{refused} 行被拒绝</translation>
+    </message>
+    <message>
+        <source>refused {row}</source>
+        <translation>已拒绝 {row}</translation>
+    </message>
+    <message>
+        <source>{csv}: {n} rows refused; nothing was changed (fix them, or apply the others with --partial)</source>
+        <translation>{csv}：{n} 行被拒绝；未做任何修改（请修正这些行，或用 --partial 应用其余行）</translation>
+    </message>
+</context>
+<context>
+    <name>loader</name>
+    <message>
+        <source>reprojecting</source>
+        <translation>正在重投影</translation>
     </message>
 </context>
 </TS>

@@ -10,6 +10,7 @@ import numpy as np
 
 import twinviewer
 from twinviewer.core.errors import LoadError
+from twinviewer.i18n import translate
 
 FALLBACK = "marker"
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_\-]+")
@@ -44,7 +45,8 @@ def _load(name: str) -> tuple[np.ndarray, np.ndarray]:
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        raise LoadError(f"asset model missing ({exc.strerror or exc})", path) from None
+        raise LoadError(translate("LoadError", "asset model missing ({detail})").format(
+            detail=exc.strerror or exc), path) from None
     vertices, triangles = [], []
     for line in text.splitlines():
         parts = line.split()
@@ -59,7 +61,7 @@ def _load(name: str) -> tuple[np.ndarray, np.ndarray]:
     v = np.array(vertices, dtype=np.float64).reshape(-1, 3)
     t = np.array(triangles, dtype=np.int64).reshape(-1, 3)
     if not len(t) or t.min() < 0 or t.max() >= len(v) or not np.all(np.isfinite(v)):
-        raise LoadError("asset model is empty or damaged", path)
+        raise LoadError(translate("LoadError", "asset model is empty or damaged"), path)
     v.setflags(write=False)
     t.setflags(write=False)
     return v, t

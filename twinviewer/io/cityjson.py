@@ -24,6 +24,7 @@ import numpy as np
 from twinviewer.core.errors import LoadError
 from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch
 from twinviewer.core.table import ObjectTable
+from twinviewer.i18n import translate
 
 __all__ = ["DEFAULT_MAX_BYTES", "MAX_ABS_COORD", "normalise_crs", "read_cityjson"]
 
@@ -114,7 +115,8 @@ def read_cityjson(
     except _Bad as exc:
         raise LoadError(str(exc), p) from None
     except MemoryError:
-        raise LoadError("not enough memory to read this file", p) from None
+        raise LoadError(translate("LoadError", "not enough memory to read this file"),
+                        p) from None
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError,
             RecursionError, ArithmeticError) as exc:
         raise LoadError(_describe(exc), p) from None
@@ -128,23 +130,27 @@ def _read(path: Path, name: str | None, lod: Any, max_bytes: int) -> Layer:
     if lod is not None:
         lod_wanted = _lod_number(lod)
         if lod_wanted is None:
-            raise _Bad(f"invalid LoD {lod!r} requested")
+            raise _Bad(translate("LoadError", "invalid LoD {lod!r} requested").format(lod=lod))
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise _Bad(f"cannot open the file ({exc.strerror or exc})") from None
+        raise _Bad(translate("LoadError", "cannot open the file ({detail})").format(
+            detail=exc.strerror or exc)) from None
     if not path.is_file():
-        raise _Bad("is not a file")
+        raise _Bad(translate("LoadError", "is not a file"))
     if size > max_bytes:
-        raise _Bad(f"file is {size:,} bytes, more than the limit of {max_bytes:,} bytes")
+        raise _Bad(translate("LoadError", "file is {size:,} bytes, more than the limit of "
+                                          "{limit:,} bytes").format(size=size, limit=max_bytes))
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise _Bad(f"cannot read the file ({exc.strerror or exc})") from None
+        raise _Bad(translate("LoadError", "cannot read the file ({detail})").format(
+            detail=exc.strerror or exc)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _Bad("not a CityJSON file: the text is not UTF-8") from None
+        raise _Bad(translate("LoadError", "not a CityJSON file: the text is not UTF-8")) \
+            from None
     del raw
 
     header, features = _split_documents(_parse_json(text))
@@ -153,7 +159,8 @@ def _read(path: Path, name: str | None, lod: Any, max_bytes: int) -> Layer:
     version = (header or {}).get("version")
     if header is not None and not (isinstance(version, str)
                                    and version.split(".")[0] in ("1", "2")):
-        warnings.append(f"unknown CityJSON version {version!r}; read as 2.0")
+        warnings.append(translate("LoadError", "unknown CityJSON version {version!r}; read as "
+                                               "2.0").format(version=version))
 
     main = header if header is not None else features[0][1]
     transform = _transform(main.get("transform")) if header is not None else None
@@ -163,7 +170,7 @@ def _read(path: Path, name: str | None, lod: Any, max_bytes: int) -> Layer:
         verts = _vertex_array(header.get("vertices"), transform, "vertices")
         builder.add_document(header, verts, "")
     for line, feature in features:
-        where = "" if line is None else f"line {line}: "
+        where = "" if line is None else _at_line(line)
         try:
             verts = _vertex_array(feature.get("vertices"), transform, "vertices")
         except _Bad as exc:
@@ -185,11 +192,11 @@ def _default_name(path: Path) -> str:
 def _parse_json(text: str) -> list[tuple[int | None, Any]]:
     """One document ``[(None, doc)]`` or the lines of a JSON sequence ``[(lineno, doc)...]``."""
     if not text.strip():
-        raise _Bad("not a CityJSON file: the file is empty")
+        raise _Bad(translate("LoadError", "not a CityJSON file: the file is empty"))
     try:
         return [(None, json.loads(text))]
     except RecursionError:
-        raise _Bad("invalid JSON: nested too deeply") from None
+        raise _Bad(translate("LoadError", "invalid JSON: nested too deeply")) from None
     except ValueError as exc:
         whole = exc
     # Not one document: a CityJSONSeq (one JSON text per line)?
@@ -201,17 +208,26 @@ def _parse_json(text: str) -> list[tuple[int | None, Any]]:
         try:
             docs.append((lineno, json.loads(line)))
         except RecursionError:
-            raise _Bad(f"line {lineno}: invalid JSON: nested too deeply") from None
+            raise _Bad(_at_line(lineno) + translate("LoadError", "invalid JSON: nested too "
+                                                                 "deeply")) from None
         except ValueError as exc:
             if not docs:  # the first line is no JSON text either: report the whole file
-                raise _Bad(f"invalid JSON ({_json_error(whole)})") from None
-            raise _Bad(f"line {lineno}: invalid JSON ({_json_error(exc)})") from None
+                raise _Bad(translate("LoadError", "invalid JSON ({detail})").format(
+                    detail=_json_error(whole))) from None
+            raise _Bad(_at_line(lineno) + translate("LoadError", "invalid JSON ({detail})")
+                       .format(detail=_json_error(exc))) from None
     return docs
+
+
+def _at_line(line: int) -> str:
+    """``"line 3: "`` in the user's language, before a message about that line."""
+    return translate("LoadError", "line {line}: ").format(line=line)
 
 
 def _json_error(exc: ValueError) -> str:
     if isinstance(exc, json.JSONDecodeError):
-        return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+        return translate("LoadError", "{problem} at line {line} column {column}").format(
+            problem=exc.msg, line=exc.lineno, column=exc.colno)
     return str(exc)
 
 
@@ -220,10 +236,11 @@ def _split_documents(docs):
     header = None
     features = []
     for k, (line, doc) in enumerate(docs):
-        where = "" if line is None else f"line {line}: "
+        where = "" if line is None else _at_line(line)
         if not isinstance(doc, dict):
-            raise _Bad(f"{where}not a CityJSON file: expected a JSON object, "
-                       f"found {_kind(doc)}")
+            raise _Bad(where + translate("LoadError", "not a CityJSON file: expected a JSON "
+                                                      "object, found {kind}").format(
+                kind=_kind(doc)))
         dtype = doc.get("type")
         if dtype == "CityJSON" and k == 0:
             header = doc
@@ -231,44 +248,54 @@ def _split_documents(docs):
             _check_feature(doc, where)
             features.append((line, doc))
         elif dtype == "CityJSON":
-            raise _Bad(f"{where}a second CityJSON header inside a CityJSONSeq")
+            raise _Bad(where + translate("LoadError", "a second CityJSON header inside a "
+                                                      "CityJSONSeq"))
         elif dtype == "CityModel":
-            raise _Bad(f"{where}CityJSON 0.x files ('type': 'CityModel') are not supported; "
-                       "upgrade the file to CityJSON 1.0 or later (e.g. with cjio)")
+            raise _Bad(where + translate("LoadError", "CityJSON 0.x files ('type': 'CityModel') "
+                                                      "are not supported; upgrade the file to "
+                                                      "CityJSON 1.0 or later (e.g. with cjio)"))
         elif dtype is None:
-            raise _Bad(f"{where}not a CityJSON file: no 'type' member "
-                       "(expected 'CityJSON' or 'CityJSONFeature')")
+            raise _Bad(where + translate("LoadError", "not a CityJSON file: no 'type' member "
+                                                      "(expected 'CityJSON' or "
+                                                      "'CityJSONFeature')"))
         else:
-            raise _Bad(f"{where}not a CityJSON file: 'type' is {_short(dtype)} "
-                       "(expected 'CityJSON' or 'CityJSONFeature')")
+            raise _Bad(where + translate("LoadError", "not a CityJSON file: 'type' is {type} "
+                                                      "(expected 'CityJSON' or "
+                                                      "'CityJSONFeature')").format(
+                type=_short(dtype)))
     return header, features
 
 
 def _check_feature(doc: dict, where: str) -> None:
     objects = doc.get("CityObjects")
     if not isinstance(objects, dict):
-        raise _Bad(f"{where}CityJSONFeature has no 'CityObjects' object")
+        raise _Bad(where + translate("LoadError", "CityJSONFeature has no 'CityObjects' object"))
     root = doc.get("id")
     if not isinstance(root, str):
-        raise _Bad(f"{where}CityJSONFeature has no 'id' (the id of its main CityObject)")
+        raise _Bad(where + translate("LoadError", "CityJSONFeature has no 'id' (the id of its "
+                                                  "main CityObject)"))
     if root not in objects:
-        raise _Bad(f"{where}CityJSONFeature id {root!r} is not one of its CityObjects")
+        raise _Bad(where + translate("LoadError", "CityJSONFeature id {id!r} is not one of its "
+                                                  "CityObjects").format(id=root))
 
 
 def _transform(value) -> tuple[np.ndarray, np.ndarray] | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise _Bad("'transform' must be an object with 'scale' and 'translate'")
+        raise _Bad(translate("LoadError", "'transform' must be an object with 'scale' and "
+                                          "'translate'"))
     out = []
     for key in ("scale", "translate"):
         v = value.get(key)
         if (not isinstance(v, list) or len(v) != 3
                 or not all(_is_number(x) for x in v)):
-            raise _Bad(f"'transform.{key}' must be three numbers")
+            raise _Bad(translate("LoadError", "'{what}' must be three numbers").format(
+                what=f"transform.{key}"))
         arr = np.array([float(x) for x in v])
         if not np.isfinite(arr).all():
-            raise _Bad(f"'transform.{key}' {v} is not finite")
+            raise _Bad(translate("LoadError", "'{what}' {value} is not finite").format(
+                what=f"transform.{key}", value=v))
         out.append(arr)
     return out[0], out[1]
 
@@ -278,27 +305,34 @@ def _vertex_array(raw, transform, what: str) -> np.ndarray:
     if raw is None:
         return np.empty((0, 3))
     if not isinstance(raw, list):
-        raise _Bad(f"'{what}' must be a list of [x, y, z]")
+        raise _Bad(translate("LoadError", "'{what}' must be a list of [x, y, z]").format(
+            what=what))
     if not raw:
         return np.empty((0, 3))
     if len(raw) > MAX_VERTICES:  # refuse before numpy allocates gigabytes
-        raise _Bad(f"'{what}' holds {len(raw):,} vertices, more than twinviewer reads "
-                   f"({MAX_VERTICES:,})")
+        raise _Bad(translate("LoadError", "'{what}' holds {n:,} vertices, more than twinviewer "
+                                          "reads ({limit:,})").format(
+            what=what, n=len(raw), limit=MAX_VERTICES))
     try:
         arr = np.asarray(raw)
     except (ValueError, TypeError, OverflowError):
-        raise _Bad(f"'{what}' must be a list of [x, y, z] numbers") from None
+        raise _Bad(translate("LoadError", "'{what}' must be a list of [x, y, z] numbers")
+                   .format(what=what)) from None
     if arr.ndim != 2 or arr.shape[1] != 3:
-        raise _Bad(f"'{what}' must be a list of [x, y, z] numbers")
+        raise _Bad(translate("LoadError", "'{what}' must be a list of [x, y, z] numbers")
+                   .format(what=what))
     if arr.dtype == object:
         if not all(_is_number(x) for x in arr.ravel()):
-            raise _Bad(f"'{what}' must be a list of [x, y, z] numbers")
+            raise _Bad(translate("LoadError", "'{what}' must be a list of [x, y, z] numbers")
+                       .format(what=what))
         try:
             arr = arr.astype(np.float64)
         except OverflowError:
-            raise _Bad(f"'{what}' hold a number too large for a coordinate") from None
+            raise _Bad(translate("LoadError", "'{what}' hold a number too large for a "
+                                              "coordinate").format(what=what)) from None
     elif arr.dtype.kind not in "iuf":
-        raise _Bad(f"'{what}' must be a list of [x, y, z] numbers")
+        raise _Bad(translate("LoadError", "'{what}' must be a list of [x, y, z] numbers")
+                   .format(what=what))
     arr = arr.astype(np.float64)
     if transform is not None:
         with np.errstate(over="ignore", invalid="ignore"):
@@ -313,12 +347,14 @@ def _check_coordinates(arr: np.ndarray, what: str) -> None:
     finite = np.isfinite(arr)
     if not finite.all():
         i = int(np.nonzero(~finite.all(axis=1))[0][0])
-        raise _Bad(f"'{what}' {i} is not a finite coordinate")
+        raise _Bad(translate("LoadError", "'{what}' {i} is not a finite coordinate").format(
+            what=what, i=i))
     big = np.abs(arr).max(axis=1) > MAX_ABS_COORD
     if big.any():
         i = int(np.nonzero(big)[0][0])
-        raise _Bad(f"'{what}' {i} has an absurd coordinate "
-                   f"{arr[i].tolist()} (beyond {MAX_ABS_COORD:g})")
+        raise _Bad(translate("LoadError", "'{what}' {i} has an absurd coordinate {xyz} "
+                                          "(beyond {limit:g})").format(
+            what=what, i=i, xyz=arr[i].tolist(), limit=MAX_ABS_COORD))
 
 
 def _crs_of(doc: dict, warnings: list[str]) -> str | None:
@@ -326,7 +362,7 @@ def _crs_of(doc: dict, warnings: list[str]) -> str | None:
     if meta is None:
         return None
     if not isinstance(meta, dict):
-        raise _Bad("'metadata' must be an object")
+        raise _Bad(translate("LoadError", "'metadata' must be an object"))
     ref = meta.get("referenceSystem")
     if ref is None:
         old = meta.get("crs")  # CityJSON 0.x style {"epsg": 7415}
@@ -334,7 +370,8 @@ def _crs_of(doc: dict, warnings: list[str]) -> str | None:
             return f"EPSG:{old['epsg']}"
         return None
     if not isinstance(ref, str):
-        warnings.append(f"ignored metadata.referenceSystem {_short(ref)} (not a string)")
+        warnings.append(translate("LoadError", "ignored metadata.referenceSystem {value} (not "
+                                               "a string)").format(value=_short(ref)))
         return None
     return normalise_crs(ref)
 
@@ -390,13 +427,15 @@ def _index_array(values: list, nverts: int) -> np.ndarray:
     try:
         arr = np.asarray(values)
     except (ValueError, TypeError, OverflowError):
-        raise _Bad("boundaries must hold integer vertex indices") from None
+        raise _Bad(translate("LoadError", "boundaries must hold integer vertex indices")) \
+            from None
     if arr.ndim != 1 or arr.dtype.kind not in "iu":
-        raise _Bad("boundaries must hold integer vertex indices")
+        raise _Bad(translate("LoadError", "boundaries must hold integer vertex indices"))
     lo, hi = int(arr.min()), int(arr.max())
     if lo < 0 or hi >= nverts:
         bad = lo if lo < 0 else hi
-        raise _Bad(f"vertex index {bad} out of range (the file has {nverts} vertices)")
+        raise _Bad(translate("LoadError", "vertex index {i} out of range (the file has {n} "
+                                          "vertices)").format(i=bad, n=nverts))
     return arr.astype(np.int64, copy=False)
 
 
@@ -438,7 +477,7 @@ class _Builder:
         if objects is None:
             objects = {}
         if not isinstance(objects, dict):
-            raise _Bad(f"{where}'CityObjects' must be an object")
+            raise _Bad(where + translate("LoadError", "'CityObjects' must be an object"))
         appearance = doc.get("appearance")
         if not isinstance(appearance, dict) or "materials" not in appearance:
             appearance = self._main_appearance
@@ -452,27 +491,31 @@ class _Builder:
             try:
                 self._add_object(oid, obj, verts, base)
             except _Bad as exc:
-                raise _Bad(f"{where}CityObject {_short(oid)}: {exc}") from None
+                raise _Bad(where + translate("LoadError", "CityObject {id}: {problem}").format(
+                    id=_short(oid), problem=exc)) from None
             except (KeyError, TypeError, ValueError, IndexError, AttributeError,
                     OverflowError, RecursionError, ArithmeticError) as exc:
-                raise _Bad(f"{where}CityObject {_short(oid)}: {_describe(exc)}") from None
+                raise _Bad(where + translate("LoadError", "CityObject {id}: {problem}").format(
+                    id=_short(oid), problem=_describe(exc))) from None
 
     def _add_object(self, oid: str, obj, verts: np.ndarray, base: int) -> None:
         if not isinstance(obj, dict):
-            raise _Bad(f"must be a JSON object, found {_kind(obj)}")
+            raise _Bad(translate("LoadError", "must be a JSON object, found {kind}").format(
+                kind=_kind(obj)))
         otype = obj.get("type")
         if not isinstance(otype, str) or not otype:
-            raise _Bad("has no 'type'" if otype is None else "'type' must be a text")
+            raise _Bad(translate("LoadError", "has no 'type'") if otype is None
+                       else translate("LoadError", "'type' must be a text"))
         parents = _list_member(obj, "parents")
         children = _list_member(obj, "children")
         parent = parents[0] if parents else None
         if parent is not None and not isinstance(parent, str):
-            raise _Bad("'parents' must list CityObject ids")
+            raise _Bad(translate("LoadError", "'parents' must list CityObject ids"))
         attrs = obj.get("attributes")
         if attrs is None:
             attrs = {}
         if not isinstance(attrs, dict):
-            raise _Bad("'attributes' must be an object")
+            raise _Bad(translate("LoadError", "'attributes' must be an object"))
         geoms = _list_member(obj, "geometry")
 
         chosen, label = self._choose_lod(geoms)
@@ -500,10 +543,12 @@ class _Builder:
         ranked = []
         for g in geoms:
             if not isinstance(g, dict):
-                raise _Bad(f"a geometry must be a JSON object, found {_kind(g)}")
+                raise _Bad(translate("LoadError", "a geometry must be a JSON object, found "
+                                                  "{kind}").format(kind=_kind(g)))
             gtype = g.get("type")
             if gtype not in _GEOMETRY_TYPES:
-                raise _Bad(f"unknown geometry type {_short(gtype)}")
+                raise _Bad(translate("LoadError", "unknown geometry type {type}").format(
+                    type=_short(gtype)))
             raw = g.get("lod")
             if gtype == "GeometryInstance" and raw is None:
                 raw = self._template(g)[1].get("lod")
@@ -543,30 +588,35 @@ class _Builder:
         if self._templates is None:
             gt = self._templates_raw
             if not isinstance(gt, dict):
-                raise _Bad("uses a GeometryInstance but the file has no 'geometry-templates'")
+                raise _Bad(translate("LoadError", "uses a GeometryInstance but the file has no "
+                                                  "'geometry-templates'"))
             templates = gt.get("templates")
             if not isinstance(templates, list):
-                raise _Bad("'geometry-templates.templates' must be a list")
+                raise _Bad(translate("LoadError", "'geometry-templates.templates' must be a "
+                                                  "list"))
             self._template_verts = _vertex_array(gt.get("vertices-templates"), None,
                                                  "vertices-templates")
             self._templates = templates
         index = g.get("template")
         if not isinstance(index, int) or isinstance(index, bool):
-            raise _Bad("GeometryInstance 'template' must be an integer")
+            raise _Bad(translate("LoadError", "GeometryInstance 'template' must be an integer"))
         if not 0 <= index < len(self._templates):
-            raise _Bad(f"GeometryInstance template {index} does not exist "
-                       f"(the file has {len(self._templates)})")
+            raise _Bad(translate("LoadError", "GeometryInstance template {index} does not exist "
+                                              "(the file has {n})").format(
+                index=index, n=len(self._templates)))
         tmpl = self._templates[index]
         if not isinstance(tmpl, dict):
-            raise _Bad(f"geometry template {index} must be a JSON object")
+            raise _Bad(translate("LoadError", "geometry template {index} must be a JSON object")
+                       .format(index=index))
         return index, tmpl
 
     def _add_instance(self, g: dict, row: int, verts: np.ndarray) -> None:
         index, tmpl = self._template(g)
         if index not in self._template_cache:
             if tmpl.get("type") not in _GEOMETRY_TYPES or tmpl["type"] == "GeometryInstance":
-                raise _Bad(f"geometry template {index} has an invalid type "
-                           f"{_short(tmpl.get('type'))}")
+                raise _Bad(translate("LoadError", "geometry template {index} has an invalid "
+                                                  "type {type}").format(
+                    index=index, type=_short(tmpl.get("type"))))
             arrays = self._prims(tmpl).arrays(len(self._template_verts))
             flat, line_flat, points = arrays[0], arrays[4], arrays[6]
             used = np.unique(np.concatenate([flat, line_flat, points]))
@@ -577,16 +627,20 @@ class _Builder:
         ref = g.get("boundaries")
         if (not isinstance(ref, list) or len(ref) != 1 or not isinstance(ref[0], int)
                 or isinstance(ref[0], bool)):
-            raise _Bad("GeometryInstance 'boundaries' must be one vertex index")
+            raise _Bad(translate("LoadError", "GeometryInstance 'boundaries' must be one vertex "
+                                              "index"))
         if not 0 <= ref[0] < len(verts):
-            raise _Bad(f"vertex index {ref[0]} out of range (the file has {len(verts)} vertices)")
+            raise _Bad(translate("LoadError", "vertex index {i} out of range (the file has {n} "
+                                              "vertices)").format(i=ref[0], n=len(verts)))
         matrix = g.get("transformationMatrix")
         if (not isinstance(matrix, list) or len(matrix) != 16
                 or not all(_is_number(x) for x in matrix)):
-            raise _Bad("GeometryInstance 'transformationMatrix' must be 16 numbers")
+            raise _Bad(translate("LoadError", "GeometryInstance 'transformationMatrix' must be "
+                                              "16 numbers"))
         m = np.array([float(x) for x in matrix]).reshape(4, 4)
         if not np.isfinite(m).all():
-            raise _Bad("GeometryInstance 'transformationMatrix' is not finite")
+            raise _Bad(translate("LoadError", "GeometryInstance 'transformationMatrix' is not "
+                                              "finite"))
         with np.errstate(over="ignore", invalid="ignore"):
             pts = tverts @ m[:3, :3].T + m[:3, 3] + verts[ref[0]]
         _check_coordinates(pts, "instance vertex")
@@ -600,7 +654,8 @@ class _Builder:
     def _prims(self, g: dict) -> _Prims:
         gtype = g.get("type")
         if "boundaries" not in g:
-            raise _Bad(f"{gtype} geometry has no 'boundaries'")
+            raise _Bad(translate("LoadError", "{type} geometry has no 'boundaries'").format(
+                type=gtype))
         boundaries = g["boundaries"]
         prims = _Prims()
         if gtype == "MultiPoint":
@@ -691,11 +746,13 @@ class _Builder:
             batches.append(PointBatch(pool[idx], rows))
 
         if self.duplicates:
-            self.warnings.append(f"{self.duplicates} repeated CityObject ids were renamed "
-                                 "with a '#N' suffix")
+            self.warnings.append(translate("LoadError", "{n} repeated CityObject ids were "
+                                                        "renamed with a '#N' suffix").format(
+                n=self.duplicates))
         if self.missing_lod:
-            self.warnings.append(f"{self.missing_lod} objects with geometry have no LoD "
-                                 f"{_lod_label(self.lod_wanted)}")
+            self.warnings.append(translate("LoadError", "{n} objects with geometry have no LoD "
+                                                        "{lod}").format(
+                n=self.missing_lod, lod=_lod_label(self.lod_wanted)))
         return Layer(name=name, kind="cityjson", table=self._table(), batches=batches,
                      crs=crs, class_field="type", source=source,
                      warnings=list(self.warnings))
@@ -722,7 +779,8 @@ class _Builder:
         rows = np.concatenate([c[4] for c in self.surf_chunks])
         tris, tri_surf, skipped = _triangulate(pool, flat, ring_lens, surf_rings)
         if skipped:
-            self.warnings.append(f"{skipped} degenerate surfaces skipped")
+            self.warnings.append(translate("LoadError", "{n} degenerate surfaces skipped")
+                                 .format(n=skipped))
         if not len(tris):
             return None
         used, inv = np.unique(tris, return_inverse=True)
@@ -945,13 +1003,15 @@ def _list_member(obj: dict, key: str) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise _Bad(f"'{key}' must be a list, found {_kind(value)}")
+        raise _Bad(translate("LoadError", "'{what}' must be a list, found {kind}").format(
+            what=key, kind=_kind(value)))
     return value
 
 
 def _require_list(value, what: str) -> list:
     if not isinstance(value, list):
-        raise _Bad(f"{what} must be a list, found {_kind(value)}")
+        raise _Bad(translate("LoadError", "{what} must be a list, found {kind}").format(
+            what=what, kind=_kind(value)))
     return value
 
 
@@ -962,8 +1022,10 @@ def _is_number(x) -> bool:
 def _kind(value) -> str:
     if value is None:
         return "null"
-    return {dict: "an object", list: "a list", str: "a text", bool: "true/false",
-            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+    kinds = {dict: translate("LoadError", "an object"), list: translate("LoadError", "a list"),
+             str: translate("LoadError", "a text"), bool: translate("LoadError", "true/false"),
+             int: translate("LoadError", "a number"), float: translate("LoadError", "a number")}
+    return kinds.get(type(value), type(value).__name__)
 
 
 def _short(value, limit: int = 60) -> str:
@@ -973,11 +1035,13 @@ def _short(value, limit: int = 60) -> str:
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, KeyError):
-        return f"missing member {_short(exc.args[0] if exc.args else '?')}"
+        return translate("LoadError", "missing member {name}").format(
+            name=_short(exc.args[0] if exc.args else "?"))
     if isinstance(exc, IndexError):
-        return f"an index is out of range ({exc})"
+        return translate("LoadError", "an index is out of range ({detail})").format(detail=exc)
     if isinstance(exc, RecursionError):
-        return "nested too deeply"
+        return translate("LoadError", "nested too deeply")
     if isinstance(exc, UnicodeError):
-        return "text is not valid UTF-8"
-    return f"malformed CityJSON ({type(exc).__name__}: {exc})"
+        return translate("LoadError", "text is not valid UTF-8")
+    return translate("LoadError", "malformed CityJSON ({detail})").format(
+        detail=f"{type(exc).__name__}: {exc}")

@@ -17,6 +17,8 @@ from twinviewer.core.crs import parse_crs, place_layer, scene_crs_for
 from twinviewer.core.errors import LoadError
 from twinviewer.core.layer import Layer
 from twinviewer.core.scene import Scene, View
+from twinviewer.core.transform import apply_transform
+from twinviewer.i18n import translate
 from twinviewer.io.scene_file import LayerSpec, SceneSpec, is_scene_file, read_scene_file
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ class LoadResult:
             scene.view = View(**{k: tuple(v) for k, v in self.spec.view.items()})
         scene.bookmarks = list(self.spec.bookmarks)
         scene.paths = list(self.spec.paths)
+        scene.filters = list(self.spec.filters)
         return scene
 
 
@@ -83,11 +86,12 @@ def spec_for(paths: Sequence[str | Path]) -> SceneSpec:
     scenes = [p for p in paths if is_scene_file(p)]
     if scenes:
         if len(paths) > 1:
-            raise LoadError("open one scene file at a time, without other files", scenes[0])
+            raise LoadError(translate("LoadError", "open one scene file at a time, without "
+                                                   "other files"), scenes[0])
         return read_scene_file(scenes[0])
     for p in paths:
         if not p.exists():
-            raise LoadError("file not found", p)
+            raise LoadError(translate("LoadError", "file not found"), p)
     return SceneSpec(path=None, name=paths[0].name if paths else "",
                      layers=[LayerSpec(source=p, index=i) for i, p in enumerate(paths)])
 
@@ -95,17 +99,24 @@ def spec_for(paths: Sequence[str | Path]) -> SceneSpec:
 def read_source(spec: LayerSpec, progress: Progress | None = None) -> list[Layer]:
     """Read one layer entry into one or more layers (source coordinates)."""
     path = spec.source
+    if str(path).lower().startswith(("postgresql://", "postgres://")):
+        from twinviewer.store.postgis import read_spec_layers
+        return read_spec_layers(spec, progress)
     if not path.exists():
-        raise LoadError("file not found", path)
+        raise LoadError(translate("LoadError", "file not found"), path)
     kind = spec.options.get("kind") or kind_of(path)
     if kind == "scene":
-        raise LoadError("a scene file cannot be a layer of another scene", path)
+        raise LoadError(translate("LoadError", "a scene file cannot be a layer of another "
+                                               "scene"), path)
     if kind not in _OPTIONS:
-        raise LoadError(f"unknown layer kind {kind!r} (vector, cityjson or mesh)", path)
+        raise LoadError(translate("LoadError", "unknown layer kind {kind!r} (vector, cityjson "
+                                               "or mesh)").format(kind=kind), path)
     opts = {k: v for k, v in spec.options.items() if k not in _STYLE_OPTIONS | {"kind"}}
     wrong = set(opts) - _OPTIONS[kind]
     if wrong:
-        raise LoadError(f"option {sorted(wrong)[0]!r} does not apply to {kind} layers", path)
+        raise LoadError(translate("LoadError", "option {option!r} does not apply to {kind} "
+                                               "layers").format(option=sorted(wrong)[0],
+                                                                kind=kind), path)
     if kind == "vector":
         from twinviewer.io.vector import read_vector
         layers = read_vector(path, progress=progress, **opts)
@@ -118,7 +129,12 @@ def read_source(spec: LayerSpec, progress: Progress | None = None) -> list[Layer
     for layer in layers:
         if spec.name:
             layer.name = spec.name if len(layers) == 1 else f"{spec.name} {layer.name}"
+        if spec.crs is not None:  # local coordinates (issue 8): the scene file's CRS
+            layer.crs = spec.crs
+        if spec.transform is not None:
+            apply_transform(layer, spec.transform)
         layer.group = spec.group
+        layer.scene_entry = spec.index
         layer.visible = spec.visible
         layer.opacity = spec.opacity
         layer.style = dict(spec.style)
@@ -126,7 +142,27 @@ def read_source(spec: LayerSpec, progress: Progress | None = None) -> list[Layer
             layer.style[key] = spec.options[key]
         if spec.assets:
             layer.style["assets"] = dict(spec.assets)
+        _mark_sensitive(layer, spec.sensitive)
     return layers
+
+
+def _mark_sensitive(layer: Layer, listed: tuple[str, ...]) -> None:
+    """``layer.sensitive``: the fields its GeoPackage schema marks, plus the scene file's."""
+    found: set[str] = set()
+    if Path(str(layer.source)).suffix.lower() == ".gpkg":
+        from twinviewer.store import GeoPackageStore, StoreError
+
+        try:
+            schema = GeoPackageStore(layer.source).schema(layer.source_table or layer.name)
+            found = {name for name, ft in schema.items() if ft.sensitive}
+        except StoreError as exc:  # not a store GDAL wrote: no marks to read
+            log.debug("no schema for %s: %s", layer.name, exc.message)
+    fields = set(layer.table.fields)
+    for name in listed:
+        if name not in fields:
+            layer.warnings.append(translate("LoadError", "sensitive field {field!r} is not a "
+                                                         "field of this layer").format(field=name))
+    layer.sensitive = frozenset(found | set(listed))
 
 
 def load(spec: SceneSpec, progress: Progress | None = None,
@@ -148,12 +184,14 @@ def load(spec: SceneSpec, progress: Progress | None = None,
         label = entry.name or entry.source.name
         report(0.9 * i / n, label)
         try:
-            layers.extend(read_source(entry))
+            layers.extend(read_source(entry, progress=lambda f, m, i=i, label=label: report(
+                0.9 * (i + min(max(f, 0.0), 1.0)) / n, label)))
         except LoadError as exc:
             errors.append(exc.message)
         except MemoryError:
-            errors.append(f"{entry.source}: not enough memory to read this file")
-    report(0.9, "reproject")
+            errors.append(LoadError(translate("LoadError", "not enough memory to read this "
+                                                           "file"), entry.source).message)
+    report(0.9, translate("loader", "reprojecting"))
 
     crs = None
     if spec.crs:
@@ -175,7 +213,8 @@ def load(spec: SceneSpec, progress: Progress | None = None,
         except LoadError as exc:
             errors.append(exc.message)
         except Exception as exc:  # pyproj ProjError: a CRS pair PROJ cannot transform
-            errors.append(f"{layer.source}: cannot reproject ({exc})")
+            errors.append(LoadError(translate("LoadError", "cannot reproject ({detail})")
+                                    .format(detail=exc), layer.source).message)
     origin = np.asarray(spec.origin, dtype=np.float64) if spec.origin else _centre(placed)
     for layer in placed:
         for b in layer.batches:
@@ -200,8 +239,8 @@ def _assume_geographic(layer: Layer, crs) -> None:
         return
     if -180 <= b[0] <= b[3] <= 180 and -90 <= b[1] <= b[4] <= 90 and (b[3] - b[0]) > 1e-3:
         layer.crs = "EPSG:4326"
-        layer.warnings.append("no CRS in the file; coordinates look like degrees: "
-                              "taken as WGS 84 (EPSG:4326)")
+        layer.warnings.append(translate("LoadError", "no CRS in the file; coordinates look "
+                                                     "like degrees: taken as WGS 84 (EPSG:4326)"))
 
 
 def _centre(layers: list[Layer]) -> np.ndarray:

@@ -20,6 +20,7 @@ import numpy as np
 from twinviewer.core.errors import LoadError
 from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch
 from twinviewer.core.table import ObjectTable
+from twinviewer.i18n import translate
 
 log = logging.getLogger(__name__)
 
@@ -97,19 +98,21 @@ def read_mesh(path: str | Path, *, name: str | None = None, position: Sequence[f
             warnings.simplefilter("ignore")
             bodies = _bodies(scene, fmt, path, up)
             if not bodies:
-                raise LoadError("contains no geometry", path)
+                raise LoadError(translate("LoadError", "contains no geometry"), path)
             batches = _batches(bodies, layer_warnings)
     except LoadError:
         raise
     except MemoryError:
-        raise LoadError("not enough memory to read this file", path) from None
+        raise LoadError(translate("LoadError", "not enough memory to read this file"),
+                        path) from None
     except Exception as exc:  # malformed data trimesh let through
         raise LoadError(_problem(exc, fmt), path) from None
     if not np.array_equal(placement, np.eye(4)):  # vertices were checked finite already
         for batch in batches:
             batch.points = _apply(placement, batch.points)
         if any(not np.all(np.isfinite(b.points)) for b in batches):
-            raise LoadError("coordinates overflow after placement", path)
+            raise LoadError(translate("LoadError", "coordinates overflow after placement"),
+                            path)
     table = ObjectTable({
         "name": [b["name"] for b in bodies],
         "type": [b["type"] for b in bodies],
@@ -129,20 +132,23 @@ def _check_file(path: Path, max_bytes: int) -> str:
     fmt = MESH_SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         known = ", ".join(sorted(MESH_SUFFIXES))
-        raise LoadError(f"unsupported mesh format '{path.suffix or '(none)'}' (use {known})", path)
+        raise LoadError(translate("LoadError", "unsupported mesh format '{suffix}' (use {known})")
+                        .format(suffix=path.suffix or "(none)", known=known), path)
     try:
         if not path.exists():
-            raise LoadError("file not found", path)
+            raise LoadError(translate("LoadError", "file not found"), path)
         if not path.is_file():
-            raise LoadError("not a file", path)
+            raise LoadError(translate("LoadError", "not a file"), path)
         size = path.stat().st_size
     except OSError as exc:
-        raise LoadError(f"cannot open file ({exc.strerror or exc})", path) from None
+        raise LoadError(translate("LoadError", "cannot open file ({detail})").format(
+            detail=exc.strerror or exc), path) from None
     if size == 0:
-        raise LoadError("contains no geometry (empty file)", path)
+        raise LoadError(translate("LoadError", "contains no geometry (empty file)"), path)
     if size > max_bytes:
-        raise LoadError(f"file is too large ({size / 2**20:.0f} MiB, limit "
-                        f"{max_bytes / 2**20:.0f} MiB)", path)
+        raise LoadError(translate("LoadError", "file is too large ({size:.0f} MiB, limit "
+                                               "{limit:.0f} MiB)").format(
+            size=size / 2**20, limit=max_bytes / 2**20), path)
     if fmt == "ply":
         _check_ply_header(path, size)
     return fmt
@@ -164,7 +170,8 @@ def _check_ply_header(path: Path, size: int) -> None:
         with open(path, "rb") as fh:
             head = fh.read(1 << 16)
     except OSError as exc:
-        raise LoadError(f"cannot open file ({exc.strerror or exc})", path) from None
+        raise LoadError(translate("LoadError", "cannot open file ({detail})").format(
+            detail=exc.strerror or exc), path) from None
     end = head.find(b"end_header")
     if not head.startswith(b"ply") or end < 0:
         return  # not a PLY header trimesh understands: it reports that itself
@@ -177,9 +184,11 @@ def _check_ply_header(path: Path, size: int) -> None:
             try:
                 count = int(words[2])
             except ValueError:
-                raise LoadError(f"damaged PLY header: {line.strip()!r}", path) from None
+                raise LoadError(translate("LoadError", "damaged PLY header: {line!r}").format(
+                    line=line.strip()), path) from None
             if count < 0:
-                raise LoadError(f"damaged PLY header: {line.strip()!r}", path)
+                raise LoadError(translate("LoadError", "damaged PLY header: {line!r}").format(
+                    line=line.strip()), path)
             elements.append([words[1], count, 0])
         elif len(words) >= 3 and words[0] == "property" and elements:
             kind = words[2] if words[1] == "list" else words[1]
@@ -188,20 +197,23 @@ def _check_ply_header(path: Path, size: int) -> None:
     for name, count, per in elements:
         need = count * max(1, per)
         if need > room:
-            raise LoadError(f"the PLY header claims {count:,} {name} elements, but the file "
-                            f"has room for at most {room // max(1, per):,}: damaged file",
-                            path)
+            raise LoadError(translate("LoadError", "the PLY header claims {count:,} {name} "
+                                                   "elements, but the file has room for at most "
+                                                   "{room:,}: damaged file").format(
+                count=count, name=name, room=room // max(1, per)), path)
 
 
 def _floats(value, n: int, what: str, path: Path) -> np.ndarray:
     try:
         arr = np.asarray(value, dtype=np.float64).reshape(-1)
     except (TypeError, ValueError):
-        raise LoadError(f"invalid {what}: {value!r}", path) from None
+        raise LoadError(translate("LoadError", "invalid {what}: {value!r}").format(
+            what=what, value=value), path) from None
     if arr.size == 1:
         arr = np.repeat(arr, n) if what == "scale" else arr
     if arr.size != n or not np.all(np.isfinite(arr)):
-        raise LoadError(f"invalid {what}: {value!r}", path)
+        raise LoadError(translate("LoadError", "invalid {what}: {value!r}").format(
+            what=what, value=value), path)
     return arr
 
 
@@ -209,7 +221,8 @@ def _placement(position, rotation, scale, path: Path) -> np.ndarray:
     """4x4 matrix: scale, then rotate about x, y, z, then translate."""
     s = np.ones(3) if scale is None else _floats(scale, 3, "scale", path)
     if np.any(s == 0):
-        raise LoadError(f"invalid scale: {scale!r} (zero)", path)
+        raise LoadError(translate("LoadError", "invalid scale: {value!r} (zero)").format(
+            value=scale), path)
     if rotation is None:
         angles = np.zeros(3)
     else:
@@ -239,7 +252,8 @@ def _up_matrix(up_axis: str, path: Path) -> np.ndarray:
         return Y_UP_TO_Z_UP
     if axis == "z":
         return np.eye(4)
-    raise LoadError(f"invalid up_axis {up_axis!r} (use 'y' or 'z')", path)
+    raise LoadError(translate("LoadError", "invalid up_axis {value!r} (use 'y' or 'z')").format(
+        value=up_axis), path)
 
 
 def _apply(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -266,9 +280,11 @@ def _load_scene(path: Path, fmt: str):
     except LoadError:
         raise
     except MemoryError:
-        raise LoadError("not enough memory to read this file", path) from None
+        raise LoadError(translate("LoadError", "not enough memory to read this file"),
+                        path) from None
     except RecursionError:
-        raise LoadError(f"damaged {fmt.upper()} file (nesting too deep)", path) from None
+        raise LoadError(translate("LoadError", "damaged {format} file (nesting too deep)").format(
+            format=fmt.upper()), path) from None
     except Exception as exc:  # trimesh raises many kinds; all mean "cannot read"
         raise LoadError(_problem(exc, fmt), path) from None
 
@@ -279,9 +295,11 @@ def _problem(exc: Exception, fmt: str) -> str:
         text = text[:157] + "..."
     kind = type(exc).__name__
     if isinstance(exc, (FileNotFoundError, OSError)) and not isinstance(exc, UnicodeError):
-        return f"cannot read {fmt.upper()} file or a file it refers to ({text or kind})"
-    return f"damaged or unsupported {fmt.upper()} file ({kind}: {text})" if text else \
-        f"damaged or unsupported {fmt.upper()} file ({kind})"
+        return translate("LoadError", "cannot read {format} file or a file it refers to "
+                                      "({detail})").format(format=fmt.upper(), detail=text or kind)
+    detail = f"{kind}: {text}" if text else kind
+    return translate("LoadError", "damaged or unsupported {format} file ({detail})").format(
+        format=fmt.upper(), detail=detail)
 
 
 _PRIMITIVE_FRAME = re.compile(r"(.*)_[0-9a-f]{6}")
@@ -315,7 +333,8 @@ def _bodies(scene, fmt: str, path: Path, up: np.ndarray) -> list[dict]:
             continue
         matrix = up @ np.asarray(transform, dtype=np.float64)
         if not np.all(np.isfinite(matrix)):
-            raise LoadError(f"non-finite transform on node '{node}'", path)
+            raise LoadError(translate("LoadError", "non-finite transform on node '{node}'")
+                            .format(node=node), path)
         label = _body_name(str(node), str(geom_name), parents.get(node))
         if isinstance(geom, trimesh.Trimesh):
             body = _mesh_body(geom, matrix, path)
@@ -336,7 +355,8 @@ def _bodies(scene, fmt: str, path: Path, up: np.ndarray) -> list[dict]:
 def _vertices(geom, matrix: np.ndarray, path: Path) -> np.ndarray:
     v = np.asarray(geom.vertices, dtype=np.float64).reshape(-1, 3)
     if not np.all(np.isfinite(v)):
-        raise LoadError("contains NaN or infinite vertex coordinates", path)
+        raise LoadError(translate("LoadError", "contains NaN or infinite vertex coordinates"),
+                        path)
     return _apply(matrix, v)
 
 
@@ -346,7 +366,8 @@ def _mesh_body(geom, matrix: np.ndarray, path: Path) -> dict | None:
         return None
     n = len(geom.vertices)
     if faces.min() < 0 or faces.max() >= n:
-        raise LoadError(f"face refers to a vertex that does not exist ({n} vertices)", path)
+        raise LoadError(translate("LoadError", "face refers to a vertex that does not exist "
+                                               "({n} vertices)").format(n=n), path)
     points = _vertices(geom, matrix, path)
     uv, image, colors, material = _visual(geom, faces, n)
     return {"type": "mesh", "points": points, "faces": faces, "n_vertices": n, "uv": uv,
@@ -370,7 +391,8 @@ def _line_body(geom, matrix: np.ndarray, path: Path) -> dict | None:
     if not len(segments):
         return None
     if segments.min() < 0 or segments.max() >= n:
-        raise LoadError(f"line refers to a vertex that does not exist ({n} vertices)", path)
+        raise LoadError(translate("LoadError", "line refers to a vertex that does not exist "
+                                               "({n} vertices)").format(n=n), path)
     return {"type": "lines", "points": _vertices(geom, matrix, path), "segments": segments,
             "faces": np.zeros((0, 3), np.int64), "n_vertices": n, "material": None}
 
@@ -502,7 +524,9 @@ def _batches(bodies: list[dict], layer_warnings: list[str]) -> list:
                     images[key] = _image_array(body["image"])
                 except Exception as exc:  # broken image file: draw untextured
                     images[key] = None
-                    layer_warnings.append(f"texture of '{body['name']}' unreadable: {exc}")
+                    layer_warnings.append(translate(
+                        "LoadError", "texture of '{name}' unreadable: {detail}").format(
+                        name=body["name"], detail=exc))
             if images[key] is None:
                 body["uv"] = body["image"] = None
                 plain.append(row)
@@ -523,7 +547,9 @@ def _batches(bodies: list[dict], layer_warnings: list[str]) -> list:
         rws = np.concatenate([np.full(len(bodies[r]["points"]), r) for r in points])
         if len(pts) > MAX_POINTS:
             step = int(np.ceil(len(pts) / MAX_POINTS))
-            layer_warnings.append(f"point cloud thinned to every {step}th of {len(pts)} points")
+            layer_warnings.append(translate(
+                "LoadError", "point cloud thinned to every {step}th of {n} points").format(
+                step=step, n=len(pts)))
             pts, rws = pts[::step], rws[::step]
         out.append(PointBatch(points=pts, rows=rws))
     return out

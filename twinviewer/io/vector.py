@@ -22,6 +22,7 @@ import shapely
 from twinviewer.core.errors import LoadError
 from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch, minmax
 from twinviewer.core.table import ObjectTable
+from twinviewer.i18n import translate
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +84,13 @@ def read_vector(path: str | Path, *, table: str | None = None, name: str | None 
     """
     path = Path(path)
     if not path.exists():
-        raise LoadError("file not found", path)
+        raise LoadError(translate("LoadError", "file not found"), path)
     if path.is_file() and path.stat().st_size == 0:
-        raise LoadError("the file is empty (0 bytes)", path)
+        raise LoadError(translate("LoadError", "the file is empty (0 bytes)"), path)
     tables = [table] if table else list_tables(path)
     if table and table not in list_tables(path):
-        raise LoadError(f"has no layer named {table!r}", path)
+        raise LoadError(translate("LoadError", "has no layer named {table!r}").format(
+            table=table), path)
     layers = []
     for i, tbl in enumerate(tables):
         if progress:
@@ -122,15 +124,18 @@ def _read_table(path: Path, table: str, name: str, *, encoding, class_field, hei
     if gcj02:
         geoms, crs = _from_gcj02(geoms, meta.get("crs"), path)
         meta["crs"] = crs
-        notes.append("coordinates converted from GCJ-02 to WGS 84 as asked (gcj02 = true; "
-                     "accuracy about 1 m)")
+        notes.append(translate("LoadError", "coordinates converted from GCJ-02 to WGS 84 as "
+                                            "asked (gcj02 = true; accuracy about 1 m)"))
     class_field = class_field or _first_present(fields, CLASS_FIELDS)
     if class_field and class_field not in fields:
-        raise LoadError(f"class field {class_field!r} is not a field of layer {table!r}", path)
+        raise LoadError(translate("LoadError", "class field {field!r} is not a field of layer "
+                                               "{table!r}").format(field=class_field, table=table),
+                        path)
     heights = _heights(columns, n, height_field, floors_field, default_height, path)
     batches, dropped = _build_batches(geoms, heights, float(base_height))
     if dropped:
-        notes.append(f"{dropped} objects have invalid or non-finite coordinates and are not drawn")
+        notes.append(translate("LoadError", "{n} objects have invalid or non-finite "
+                                            "coordinates and are not drawn").format(n=dropped))
     layer = Layer(name=name, kind="vector", table=table_obj, batches=batches,
                   crs=meta.get("crs"), class_field=class_field, source=str(path),
                   source_table=table)
@@ -159,16 +164,17 @@ def _read_raw(gdal_path: str, table: str, encoding: str | None, path: Path):
                                   return_fids=True, **opts), None)
     except UnicodeDecodeError:
         if encoding or path.suffix.lower() not in TEXT_SUFFIXES:
-            raise LoadError(f"text is not valid {encoding or 'UTF-8'}; set the layer's "
-                            "encoding (e.g. encoding = \"GBK\")", path) from None
+            raise LoadError(translate("LoadError", "text is not valid {encoding}; set the "
+                                                   "layer's encoding (e.g. encoding = \"GBK\")")
+                            .format(encoding=encoding or "UTF-8"), path) from None
     except Exception as exc:  # GDAL raises many types; all mean "cannot read"
         raise LoadError(_gdal_problem(exc), path) from None
     # GDAL matches CSV column names as bytes, so the fallback reads a UTF-8 copy
     try:
         text = Path(gdal_path).read_bytes().decode(FALLBACK_ENCODING)
     except UnicodeDecodeError:
-        raise LoadError("text is neither UTF-8 nor GBK/GB18030; set the layer's encoding",
-                        path) from None
+        raise LoadError(translate("LoadError", "text is neither UTF-8 nor GBK/GB18030; set "
+                                               "the layer's encoding"), path) from None
     with tempfile.TemporaryDirectory(prefix="twinviewer-gbk-") as tmp:
         copy = Path(tmp) / Path(gdal_path).name  # same name: same layer name
         copy.write_text(text, encoding="utf-8")
@@ -177,8 +183,9 @@ def _read_raw(gdal_path: str, table: str, encoding: str | None, path: Path):
                                       return_fids=True, **opts)
         except Exception as exc:
             raise LoadError(_gdal_problem(exc), path) from None
-    return (*result, "the file is not UTF-8: its text was read as GB18030 (GBK); "
-            "set encoding in the scene file if the names look wrong")
+    return (*result, translate("LoadError", "the file is not UTF-8: its text was read as "
+                                            "GB18030 (GBK); set encoding in the scene file if "
+                                            "the names look wrong"))
 
 
 class _opened:
@@ -224,7 +231,7 @@ def _stem(path: Path) -> str:
 def _gdal_problem(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if "not recognized as" in text or "not a supported" in text:
-        return "not a readable vector file (unknown or damaged format)"
+        return translate("LoadError", "not a readable vector file (unknown or damaged format)")
     return text
 
 
@@ -260,9 +267,13 @@ def _to_float(v) -> float:
 
 def _heights(columns, n, height_field, floors_field, default_height, path) -> np.ndarray:
     fields = list(columns)
-    for given, label in ((height_field, "height"), (floors_field, "floors")):
+    for given, label in (
+            (height_field, translate("LoadError", "height field {field!r} is not a field of "
+                                                  "the layer")),
+            (floors_field, translate("LoadError", "floors field {field!r} is not a field of "
+                                                  "the layer"))):
         if given and given not in columns:
-            raise LoadError(f"{label} field {given!r} is not a field of the layer", path)
+            raise LoadError(label.format(field=given), path)
     default = DEFAULT_HEIGHT if default_height is None else float(default_height)
     heights = np.full(n, np.nan)
     hf = height_field or _first_present(fields, HEIGHT_FIELDS)
@@ -282,7 +293,8 @@ def _geometries(wkb, n: int, path: Path) -> np.ndarray:
     try:
         return shapely.from_wkb(wkb, on_invalid="ignore")
     except Exception as exc:  # shapely raises GEOSException for damaged WKB
-        raise LoadError(f"damaged geometry ({exc})", path) from None
+        raise LoadError(translate("LoadError", "damaged geometry ({detail})").format(
+            detail=exc), path) from None
 
 
 def _from_gcj02(geoms: np.ndarray, crs, path: Path):
@@ -297,8 +309,9 @@ def _from_gcj02(geoms: np.ndarray, crs, path: Path):
         except Exception:
             src = None
         if src is None or not src.is_geographic:
-            raise LoadError(f"gcj02 = true needs longitude/latitude data, but the layer's CRS "
-                            f"is {crs}", path)
+            raise LoadError(translate("LoadError", "gcj02 = true needs longitude/latitude data, "
+                                                   "but the layer's CRS is {crs}").format(crs=crs),
+                            path)
 
     def convert(xy: np.ndarray) -> np.ndarray:
         lon, lat = gcj02_to_wgs84(xy[:, 0], xy[:, 1])

@@ -32,6 +32,7 @@ from twinviewer.core.edits import (
     SetValues,
 )
 from twinviewer.core.layer import Layer
+from twinviewer.i18n import translate
 from twinviewer.store.base import StoreError
 from twinviewer.store.gpkg import _json_default, _now
 
@@ -97,15 +98,17 @@ def read_journal(path: str | Path) -> Journal | None:
         lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
         records = [json.loads(ln) for ln in lines]
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise StoreError(f"the recovery journal is damaged ({exc})", path) from None
+        raise StoreError(translate("StoreError", "the recovery journal is damaged ({detail})")
+                         .format(detail=exc), path) from None
     if not records or records[0].get("journal") != "twinviewer":
-        raise StoreError("not a twinviewer recovery journal", path)
+        raise StoreError(translate("StoreError", "not a twinviewer recovery journal"), path)
     header, steps = records[0], records[1:]
     if header.get("version", 0) > JOURNAL_VERSION:
-        raise StoreError(f"journal version {header.get('version')} is newer than this "
-                         "twinviewer", path)
+        raise StoreError(translate("StoreError", "journal version {version} is newer than "
+                                                 "this twinviewer").format(
+            version=header.get("version")), path)
     if header.get("steps") not in (None, len(steps)):
-        raise StoreError("the recovery journal is incomplete", path)
+        raise StoreError(translate("StoreError", "the recovery journal is incomplete"), path)
     return Journal(header, steps)
 
 
