@@ -2,17 +2,22 @@
 
 from twinviewer.store.base import (
     ApplyReport,
+    Conflict,
+    ConflictError,
     LogEntry,
     Refusal,
     SaveReport,
     Store,
     StoreError,
+    StoreUnavailable,
 )
 from twinviewer.store.gpkg import GeoPackageStore, ImportResult, import_layers
 from twinviewer.store.journal import Journal, read_journal, restore_journal, write_journal
 
 __all__ = [
     "ApplyReport",
+    "Conflict",
+    "ConflictError",
     "GeoPackageStore",
     "ImportResult",
     "Journal",
@@ -21,6 +26,7 @@ __all__ = [
     "SaveReport",
     "Store",
     "StoreError",
+    "StoreUnavailable",
     "import_layers",
     "read_journal",
     "restore_journal",

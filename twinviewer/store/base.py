@@ -25,6 +25,51 @@ class StoreError(Exception):
         return self.problem if self.path is None else f"{self.path}: {self.problem}"
 
 
+class StoreUnavailable(StoreError):
+    """The store's server cannot be reached (down, restarting, network gone).
+
+    Nothing was written (or a commit's outcome is unknown, which a retry of the
+    same save settles); pending edits are kept: save again when it is back.
+    """
+
+
+@dataclass
+class Conflict:
+    """A cell another editor changed since it was read: the save did not overwrite it.
+
+    ``base`` is the value this editor's edit started from, ``theirs`` the value now
+    in the store, ``mine`` the value this editor wanted; ``gone``: the object was
+    deleted meanwhile.
+    """
+
+    layer: str
+    oid: Any
+    field: str
+    base: Any
+    theirs: Any
+    mine: Any
+    table: str | None = None
+    gone: bool = False
+    layer_object: Any = field(default=None, repr=False, compare=False)
+
+    def __str__(self) -> str:
+        theirs = "deleted" if self.gone else repr(self.theirs)
+        return (f"{self.layer} oid {self.oid}, field {self.field}: was {self.base!r}, "
+                f"theirs {theirs}, mine {self.mine!r}")
+
+
+class ConflictError(StoreError):
+    """A save refused because other editors changed the same cells; nothing was written."""
+
+    def __init__(self, conflicts: list[Conflict], store: str = "") -> None:
+        self.conflicts = list(conflicts)
+        n = len(self.conflicts)
+        first = str(self.conflicts[0]) if n else ""
+        text = (f"{n} edit{'s' if n != 1 else ''} conflict with changes saved by someone "
+                f"else meanwhile; nothing was written (first: {first})")
+        super().__init__(f"{store}: {text}" if store else text)
+
+
 @dataclass
 class LogEntry:
     """One saved change: who, when, which object and field, old and new value."""
@@ -63,12 +108,14 @@ class Refusal:
     reason: str
 
     def __str__(self) -> str:
-        where = f"line {self.line}"
+        from twinviewer.i18n import translate
+
+        where = translate("StoreError", "line {line}").format(line=self.line)
         if self.layer:
             where += f" ({self.layer} oid {self.oid})" if self.oid is not None else \
                 f" ({self.layer})"
         if self.field:
-            where += f", field {self.field}"
+            where += translate("StoreError", ", field {field}").format(field=self.field)
         return f"{where}: {self.reason}"
 
 

@@ -11,6 +11,15 @@ save brings them back with their original geometry.  The log is registered in
 ``gpkg_contents`` as an ``attributes`` table, so QGIS shows it as a plain table;
 the registration also keeps GDAL from listing ``twinviewer_deleted`` as a layer.
 Readers that list a store's layers should skip tables named ``twinviewer_*``.
+
+Sensitive fields (resident-level personal data, see :mod:`twinviewer.core.privacy`)
+are marked in the GeoPackage schema extension: the field's row in
+``gpkg_data_columns`` carries the tag ``twinviewer:sensitive`` in its
+``description`` (any description already there is kept, the tag follows it after
+``"; "``).  ``constraint_name`` (value lists) and ``mime_type`` (JSON fields) stay
+free, so a field can be both an enum and sensitive; QGIS shows the tag as the
+column's description.  Each unmasking of sensitive fields is appended to
+``twinviewer_access_log`` (who, when, table, fields, purpose).
 """
 
 from __future__ import annotations
@@ -46,6 +55,8 @@ from twinviewer.core.edits import (
     validate,
 )
 from twinviewer.core.layer import Layer
+from twinviewer.core.privacy import AccessRecord
+from twinviewer.i18n import translate
 from twinviewer.store.base import ApplyReport, LogEntry, Refusal, SaveReport, StoreError
 from twinviewer.store.geometry import (
     base_name,
@@ -59,6 +70,8 @@ from twinviewer.store.geometry import (
 log = logging.getLogger(__name__)
 
 LOG_TABLE = "twinviewer_edit_log"
+ACCESS_LOG_TABLE = "twinviewer_access_log"
+SENSITIVE_TAG = "twinviewer:sensitive"
 DELETED_TABLE = "twinviewer_deleted"
 OID_COLUMN = "oid"
 GEOMETRY_COLUMN = "geom"
@@ -93,6 +106,18 @@ CREATE TABLE IF NOT EXISTS {DELETED_TABLE} (
     geom BLOB
 );
 CREATE INDEX IF NOT EXISTS {DELETED_TABLE}_object ON {DELETED_TABLE} (layer, oid);
+"""
+
+_ACCESS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {ACCESS_LOG_TABLE} (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts TEXT NOT NULL,
+    user TEXT NOT NULL,
+    layer TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    action TEXT NOT NULL DEFAULT 'unmask'
+)
 """
 
 
@@ -175,7 +200,9 @@ class _Table:
     def column(self, name: str, layer: str) -> str:
         actual = self.columns.get(str(name).lower())
         if actual is None or actual in (self.pk, self.geom):
-            raise StoreError(f"layer {layer!r}: table {self.name!r} has no field {name!r}")
+            raise StoreError(translate("StoreError", "layer {layer!r}: table {table!r} has no "
+                                                     "field {field!r}").format(
+                layer=layer, table=self.name, field=name))
         return actual
 
 
@@ -229,32 +256,39 @@ class GeoPackageStore:
         text = str(exc)
         low = text.lower()
         if "locked" in low or "busy" in low:
-            return (f"the GeoPackage is locked by another program (waited {self.timeout:g} s); "
-                    "nothing was written and pending edits are kept: try again")
+            return translate("StoreError", "the GeoPackage is locked by another program "
+                                           "(waited {seconds:g} s); nothing was written and "
+                                           "pending edits are kept: try again").format(
+                seconds=self.timeout)
         if "disk is full" in low or "database or disk is full" in low:
-            return "the disk is full; nothing was written and pending edits are kept"
+            return translate("StoreError", "the disk is full; nothing was written and pending "
+                                           "edits are kept")
         if "readonly" in low or "read-only" in low:
-            return "the file is read-only; nothing was written and pending edits are kept"
+            return translate("StoreError", "the file is read-only; nothing was written and "
+                                           "pending edits are kept")
         if "not a database" in low or "malformed" in low:
-            return f"not a usable GeoPackage ({text})"
+            return translate("StoreError", "not a usable GeoPackage ({detail})").format(
+                detail=text)
         if "disk i/o" in low:
-            return f"disk I/O error ({text}); nothing was written and pending edits are kept"
+            return translate("StoreError", "disk I/O error ({detail}); nothing was written and "
+                                           "pending edits are kept").format(detail=text)
         return text
 
     def _check_writable(self) -> None:
         st = self.path.stat()
         if not st.st_mode & 0o222 or not os.access(self.path, os.W_OK):
-            raise self._error("the file is read-only; nothing was written and pending edits "
-                              "are kept")
+            raise self._error(translate("StoreError", "the file is read-only; nothing was "
+                                                      "written and pending edits are kept"))
         if not os.access(self.path.parent, os.W_OK | os.X_OK):
-            raise self._error("the folder is read-only (SQLite writes its journal beside the "
-                              "file); nothing was written and pending edits are kept")
+            raise self._error(translate("StoreError", "the folder is read-only (SQLite writes "
+                                                      "its journal beside the file); nothing was "
+                                                      "written and pending edits are kept"))
 
     def _connect(self, write: bool = False) -> sqlite3.Connection:
         if not self.path.exists():
-            raise self._error("file not found")
+            raise self._error(translate("StoreError", "file not found"))
         if not self.path.is_file():
-            raise self._error("is not a file")
+            raise self._error(translate("StoreError", "is not a file"))
         if write:
             self._check_writable()
         read_only = not write and not (self.path.stat().st_mode & 0o222
@@ -276,7 +310,8 @@ class GeoPackageStore:
             raise self._error(self._problem(exc)) from None
         if not ok:
             conn.close()
-            raise self._error("not a GeoPackage (it has no gpkg_contents table)")
+            raise self._error(translate("StoreError", "not a GeoPackage (it has no "
+                                                      "gpkg_contents table)"))
         return conn
 
     @contextlib.contextmanager
@@ -332,15 +367,18 @@ class GeoPackageStore:
         row = conn.execute("SELECT table_name FROM gpkg_contents WHERE lower(table_name) = "
                            "lower(?) OR identifier = ?", (name, name)).fetchone()
         if row is None or row[0].lower().startswith("twinviewer_"):
-            raise self._error(f"has no layer {name!r} (layers: "
-                              f"{', '.join(self._tables(conn)) or 'none'})")
+            raise self._error(translate("StoreError", "has no layer {layer!r} (layers: "
+                                                      "{layers})").format(
+                layer=name,
+                layers=", ".join(self._tables(conn)) or translate("StoreError", "none")))
         name = row[0]
         info = conn.execute(f"PRAGMA table_info({_q(name)})").fetchall()
         columns = {str(c[1]).lower(): str(c[1]) for c in info}
         types = {str(c[1]): str(c[2] or "").split("(")[0].strip().upper() for c in info}
         pks = [str(c[1]) for c in info if c[5]]
         if len(pks) != 1:
-            raise self._error(f"table {name!r} has no single integer primary key")
+            raise self._error(translate("StoreError", "table {table!r} has no single integer "
+                                                      "primary key").format(table=name))
         t = _Table(name, pks[0], columns, types, {str(c[1]): str(c[2] or "") for c in info})
         g = conn.execute("SELECT column_name, geometry_type_name, srs_id, z FROM "
                          "gpkg_geometry_columns WHERE lower(table_name) = lower(?)",
@@ -378,7 +416,25 @@ class GeoPackageStore:
         for column, values in self._enums(conn, t.name).items():
             if column in out:
                 out[column] = FieldType("enum", tuple(values))
+        for column in self._sensitive(conn, t.name):
+            if column in out:
+                ft = out[column]
+                out[column] = FieldType(ft.kind, ft.values, ft.nullable, sensitive=True)
         return out
+
+    @staticmethod
+    def _sensitive(conn: sqlite3.Connection, table: str) -> list[str]:
+        """Columns of ``table`` tagged sensitive in ``gpkg_data_columns``."""
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND "
+                        "name='gpkg_data_columns'").fetchone() is None:
+            return []
+        rows = conn.execute("SELECT column_name, description FROM gpkg_data_columns WHERE "
+                            "lower(table_name) = lower(?)", (table,)).fetchall()
+        return [c for c, d in rows if d and SENSITIVE_TAG in str(d).split("; ")]
+
+    def sensitive_fields(self, table: str) -> list[str]:
+        """Fields of ``table`` marked sensitive (see :meth:`mark_sensitive`)."""
+        return [name for name, ft in self.schema(table).items() if ft.sensitive]
 
     @staticmethod
     def _enums(conn: sqlite3.Connection, table: str) -> dict[str, list[str]]:
@@ -447,6 +503,89 @@ class GeoPackageStore:
             t = self._table(conn, table)
             self._write_enum(conn, t, t.column(field_name, table), [str(v) for v in values])
 
+    def mark_sensitive(self, table: str, fields: Sequence[str], sensitive: bool = True) -> None:
+        """Mark (or unmark) fields of ``table`` as sensitive personal data, in one transaction.
+
+        The mark is the tag ``twinviewer:sensitive`` in the field's ``description`` in
+        ``gpkg_data_columns`` (the GeoPackage schema extension); it survives renames
+        and is read back by :meth:`schema` as ``FieldType.sensitive``.
+
+        Raises
+        ------
+        StoreError
+            Unknown table or field, read-only or locked file.
+
+        Examples
+        --------
+        >>> GeoPackageStore("district.gpkg").mark_sensitive(  # doctest: +SKIP
+        ...     "residents", ["姓名", "身份证号", "电话"])
+        """
+        with self._transaction() as conn:
+            t = self._table(conn, table)
+            self._write_sensitive(conn, t, [t.column(f, table) for f in fields], sensitive)
+
+    def _write_sensitive(self, conn: sqlite3.Connection, t: _Table, columns: Sequence[str],
+                         sensitive: bool = True) -> None:
+        """Add (or remove) the sensitive tag of ``columns`` inside an open transaction."""
+        self._schema_tables(conn)
+        for column in columns:
+            row = conn.execute("SELECT description FROM gpkg_data_columns WHERE "
+                               "table_name = ? AND column_name = ?",
+                               (t.name, column)).fetchone()
+            parts = [p for p in str(row[0] or "").split("; ") if p] if row else []
+            parts = [p for p in parts if p != SENSITIVE_TAG]
+            if sensitive:
+                parts.append(SENSITIVE_TAG)
+            text = "; ".join(parts) or None
+            if row is None:
+                conn.execute("INSERT INTO gpkg_data_columns (table_name, column_name, name, "
+                             "description) VALUES (?, ?, ?, ?)", (t.name, column, column, text))
+            else:
+                conn.execute("UPDATE gpkg_data_columns SET description = ? WHERE "
+                             "table_name = ? AND column_name = ?", (text, t.name, column))
+
+    # ------------------------------------------------------------------ access log
+
+    def log_access(self, record: AccessRecord) -> AccessRecord:
+        """Append ``record`` (an unmasking) to ``twinviewer_access_log``; returns it with its id.
+
+        Written in its own transaction; on any error nothing is written and a
+        :class:`StoreError` says why (the caller then keeps the fields masked).
+        An empty ``record.user`` is filled with the store's user.
+        """
+        if not record.user:
+            record.user = self.user
+        with self._transaction() as conn:
+            conn.execute(_ACCESS_DDL)
+            conn.execute("INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, "
+                         "identifier, description, last_change) VALUES (?, 'attributes', ?, "
+                         "?, ?)", (ACCESS_LOG_TABLE, ACCESS_LOG_TABLE,
+                                   "twinviewer access log: who unmasked which sensitive "
+                                   "fields, when and why", record.ts))
+            cur = conn.execute(f"INSERT INTO {ACCESS_LOG_TABLE} (ts, user, layer, fields, "
+                               "purpose, action) VALUES (?, ?, ?, ?, ?, ?)",
+                               (record.ts, record.user, record.layer,
+                                json.dumps(list(record.fields), ensure_ascii=False),
+                                record.purpose, record.action))
+            record.id = int(cur.lastrowid)
+        return record
+
+    def access_log(self, layer: str | None = None) -> list[AccessRecord]:
+        """Rows of ``twinviewer_access_log``, oldest first (optionally of one table)."""
+        conn = self._connect()
+        try:
+            if not self._has(conn, ACCESS_LOG_TABLE):
+                return []
+            sql = (f"SELECT id, ts, user, layer, fields, purpose, action FROM {ACCESS_LOG_TABLE}"
+                   + (" WHERE layer = ?" if layer is not None else "") + " ORDER BY id")
+            rows = conn.execute(sql, () if layer is None else (layer,)).fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(self._problem(exc)) from None
+        finally:
+            conn.close()
+        return [AccessRecord(user=u, layer=lyr, fields=json.loads(f), purpose=p, ts=ts,
+                             action=a, id=i) for i, ts, u, lyr, f, p, a in rows]
+
     def _schema_tables(self, conn: sqlite3.Connection) -> None:
         conn.execute("CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, "
                      "column_name TEXT NOT NULL, name TEXT, title TEXT, description TEXT, "
@@ -472,8 +611,12 @@ class GeoPackageStore:
         conn.executemany("INSERT INTO gpkg_data_column_constraints (constraint_name, "
                          "constraint_type, value) VALUES (?, 'enum', ?)",
                          [(cname, v) for v in values])
-        conn.execute("INSERT OR REPLACE INTO gpkg_data_columns (table_name, column_name, name, "
-                     "constraint_name) VALUES (?, ?, ?, ?)", (t.name, column, column, cname))
+        # an upsert, not INSERT OR REPLACE: the row's description (a sensitive mark)
+        # and mime type stay
+        conn.execute("INSERT INTO gpkg_data_columns (table_name, column_name, name, "
+                     "constraint_name) VALUES (?, ?, ?, ?) ON CONFLICT (table_name, "
+                     "column_name) DO UPDATE SET constraint_name = excluded.constraint_name",
+                     (t.name, column, column, cname))
 
     # ------------------------------------------------------------------ saving edits
 
@@ -537,18 +680,22 @@ class GeoPackageStore:
         report = ApplyReport(encoding=encoding)
         header_at = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
         if header_at is None:
-            raise StoreError("the spreadsheet is empty", csv_path)
+            raise StoreError(translate("StoreError", "the spreadsheet is empty"), csv_path)
         header = [c.strip() for c in rows[header_at]]
         lower = [h.lower() for h in header]
         if lower[:2] != ["layer", "oid"]:
-            raise StoreError("the first row must name the columns: layer, oid, then the "
-                             f"fields to set (found {', '.join(header[:3])})", csv_path)
+            raise StoreError(translate("StoreError", "the first row must name the columns: "
+                                                     "layer, oid, then the fields to set (found "
+                                                     "{found})").format(
+                found=", ".join(header[:3])), csv_path)
         fields = header[2:]
         if any(not f for f in fields):
-            raise StoreError("a column has no name in the first row", csv_path)
+            raise StoreError(translate("StoreError", "a column has no name in the first row"),
+                             csv_path)
         dupes = {f for f in fields if fields.count(f) > 1}
         if dupes:
-            raise StoreError(f"column {sorted(dupes)[0]!r} appears twice", csv_path)
+            raise StoreError(translate("StoreError", "column {column!r} appears twice").format(
+                column=sorted(dupes)[0]), csv_path)
         label = label or f"apply {csv_path.name}"
 
         with self._transaction() as conn:
@@ -578,8 +725,8 @@ class GeoPackageStore:
             layer, oid_text = cells[0].strip(), cells[1].strip()
             refusals = []
             if len(raw) > len(fields) + 2 and any(c.strip() for c in raw[len(fields) + 2:]):
-                refusals.append(Refusal(i, layer, oid_text or None, None,
-                                        "more cells than the first row has columns"))
+                refusals.append(Refusal(i, layer, oid_text or None, None, translate(
+                    "StoreError", "more cells than the first row has columns")))
             if layer not in tables:
                 try:
                     tables[layer] = self._table(conn, layer) if layer else None
@@ -589,16 +736,16 @@ class GeoPackageStore:
                     schemas[layer] = self._schema(conn, tables[layer])
             t = tables[layer]
             if t is None:
-                refusals.append(Refusal(i, layer, oid_text or None, None,
-                                        f"no layer {layer!r} in the store" if layer
-                                        else "the layer cell is empty"))
+                refusals.append(Refusal(i, layer, oid_text or None, None, translate(
+                    "StoreError", "no layer {layer!r} in the store").format(layer=layer)
+                    if layer else translate("StoreError", "the layer cell is empty")))
             try:
                 oid = int(oid_text)
             except ValueError:
                 oid = None
-                refusals.append(Refusal(i, layer, oid_text or None, None,
-                                        f"oid {oid_text!r} is not a whole number"
-                                        if oid_text else "the oid cell is empty"))
+                refusals.append(Refusal(i, layer, oid_text or None, None, translate(
+                    "StoreError", "oid {oid!r} is not a whole number").format(oid=oid_text)
+                    if oid_text else translate("StoreError", "the oid cell is empty")))
             parsed.append((i, layer, t, oid, cells[2:len(fields) + 2], refusals))
         # current values, one query per table
         wanted: dict[str, set[int]] = {}
@@ -625,15 +772,17 @@ class GeoPackageStore:
             if t is not None and oid is not None:
                 now = current.get((layer, oid))
                 if now is None:
-                    refusals.append(Refusal(i, layer, oid, None,
-                                            f"no object with oid {oid} in layer {layer!r}"))
+                    refusals.append(Refusal(i, layer, oid, None, translate(
+                        "StoreError", "no object with oid {oid} in layer {layer!r}").format(
+                        oid=oid, layer=layer)))
                 for name, cell in zip(fields, cells, strict=True):
                     if not cell.strip():
                         continue
                     column = t.columns.get(name.lower())
                     if column is None or column in (t.pk, t.geom):
-                        refusals.append(Refusal(i, layer, oid, name,
-                                                f"layer {layer!r} has no field {name!r}"))
+                        refusals.append(Refusal(i, layer, oid, name, translate(
+                            "StoreError", "layer {layer!r} has no field {field!r}").format(
+                            layer=layer, field=name)))
                         continue
                     try:
                         value = validate(schemas[layer][column], cell)
@@ -714,8 +863,9 @@ class _Writer:
         same = source is not None and source.exists() and store.path.exists() and \
             os.path.samefile(source, store.path)
         if source is not None and source.exists() and not same:
-            raise store._error(f"layer {layer.name!r} comes from {source}, not from this "
-                               "GeoPackage")
+            raise store._error(translate("StoreError", "layer {layer!r} comes from {source}, "
+                                                       "not from this GeoPackage").format(
+                layer=layer.name, source=source))
         wanted = getattr(layer, "source_table", None)
         if wanted and wanted.lower() in lower:
             return lower[wanted.lower()]
@@ -723,8 +873,9 @@ class _Writer:
             return lower[layer.name.lower()]
         if same and len(names) == 1:
             return names[0]
-        raise store._error(f"layer {layer.name!r} has no table in this GeoPackage (tables: "
-                           f"{', '.join(names) or 'none'})")
+        raise store._error(translate("StoreError", "layer {layer!r} has no table in this "
+                                                   "GeoPackage (tables: {tables})").format(
+            layer=layer.name, tables=", ".join(names) or translate("StoreError", "none")))
 
     def refresh(self, t: _Table) -> _Table:
         self._info[t.name] = self.store._table(self.conn, t.name)
@@ -804,8 +955,9 @@ class _Writer:
     def _check_oids(self, t: _Table, oids: Sequence) -> None:
         bad = [o for o in oids if not isinstance(o, int | np.integer) or isinstance(o, bool)]
         if bad:
-            raise self.store._error(f"layer {t.name!r}: object id {bad[0]!r} is not an oid of "
-                                    "this GeoPackage")
+            raise self.store._error(translate("StoreError", "layer {layer!r}: object id {oid!r} "
+                                                            "is not an oid of this GeoPackage")
+                                    .format(layer=t.name, oid=bad[0]))
 
     def _missing(self, t: _Table, oids: Sequence) -> None:
         ids = [int(o) for o in oids]
@@ -817,13 +969,17 @@ class _Writer:
                 f"({', '.join('?' * len(chunk))})", chunk))
         gone = [o for o in ids if o not in found]
         shown = ", ".join(str(o) for o in gone[:5]) + (" ..." if len(gone) > 5 else "")
-        raise self.store._error(f"layer {t.name!r}: unknown oid {shown}; nothing was written")
+        raise self.store._error(translate("StoreError", "layer {layer!r}: unknown oid {oid}; "
+                                                        "nothing was written").format(
+            layer=t.name, oid=shown))
 
     def _field(self, t: _Table, ch: FieldChange, label: str) -> int:
         table = _q(t.name)
         if ch.action == "add":
             if ch.field.lower() in t.columns:
-                raise self.store._error(f"layer {t.name!r} already has a field {ch.field!r}")
+                raise self.store._error(translate("StoreError", "layer {layer!r} already has a "
+                                                                "field {field!r}").format(
+                    layer=t.name, field=ch.field))
             ft = ch.field_type or FieldType("text")
             sql_type = (self._dropped_type(t, ch.field) if ch.restore else None) or \
                 _SQL_TYPES[ft.kind]
@@ -834,6 +990,8 @@ class _Writer:
             t = self.refresh(t)
             if ft.kind == "enum":
                 self.store._write_enum(self.conn, t, ch.field, list(ft.values))
+            if ft.sensitive:
+                self.store._write_sensitive(self.conn, t, [ch.field])
             new = f"field ({sql_type})" + (f" = {_text(ch.default)}" if ch.default is not None
                                            else "")
             self.rows.append((t.name, None, ch.field, None, new, label))
@@ -850,8 +1008,9 @@ class _Writer:
         else:
             column = t.column(ch.field, t.name)
             if ch.new_name.lower() in t.columns and ch.new_name.lower() != column.lower():
-                raise self.store._error(f"layer {t.name!r} already has a field "
-                                        f"{ch.new_name!r}")
+                raise self.store._error(translate("StoreError", "layer {layer!r} already has a "
+                                                                "field {field!r}").format(
+                    layer=t.name, field=ch.new_name))
             self.conn.execute(f"ALTER TABLE {table} RENAME COLUMN {_q(column)} TO "
                               f"{_q(ch.new_name)}")
             if self.store._has(self.conn, "gpkg_data_columns"):
@@ -902,7 +1061,9 @@ class _Writer:
                 if column is None or column in (t.pk, t.geom):
                     if value is None:
                         continue
-                    raise self.store._error(f"layer {t.name!r}: table has no field {key!r}")
+                    raise self.store._error(translate("StoreError", "layer {layer!r}: table has "
+                                                                    "no field {field!r}").format(
+                        layer=t.name, field=key))
                 cols.append(column)
                 args.append(_sql_value(value))
             batches.setdefault(tuple(cols), []).append(args)
@@ -916,17 +1077,20 @@ class _Writer:
             except sqlite3.IntegrityError:
                 taken = [o for o in ids if self.conn.execute(
                     f"SELECT 1 FROM {_q(t.name)} WHERE {_q(t.pk)} = ?", (o,)).fetchone()]
-                raise self.store._error(f"layer {t.name!r} already has an object "
-                                        f"{taken[0] if taken else ids[0]}; nothing was written"
-                                        ) from None
+                raise self.store._error(translate("StoreError", "layer {layer!r} already has an "
+                                                                "object {oid}; nothing was written")
+                                        .format(layer=t.name,
+                                                oid=taken[0] if taken else ids[0])) from None
         for blob in extent:  # restored objects lie inside the old extent: a sample suffices
             self._extend_extent(t, blob)
         return len(ids)
 
     def _point_blob(self, t: _Table, pts: np.ndarray) -> bytes:
         if t.geom is None or t.geom_type not in _POINT_TYPES:
-            raise self.store._error(f"layer {t.name!r} holds {t.geom_type or 'no'} geometries; "
-                                    "a point object cannot be stored in it")
+            raise self.store._error(translate("StoreError", "layer {layer!r} holds {type} "
+                                                            "geometries; a point object cannot be "
+                                                            "stored in it").format(
+                layer=t.name, type=t.geom_type or translate("StoreError", "no")))
         xyz = self.to_source(t)(pts)
         return point_blob(xyz, t.srs_id, z=t.z, multi=t.geom_type == "MULTIPOINT")
 
@@ -1019,15 +1183,17 @@ def read_text(path: Path) -> tuple[str, str]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise StoreError("file not found", path) from None
+        raise StoreError(translate("StoreError", "file not found"), path) from None
     except OSError as exc:
-        raise StoreError(f"cannot read the file ({exc.strerror or exc})", path) from None
+        raise StoreError(translate("StoreError", "cannot read the file ({detail})").format(
+            detail=exc.strerror or exc), path) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         try:
             return raw[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
-            raise StoreError(f"not UTF-8 text after its BOM ({exc.reason} at byte "
-                             f"{exc.start + 3})", path) from None
+            raise StoreError(translate("StoreError", "not UTF-8 text after its BOM ({reason} at "
+                                                     "byte {byte})").format(
+                reason=exc.reason, byte=exc.start + 3), path) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16"), "utf-16"
     try:
@@ -1037,8 +1203,9 @@ def read_text(path: Path) -> tuple[str, str]:
     try:
         return raw.decode("gb18030"), "gb18030"
     except UnicodeDecodeError:
-        raise StoreError("the text is neither UTF-8 nor GBK/GB18030; save the spreadsheet as "
-                         "CSV UTF-8", path) from None
+        raise StoreError(translate("StoreError", "the text is neither UTF-8 nor GBK/GB18030; "
+                                                 "save the spreadsheet as CSV UTF-8"),
+                         path) from None
 
 
 # ---------------------------------------------------------------------------- import
@@ -1097,54 +1264,64 @@ def _import(store: GeoPackageStore, sources: list[Path], *, name, table, replace
 
     into = store.path
     if into.suffix.lower() != ".gpkg":
-        raise StoreError("the store must be a .gpkg file", into)
+        raise StoreError(translate("StoreError", "the store must be a .gpkg file"), into)
     if not sources:
-        raise StoreError("nothing to import", into)
+        raise StoreError(translate("StoreError", "nothing to import"), into)
     plan: list[tuple[Path, str, str | None, str]] = []  # (source, kind, source table, target)
     for src in sources:
         if not src.exists():
-            raise StoreError("file not found", src)
+            raise StoreError(translate("StoreError", "file not found"), src)
         try:
             same = into.exists() and os.path.samefile(src, into)
         except OSError:
             same = False
         if same:
-            raise StoreError("cannot import a GeoPackage into itself", src)
+            raise StoreError(translate("StoreError", "cannot import a GeoPackage into itself"),
+                             src)
         kind = kind_of(src)
         if kind == "cityjson":
             if table:
-                raise StoreError("--table applies to multi-layer vector files, not CityJSON", src)
+                raise StoreError(translate("StoreError", "--table applies to multi-layer vector "
+                                                         "files, not CityJSON"), src)
             plan.append((src, kind, None, _stem(src)))
         elif kind == "vector":
             names = _vector_tables(src)
             single = len(names) == 1
             if table:
                 if table not in names:
-                    raise StoreError(f"has no layer {table!r} (layers: {', '.join(names)})", src)
+                    raise StoreError(translate("StoreError", "has no layer {layer!r} (layers: "
+                                                             "{layers})").format(
+                        layer=table, layers=", ".join(names)), src)
                 names = [table]
             for tbl in names:
                 plan.append((src, kind, tbl, _stem(src) if single else tbl))
         else:
-            raise StoreError(f"a {kind} file cannot be imported into a GeoPackage (vector and "
-                             "CityJSON files can)", src)
+            raise StoreError(translate("StoreError", "a {kind} file cannot be imported into a "
+                                                     "GeoPackage (vector and CityJSON files can)")
+                             .format(kind=kind), src)
     if name:
         if len(plan) != 1:
-            raise StoreError(f"--layer names one table, but {len(plan)} would be imported; "
-                             "import them one at a time or pick one with --table", into)
+            raise StoreError(translate("StoreError", "--layer names one table, but {n} would "
+                                                     "be imported; import them one at a time or "
+                                                     "pick one with --table").format(n=len(plan)),
+                             into)
         plan[0] = (*plan[0][:3], name)
     targets = [p[3] for p in plan]
     for t in targets:
         if targets.count(t) > 1 or [x.lower() for x in targets].count(t.lower()) > 1:
-            raise StoreError(f"two sources would both become table {t!r}; import one with "
-                             "--layer NAME", into)
+            raise StoreError(translate("StoreError", "two sources would both become table "
+                                                     "{table!r}; import one with --layer NAME")
+                             .format(table=t), into)
         if t.lower() in (LOG_TABLE, DELETED_TABLE) or t.lower().startswith(("gpkg_", "rtree_",
                                                                              "sqlite_")):
-            raise StoreError(f"{t!r} is a reserved table name; use --layer NAME", into)
+            raise StoreError(translate("StoreError", "{table!r} is a reserved table name; use "
+                                                     "--layer NAME").format(table=t), into)
     existing = {t.lower() for t in store.tables()} if into.exists() else set()
     clash = [t for t in targets if t.lower() in existing]
     if clash and not replace:
-        raise StoreError(f"already has a layer {clash[0]!r}; use --layer NAME to import under "
-                         "another name, or --replace", into)
+        raise StoreError(translate("StoreError", "already has a layer {layer!r}; use --layer "
+                                                 "NAME to import under another name, or "
+                                                 "--replace").format(layer=clash[0]), into)
 
     results = []
     for k, (src, kind, src_table, target) in enumerate(plan):
@@ -1283,7 +1460,8 @@ def _write(into: Path, target: str, wkb, fields: list[str], data: list, masks: l
             )
         except Exception as exc:  # GDAL raises several types; each means "not written"
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise StoreError(f"cannot write table {target!r} ({text})", into) from None
+            raise StoreError(translate("StoreError", "cannot write table {table!r} ({detail})")
+                             .format(table=target, detail=text), into) from None
     return [str(w.message) for w in caught if "crs" not in str(w.message).lower()]
 
 
@@ -1299,12 +1477,14 @@ def _import_vector(src: Path, src_table: str, into: Path, target: str) -> Import
                                                            return_fids=True)
         except Exception as exc:
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise StoreError(f"cannot read layer {src_table!r} ({text})", src) from None
+            raise StoreError(translate("StoreError", "cannot read layer {layer!r} ({detail})")
+                             .format(layer=src_table, detail=text), src) from None
     notes = [str(w.message) for w in caught]
     n = len(fids) if fids is not None else (len(wkb) if wkb is not None else 0)
     ids = np.asarray(fids, dtype=np.int64) if fids is not None and len(fids) == n else None
     if ids is None or len(np.unique(ids)) != n or (n and ids.min() < 0):
-        notes.append("feature ids are missing or not unique: objects numbered 1..n")
+        notes.append(translate("StoreError", "feature ids are missing or not unique: objects "
+                                             "numbered 1..n"))
         ids = np.arange(1, n + 1, dtype=np.int64)
     names = _free_names([str(f) for f in meta["fields"]])
     dtypes = list(meta.get("dtypes", [None] * len(names)))

@@ -12,7 +12,14 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from twinviewer.core.edits import GEOMETRY, Command, CommandStack, EditError, SetValues
 from twinviewer.core.layer import Layer, PointBatch
 from twinviewer.core.scene import Scene
-from twinviewer.store import GeoPackageStore, StoreError, read_journal, write_journal
+from twinviewer.store import (
+    ConflictError,
+    GeoPackageStore,
+    StoreError,
+    StoreUnavailable,
+    read_journal,
+    write_journal,
+)
 from twinviewer.store.journal import Journal, restore_journal
 
 log = logging.getLogger(__name__)
@@ -62,6 +69,7 @@ class EditSession(QObject):
     saved = Signal(str)
     modified = Signal(bool)
     changed = Signal(object, object, object)
+    conflicted = Signal(object)  # ConflictError of a PostGIS save (team editing)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -72,6 +80,8 @@ class EditSession(QObject):
         self.autosave_timer.setInterval(AUTOSAVE_MS)
         self.autosave_timer.timeout.connect(self.write_journal)
         self._journal_index: tuple | None = None
+        self._pg_stores: dict = {}  # PostGIS URL -> this session's PostGISStore
+        self.needs_retry = False  # a PostGIS save failed because the server was away
 
     # ---- scene and store
     def set_scene(self, scene: Scene) -> None:
@@ -88,7 +98,16 @@ class EditSession(QObject):
         self.modified.emit(False)
 
     def declare_layer(self, layer: Layer) -> None:
-        """Declared field types (value lists) of a layer read from a GeoPackage."""
+        """Declared field types (value lists) of a layer read from a GeoPackage or PostGIS."""
+        if _pg_url(layer):
+            try:
+                schema = self.postgis_store(_pg_url(layer)).schema(
+                    layer.source_table or layer.name)
+            except StoreError as exc:
+                log.info("no schema for %s: %s", layer.name, exc.message)
+                return
+            self.stack.declare_schema(layer.name, schema)
+            return
         if not _is_gpkg(layer):
             return
         try:
@@ -115,7 +134,25 @@ class EditSession(QObject):
         paths = self.store_paths()
         return paths[0] if paths else None
 
-    def store(self) -> GeoPackageStore | None:
+    def postgis_url(self) -> str | None:
+        """The PostGIS store (password-less URL) the scene's layers come from, if any."""
+        for layer in self.scene.layers if self.scene is not None else []:
+            if _pg_url(layer):
+                return _pg_url(layer)
+        return None
+
+    def postgis_store(self, url: str):
+        """This session's store for ``url`` (its own save ids and conflict choices)."""
+        from twinviewer.store.postgis import PostGISStore
+
+        if url not in self._pg_stores:
+            self._pg_stores[url] = PostGISStore(url)
+        return self._pg_stores[url]
+
+    def store(self):
+        """The store saves go to: the scene's PostGIS twin, else its GeoPackage."""
+        if self.postgis_url():
+            return self.postgis_store(self.postgis_url())
         path = self.store_path
         return None if path is None else GeoPackageStore(path)
 
@@ -158,6 +195,12 @@ class EditSession(QObject):
         """An object id unused in the layer and, for a store's layer, in its table."""
         oids = layer.table.df["oid"]
         top = int(oids.max()) + 1 if len(oids) and oids.dtype.kind in "iu" else 1
+        if _pg_url(layer):
+            try:
+                top = max(top, self.postgis_store(_pg_url(layer)).next_oid(
+                    layer.source_table or layer.name))
+            except StoreError:
+                pass
         if _is_gpkg(layer):
             try:
                 top = max(top, GeoPackageStore(layer.source).next_oid(
@@ -169,6 +212,8 @@ class EditSession(QObject):
     # ---- saving
     def save(self) -> bool:
         """Write every pending edit to the store in one transaction."""
+        if self.postgis_url():
+            return self._save_postgis(self.postgis_url())
         paths = self.store_paths()
         if not paths:
             self.failed.emit(self.tr("These layers are not in a GeoPackage store: import them "
@@ -196,6 +241,30 @@ class EditSession(QObject):
         self.remove_journal()
         self.saved.emit(self.tr("Saved {n} changes to {file}").format(
             n=report.changes, file=paths[0].name))
+        return True
+
+    def _save_postgis(self, url: str) -> bool:
+        """Save to PostGIS: conflicts go to ``conflicted``, a lost server to a retry."""
+        store = self.postgis_store(url)
+        try:
+            report = store.save(self.stack, scene=self.scene)
+        except ConflictError as exc:
+            self.needs_retry = False
+            self.conflicted.emit(exc)
+            return False
+        except StoreUnavailable as exc:
+            self.needs_retry = True  # pending edits kept; saved again when it is back
+            self.failed.emit(exc.message)
+            return False
+        except (StoreError, EditError) as exc:
+            self.needs_retry = False
+            self.failed.emit(exc.message)
+            return False
+        self.needs_retry = False
+        self.undo_stack.setClean()
+        self.remove_journal()
+        self.saved.emit(self.tr("Saved {n} changes to {file}").format(
+            n=report.changes, file=store.url))
         return True
 
     def discard(self) -> None:
@@ -251,6 +320,12 @@ class EditSession(QObject):
         for label in self.stack.labels[before:]:
             self.undo_stack.push(_UndoStep(self, label))
         return problems
+
+
+def _pg_url(layer: Layer) -> str | None:
+    from twinviewer.store.postgis import is_postgis_url
+
+    return str(layer.source) if is_postgis_url(layer.source) else None
 
 
 def _is_gpkg(layer: Layer) -> bool:

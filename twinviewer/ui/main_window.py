@@ -45,9 +45,11 @@ from twinviewer.ui.editing import EditSession, needs_rebuild
 from twinviewer.ui.field_dialogs import AddFieldDialog, RenameFieldDialog, SetFieldDialog
 from twinviewer.ui.inspector import Inspector
 from twinviewer.ui.layer_panel import LayerPanel
+from twinviewer.ui.live_updates import TeamEditing
 from twinviewer.ui.loading import LoadWorker
 from twinviewer.ui.message_bar import MessageBar
 from twinviewer.ui.presenter import PresentingTools
+from twinviewer.ui.privacy_tools import PrivacyTools
 from twinviewer.ui.viewport import Viewport
 
 log = logging.getLogger(__name__)
@@ -118,6 +120,8 @@ class MainWindow(QMainWindow):
         self._bind(self.scene)
         self.analysis = AnalysisTools(self)  # legend, summary, styles, spatial selection
         self.presenting = PresentingTools(self)  # bookmarks, presenter mode, video (issue 6)
+        self.privacy = PrivacyTools(self)  # View > Show sensitive fields… (issue 5)
+        self.team = TeamEditing(self)  # PostGIS: live updates and conflicts (issue 7)
         # the right side holds two tab stacks, not six squeezed panels (a saved layout
         # from QSettings still wins)
         self.tabifyDockWidget(self.inspector_dock, self.analysis.summary_dock)
@@ -231,6 +235,7 @@ class MainWindow(QMainWindow):
         tools.addAction(self.move_object_action)
 
         view_menu = mb.addMenu(self.tr("&View"))
+        self.view_menu = view_menu
         self.zoom_selection_action = self._action(self.tr("&Zoom to selection"),
                                                   self.zoom_to_selection, "Ctrl+J", view_menu)
         self._action(self.tr("&Full extent"), self.reset_view, "Ctrl+Shift+F", view_menu)

@@ -1,0 +1,1078 @@
+"""The server store: PostgreSQL with PostGIS, for several editors on one twin.
+
+Layout of a published twin (one database, schema ``public``):
+
+- one table per layer: ``oid bigint`` primary key, ``geom geometry(Geometry, SRID)``,
+  the attributes with SQL types (``bigint``, ``double precision``, ``text``,
+  ``boolean``, ``date``, ``timestamp``) and ``version integer`` (bumped by every
+  write of the row);
+- ``twinviewer_layers`` (order, CRS, SRID, geometry type), ``twinviewer_fields``
+  (field type, enum values, ``sensitive`` and why), ``twinviewer_meta`` (role names);
+- ``twinviewer_edit_log``: append-only (no UPDATE/DELETE privilege, and a trigger
+  refuses them even for the owner); row-level security hides log rows of
+  sensitive fields from roles that may not read them;
+- ``twinviewer_saves``: one row per committed save (a client-made id), so a save
+  retried after a dropped connection is never written twice.
+
+Concurrency: a save is ONE transaction.  Each changed cell is written with a
+compare-and-set (``... WHERE oid = X AND field IS NOT DISTINCT FROM <value read>``):
+when another editor changed that field of that object since it was read, the
+cell is a :class:`~twinviewer.store.base.Conflict`, the transaction is rolled
+back and :class:`~twinviewer.store.base.ConflictError` lists every conflict
+(theirs / mine / base).  Edits of different objects or different fields never
+conflict.  Every commit sends ``NOTIFY twinviewer`` (payload: layer, oids,
+fields, save id) so open windows can update within a second.
+
+Roles (group roles named after the database, e.g. ``twin_viewer``): ``viewer``
+reads everything but sensitive columns (column privileges), ``editor`` may also
+update attributes of the layers it is granted and append to the log, ``sensitive``
+reads sensitive columns, ``admin`` owns schema and roles.
+
+Credentials never appear in DSNs this module writes or logs
+(:func:`safe_dsn`); libpq takes the password from ``PGPASSFILE``/``~/.pgpass``,
+``PGPASSWORD``, a service file, or the caller (kept in memory only).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import re
+import select
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+
+from twinviewer.core.edits import (
+    CommandStack,
+    EditError,
+    FieldChange,
+    FieldType,
+    ObjectChange,
+    PointChange,
+    ValueChange,
+    validate,
+)
+from twinviewer.core.layer import Layer
+from twinviewer.i18n import translate
+from twinviewer.store.base import (
+    Conflict,
+    ConflictError,
+    LogEntry,
+    SaveReport,
+    StoreError,
+    StoreUnavailable,
+)
+from twinviewer.store.gpkg import default_user
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "twinviewer"
+LOG_TABLE = "twinviewer_edit_log"
+LAYERS_TABLE = "twinviewer_layers"
+FIELDS_TABLE = "twinviewer_fields"
+SAVES_TABLE = "twinviewer_saves"
+META_TABLE = "twinviewer_meta"
+OID = "oid"
+GEOM = "geom"
+VERSION = "version"
+RESERVED = (OID, GEOM, VERSION)
+BATCH_ROWS = 20_000
+CONNECT_TIMEOUT_S = 5
+ROLES = ("viewer", "editor", "sensitive", "admin")
+SENSITIVE_REASON = "sensitive resident data: readable only by roles granted it"
+
+_PG_TYPES = {"int": "bigint", "real": "double precision", "text": "text", "enum": "text",
+             "bool": "boolean", "date": "date", "datetime": "timestamp"}
+_KIND_OF = {"bigint": "int", "integer": "int", "smallint": "int", "double precision": "real",
+            "real": "real", "numeric": "real", "boolean": "bool", "date": "date",
+            "timestamp without time zone": "datetime", "timestamp with time zone": "datetime"}
+_URL_RE = re.compile(r"^postgres(ql)?://", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- DSNs
+
+
+def is_postgis_url(source: Any) -> bool:
+    """Whether a layer source names a PostGIS store (``postgresql://...``)."""
+    return isinstance(source, str | PostGISSource) and bool(_URL_RE.match(str(source)))
+
+
+def has_password(dsn: str) -> bool:
+    """Whether a DSN (URL or ``key=value``) carries a password."""
+    dsn = str(dsn)
+    if _URL_RE.match(dsn):
+        try:
+            parts = urlsplit(dsn)
+        except ValueError:  # a malformed URL: look for user:password@ by hand
+            return bool(re.search(r"//[^/@]*:[^/@]*@", dsn))
+        return parts.password is not None or any(
+            k.lower() == "password" for k, _ in parse_qsl(parts.query))
+    return bool(re.search(r"(^|\s)password\s*=", dsn, re.IGNORECASE))
+
+
+def safe_dsn(dsn: str) -> str:
+    """``dsn`` without any password: the only form written to files or logs."""
+    dsn = str(dsn)
+    if _URL_RE.match(dsn):
+        try:
+            parts = urlsplit(dsn)
+        except ValueError:  # a malformed URL: drop user:password@ by hand
+            return re.sub(r"//([^/:@]*):[^/@]*@", r"//\1@", dsn)
+        netloc = parts.netloc
+        if "@" in netloc:
+            userinfo, host = netloc.rsplit("@", 1)
+            netloc = userinfo.split(":", 1)[0] + "@" + host
+        query = urlencode([(k, v) for k, v in parse_qsl(parts.query)
+                           if k.lower() != "password"])
+        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    return re.sub(r"(^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S*)", r"\1", dsn,
+                  flags=re.IGNORECASE).strip()
+
+
+def database_of(dsn: str) -> str:
+    import psycopg.conninfo
+
+    try:
+        return psycopg.conninfo.conninfo_to_dict(str(dsn)).get("dbname") or ""
+    except psycopg.ProgrammingError:
+        return ""
+
+
+class PostGISSource(str):
+    """A layer source that is a PostGIS URL (a ``str``; ``name`` like a Path's)."""
+
+    @property
+    def name(self) -> str:
+        return database_of(self) or str(self)
+
+    def exists(self) -> bool:
+        return True
+
+
+def _q(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _role_prefix(dbname: str) -> str:
+    base = re.sub(r"[^a-z0-9_]", "_", dbname.lower()) or "twin"
+    return base[:40]
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _pg_text(value: Any, kind: str) -> str | None:
+    """A value as SQL text input for a column of ``kind`` (None: NULL)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if kind == "int" and isinstance(value, float) and value == int(value):
+        value = int(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _log_text(value: Any) -> str | None:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, _dt.datetime):
+        return value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _plain(value: Any, kind: str) -> Any:
+    """A value read from the server as the loader and editors hold it."""
+    if value is None:
+        return None
+    if isinstance(value, _dt.datetime):
+        return value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return value
+
+
+def _same(a: Any, b: Any, kind: str) -> bool:
+    try:
+        a = validate(FieldType("text" if kind == "enum" else kind), _plain(a, kind))
+        b = validate(FieldType("text" if kind == "enum" else kind), _plain(b, kind))
+    except EditError:
+        return False
+    return a == b
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass
+class Notice:
+    """A committed save announced by the server (``NOTIFY twinviewer``)."""
+
+    layer: str
+    oids: list[int] | None  # None: too many to list, reload the layer
+    fields: list[str]
+    save: str
+    user: str
+
+    @classmethod
+    def parse(cls, payload: str) -> Notice | None:
+        try:
+            d = json.loads(payload)
+            return cls(str(d["layer"]), d.get("oids"), list(d.get("fields") or []),
+                       str(d.get("save", "")), str(d.get("user", "")))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+@dataclass
+class _Table:
+    name: str
+    kinds: dict[str, str]  # attribute column -> field kind (all columns, visible or not)
+    readable: list[str]  # attribute columns this role may SELECT, in table order
+    hidden: dict[str, str] = field(default_factory=dict)  # column -> why it is hidden
+    sensitive: set[str] = field(default_factory=set)
+    srid: int = 0
+    crs: str | None = None
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class PostGISStore:
+    """A PostGIS database as the store of a twin's layers, edits and their history.
+
+    Parameters
+    ----------
+    dsn : str
+        ``postgresql://USER@HOST:PORT/DB`` (or libpq ``key=value``).  Put no password
+        in it: libpq reads ``PGPASSFILE``/``~/.pgpass``, ``PGPASSWORD`` or a service
+        file; an interactive password goes in ``password`` (kept in memory only).
+    user : str, optional
+        Name written to the edit log (default ``$TWINVIEWER_USER`` or the OS user);
+        the log also records the database role that wrote each row.
+    password : str, optional
+        Used for the connections only; never written anywhere.
+
+    Examples
+    --------
+    >>> store = PostGISStore("postgresql://alice@db.example/twin")  # doctest: +SKIP
+    >>> store.save(stack)  # one transaction, conflicts refused  # doctest: +SKIP
+    """
+
+    def __init__(self, dsn: str, *, user: str | None = None, password: str | None = None,
+                 connect_timeout: float = CONNECT_TIMEOUT_S) -> None:
+        self.dsn = str(dsn)
+        self.url = safe_dsn(self.dsn)
+        self.user = user or default_user()
+        self._password = password or _passwords.get(self.url)
+        self.connect_timeout = connect_timeout
+        self._conn = None
+        self._lock = threading.RLock()  # one statement stream on the connection at a time
+        self._tables: dict[str, _Table] = {}
+        self._save_ids: dict[int, tuple[tuple, str]] = {}
+        self._rebase: dict[tuple[str, int, str], Any] = {}
+        self._skip: set[tuple[str, int, str]] = set()
+        self.own_saves: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"PostGISStore({self.url!r})"
+
+    # ------------------------------------------------------------------ connections
+
+    def _error(self, problem: str) -> StoreError:
+        return StoreError(f"{self.url}: {problem}")
+
+    def _problem(self, exc: Exception) -> StoreError:
+        import psycopg
+
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        if self._password:
+            text = text.replace(self._password, "***")
+        low = text.lower()
+        if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+            return self._error(translate("StoreError", "permission denied ({detail}); nothing "
+                                                       "was written").format(detail=text))
+        if isinstance(exc, psycopg.errors.UndefinedFile | psycopg.errors.FeatureNotSupported) \
+                and "postgis" in low:
+            return self._error(translate("StoreError", "the PostGIS extension is not installed "
+                                                       "on the server (apt-get install "
+                                                       "postgresql-15-postgis-3)"))
+        if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError) and not \
+                isinstance(exc, psycopg.errors.QueryCanceled):
+            if "password authentication failed" in low or "no password supplied" in low:
+                login_refused.add(self.url)
+                return self._error(translate("StoreError", "login refused: wrong or missing "
+                                                           "password (put it in ~/.pgpass or "
+                                                           "PGPASSFILE, PGPASSWORD, or a service "
+                                                           "file)"))
+            if "does not exist" in low and "database" in low:
+                return self._error(translate("StoreError", "no such database on the server"))
+            if "role" in low and "does not exist" in low:
+                return self._error(translate("StoreError", "no such user (role) on the server"))
+            return StoreUnavailable(f"{self.url}: " + translate(
+                "StoreError", "cannot reach the server ({detail}); nothing was written and "
+                              "pending edits are kept: save again when it is back").format(
+                detail=text))
+        return self._error(text)
+
+    def connect(self, autocommit: bool = False):
+        """A new connection (the caller closes it); errors become :class:`StoreError`."""
+        import psycopg
+
+        kwargs: dict[str, Any] = {"connect_timeout": max(1, int(self.connect_timeout)),
+                                  "application_name": "twinviewer", "autocommit": autocommit}
+        if self._password:
+            kwargs["password"] = self._password
+        try:
+            return psycopg.connect(self.dsn, **kwargs)
+        except psycopg.ProgrammingError as exc:  # a malformed DSN
+            raise self._error(translate("StoreError", "not a valid connection string ({detail})")
+                              .format(detail=" ".join(str(exc).split()))) from None
+        except psycopg.Error as exc:
+            raise self._problem(exc) from None
+
+    def _connection(self):
+        """The store's own connection for saves and small reads (reopened when dropped)."""
+        if self._conn is None or self._conn.closed or self._conn.broken:
+            self.close()
+            self._conn = self.connect()
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:  # a broken socket: nothing to close cleanly
+                pass
+            self._conn = None
+
+    def _query(self, sql: str, args: Sequence | dict | None = None) -> list[tuple]:
+        """Rows of one read; a connection that died while idle is replaced once."""
+        try:
+            return self._query_once(sql, args)
+        except StoreUnavailable:
+            self.close()
+            return self._query_once(sql, args)
+
+    def _query_once(self, sql: str, args: Sequence | dict | None = None) -> list[tuple]:
+        import psycopg
+
+        with self._lock:
+            conn = self._connection()
+            try:
+                with conn.transaction():
+                    return conn.execute(sql, args).fetchall()
+            except psycopg.Error as exc:
+                if conn.broken:
+                    self.close()
+                raise self._problem(exc) from None
+
+    # ------------------------------------------------------------------ reading
+
+    def tables(self) -> list[str]:
+        """The published layers' tables, in publishing order."""
+        rows = self._query(f"SELECT to_regclass('{LAYERS_TABLE}') IS NOT NULL")
+        if not rows[0][0]:
+            raise self._error(translate("StoreError", "is not a published twin (no "
+                                                      "twinviewer_layers table; run twinviewer "
+                                                      "publish SCENE URL)"))
+        return [r[0] for r in self._query(f"SELECT name FROM {LAYERS_TABLE} ORDER BY position")]
+
+    def _table(self, name: str, refresh: bool = False) -> _Table:
+        if name in self._tables and not refresh:
+            return self._tables[name]
+        names = self.tables()
+        lower = {n.lower(): n for n in names}
+        if name.lower() not in lower:
+            raise self._error(translate("StoreError", "has no layer {layer!r} (layers: "
+                                                      "{layers})").format(
+                layer=name, layers=", ".join(names) or translate("StoreError", "none")))
+        name = lower[name.lower()]
+        info = self._query(
+            f"SELECT srid, crs FROM {LAYERS_TABLE} WHERE name = %s", (name,))[0]
+        cols = self._query(
+            "SELECT a.attname, format_type(a.atttypid, NULL), "
+            "has_column_privilege(a.attrelid, a.attnum, 'SELECT') FROM pg_attribute a "
+            "WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped "
+            "ORDER BY a.attnum", (_q(name),))
+        meta = {r[0]: r[1:] for r in self._query(
+            f"SELECT name, kind, sensitive, reason FROM {FIELDS_TABLE} WHERE layer = %s",
+            (name,))}
+        t = _Table(name, {}, [], srid=int(info[0] or 0), crs=info[1])
+        for col, sqltype, readable in cols:
+            if col in RESERVED:
+                continue
+            kind = meta[col][0] if col in meta else _KIND_OF.get(sqltype, "text")
+            t.kinds[col] = kind
+            if col in meta and meta[col][1]:
+                t.sensitive.add(col)
+            if readable:
+                t.readable.append(col)
+            else:
+                why = (meta[col][2] if col in meta and meta[col][2] else None) or \
+                    (SENSITIVE_REASON if col in t.sensitive else
+                     "your database role has no SELECT privilege on this field")
+                t.hidden[col] = why
+        self._tables[name] = t
+        return t
+
+    def schema(self, table: str) -> dict[str, FieldType]:
+        """Field types (value lists, sensitivity) of a table's attributes, hidden ones too."""
+        t = self._table(table)
+        rows = self._query(f"SELECT name, kind, vals, sensitive FROM {FIELDS_TABLE} WHERE "
+                           "layer = %s", (t.name,))
+        declared = {r[0]: r[1:] for r in rows}
+        out = {}
+        for col, kind in t.kinds.items():
+            values, sensitive = (declared[col][1] or [], bool(declared[col][2])) \
+                if col in declared else ([], False)
+            spec = {"type": kind, "values": values}
+            if sensitive:
+                spec["sensitive"] = True
+            out[col] = FieldType.of(spec)
+        return out
+
+    def hidden_fields(self, table: str) -> dict[str, str]:
+        """``{field: why}`` of the fields this role may not read."""
+        return dict(self._table(table).hidden)
+
+    def next_oid(self, table: str) -> int:
+        """An object id never handed out before in ``table`` (a server sequence)."""
+        t = self._table(table)
+        return int(self._query("SELECT nextval(%s)", (f"{t.name}_oid_seq",))[0][0])
+
+    def log(self, oid: int | None = None, layer: str | None = None) -> list[LogEntry]:
+        """Saved changes this role may see, oldest first; optionally one object / layer."""
+        where, args = [], []
+        if oid is not None:
+            where.append("oid = %s")
+            args.append(int(oid))
+        if layer is not None:
+            where.append("layer = %s")
+            args.append(layer)
+        sql = (f"SELECT id, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+               f"\"user\", layer, oid, field, old, new, label FROM {LOG_TABLE}"
+               + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id")
+        return [LogEntry(*row) for row in self._query(sql, args)]
+
+    def fetch(self, table: str, oids: Iterable[int] | None = None) -> dict[int, dict]:
+        """Current readable attributes of some objects (all when ``oids`` is None)."""
+        t = self._table(table)
+        cols = ", ".join([_q(OID), *map(_q, t.readable)])
+        sql = f"SELECT {cols} FROM {_q(t.name)}"
+        args: tuple = ()
+        if oids is not None:
+            sql += f" WHERE {_q(OID)} = ANY(%s)"
+            args = ([int(o) for o in oids],)
+        out = {}
+        for row in self._query(sql, args):
+            out[int(row[0])] = {c: _plain(v, t.kinds[c])
+                                for c, v in zip(t.readable, row[1:], strict=True)}
+        return out
+
+    # ------------------------------------------------------------------ loading
+
+    def read_layer(self, table: str, *, name: str | None = None, class_field: str | None = None,
+                   height_field: str | None = None, floors_field: str | None = None,
+                   default_height: float | None = None, base_height: float = 0.0,
+                   progress: Callable[[float, str], None] | None = None,
+                   batch_rows: int = BATCH_ROWS) -> Layer:
+        """One table as a :class:`Layer`, streamed in batches through a server-side cursor.
+
+        Only the columns this role may read are loaded; the others are listed in
+        ``layer.hidden_fields`` (field -> why) and in the layer's warnings.
+        """
+
+        from twinviewer.core.errors import LoadError
+        from twinviewer.core.table import ObjectTable
+        from twinviewer.io import vector
+
+        t = self._table(table, refresh=True)
+        with self._lock:
+            rows, total = self._stream(t, progress, batch_rows)
+        n = len(rows)
+        cols = list(zip(*rows, strict=True)) if rows else [()] * (2 + len(t.readable))
+        oids = np.fromiter(cols[0], dtype=np.int64, count=n)
+        wkb = np.array([bytes(b) if b is not None else None for b in cols[1]], dtype=object)
+        columns = {c: _column(vals, t.kinds[c]) for c, vals in zip(t.readable, cols[2:],
+                                                                   strict=True)}
+        fields = list(columns)
+        where = Path(self.url)  # only used in messages of the geometry helpers
+        try:
+            geoms = vector._geometries(wkb, n, where)
+            class_field = class_field or vector._first_present(fields, vector.CLASS_FIELDS)
+            if class_field and class_field not in fields:
+                raise LoadError(translate("LoadError", "class field {field!r} is not a field of "
+                                                       "layer {table!r}").format(
+                    field=class_field, table=t.name))
+            heights = vector._heights(columns, n, height_field, floors_field, default_height,
+                                      where)
+        except LoadError as exc:
+            raise LoadError(f"{self.url}: {exc.problem}") from None
+        batches, dropped = vector._build_batches(geoms, heights, float(base_height))
+        layer = Layer(name=name or t.name, kind="vector", table=ObjectTable(columns, oid=oids),
+                      batches=batches, crs=t.crs, class_field=class_field,
+                      source=PostGISSource(self.url), source_table=t.name,
+                      sensitive=frozenset(c for c in t.sensitive if c in columns))
+        if dropped:
+            layer.warnings.append(translate("LoadError", "{n} objects have invalid or "
+                                                         "non-finite coordinates and are not "
+                                                         "drawn").format(n=dropped))
+        layer.hidden_fields = dict(t.hidden)
+        for col, why in t.hidden.items():
+            layer.warnings.append(translate("LoadError", "field {field!r} is hidden: {why}")
+                                  .format(field=col, why=why))
+        layer.source_bounds = vector._geometry_bounds(geoms, layer.source_bounds)
+        return layer
+
+    def _stream(self, t: _Table, progress, batch_rows: int) -> tuple[list[tuple], int]:
+        """Every row of a table through a server-side cursor, ``batch_rows`` at a time."""
+        import psycopg
+
+        from twinviewer.core.errors import LoadError
+
+        for attempt in (0, 1):  # a connection that died while idle is replaced once
+            conn = self._connection()
+            try:
+                with conn.transaction():
+                    total = conn.execute(f"SELECT count(*) FROM {_q(t.name)}").fetchone()[0]
+                    select = ", ".join([_q(OID), f"ST_AsBinary({_q(GEOM)})",
+                                        *[self._read_expr(t, c) for c in t.readable]])
+                    rows: list[tuple] = []
+                    with conn.cursor(name=f"twinviewer_load_{uuid.uuid4().hex[:8]}",
+                                     binary=True) as cur:
+                        cur.itersize = batch_rows
+                        cur.execute(f"SELECT {select} FROM {_q(t.name)} ORDER BY {_q(OID)}")
+                        while True:
+                            chunk = cur.fetchmany(batch_rows)
+                            if not chunk:
+                                break
+                            rows.extend(chunk)
+                            if progress:
+                                progress(min(1.0, len(rows) / max(1, total)), t.name)
+                return rows, total
+            except psycopg.Error as exc:
+                if conn.broken or conn.closed:
+                    self.close()
+                problem = self._problem(exc)
+                if attempt or not isinstance(problem, StoreUnavailable):
+                    raise LoadError(problem.message) from None
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _read_expr(t: _Table, col: str) -> str:
+        kind = t.kinds[col]
+        if kind == "date":
+            return f"{_q(col)}::text"
+        if kind == "datetime":
+            return f"to_char({_q(col)}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+        return _q(col)
+
+    # ------------------------------------------------------------------ saving
+
+    def _save_id(self, stack: CommandStack) -> str:
+        signature = (stack.index, len(stack), tuple(id(s.command) for s in stack.pending()))
+        known = self._save_ids.get(id(stack))
+        if known is None or known[0] != signature:
+            known = (signature, str(uuid.uuid4()))
+            self._save_ids[id(stack)] = known
+        return known[1]
+
+    def save(self, stack: CommandStack, *, scene: Any = None,
+             tables: dict[str, str] | None = None, label: str | None = None,
+             save_id: str | None = None) -> SaveReport:
+        """Write every pending edit of ``stack`` in ONE transaction, with the edit log.
+
+        A cell another editor changed since it was read is not overwritten: the
+        whole save is rolled back and :class:`ConflictError` lists the conflicts
+        (resolve them with :meth:`resolve`, then save again).  A save retried with
+        the same pending edits (e.g. after the connection dropped during commit)
+        is recognised by its save id and never written twice.
+
+        Raises
+        ------
+        ConflictError
+            Cells changed by someone else; nothing was written.
+        StoreUnavailable
+            The server cannot be reached; nothing was written, edits are kept.
+        StoreError
+            Permission denied, unknown layer or field; nothing was written.
+        """
+        steps = stack.pending()
+        work = [(step.label if not label else f"{label}: {step.label}", ch)
+                for step in steps for ch in step.changes()]
+        report = SaveReport()
+        if not work:
+            stack.mark_saved()
+            return report
+        save_id = save_id or self._save_id(stack)
+        try:
+            self._write(work, report, dict(tables or {}), save_id)
+        except StoreUnavailable:
+            # a connection that died while idle (server restarted): one more try on a
+            # fresh one; the save id makes a repeated commit impossible
+            self.close()
+            self._write(work, report, dict(tables or {}), save_id)
+        self.own_saves.add(save_id)
+        self._rebase.clear()
+        self._skip.clear()
+        self._save_ids.pop(id(stack), None)
+        stack.mark_saved()
+        return report
+
+    def _write(self, work: list, report: SaveReport, tables: dict[str, str],
+               save_id: str) -> None:
+        report.changes = report.log_rows = 0
+        with self._lock:
+            self._write_locked(work, report, tables, save_id)
+
+    def _write_locked(self, work: list, report: SaveReport, tables: dict[str, str],
+                      save_id: str) -> None:
+        import psycopg
+
+        conn = self._connection()
+        try:
+            with conn.transaction():
+                fresh = conn.execute(
+                    f"INSERT INTO {SAVES_TABLE} (save_id, \"user\", changes) VALUES (%s, %s, %s) "
+                    "ON CONFLICT (save_id) DO NOTHING RETURNING save_id",
+                    (save_id, self.user, len(work))).fetchone()
+                if fresh is None:  # this very save committed before the connection dropped
+                    log.info("save %s was already committed", save_id)
+                else:
+                    writer = _Writer(self, conn, tables, save_id)
+                    for text, change in work:
+                        report.changes += writer.write(change, text)
+                    writer.apply()
+                    if writer.conflicts:
+                        raise ConflictError(writer.conflicts, self.url)
+                    report.log_rows = writer.flush()
+                    report.tables = sorted(writer.touched)
+        except psycopg.Error as exc:
+            if conn.broken or conn.closed:
+                self.close()
+            raise self._problem(exc) from None
+
+    def resolve(self, conflicts: Iterable[Conflict], keep: str | dict = "theirs") -> None:
+        """Settle conflicts before saving again: keep ``"theirs"`` or ``"mine"``.
+
+        ``keep`` is one choice for all, or ``{(layer, oid, field): "theirs"|"mine"}``.
+        Theirs: the local value becomes the server's and the edit of that cell is
+        dropped from the next save.  Mine: the next save overwrites the server's
+        value (which this editor has now seen) with this editor's.
+        """
+        for c in conflicts:
+            choice = keep if isinstance(keep, str) else keep.get((c.layer, c.oid, c.field),
+                                                                  "theirs")
+            key = (c.table, int(c.oid), c.field)
+            if choice == "mine":
+                self._rebase[key] = c.theirs
+                self._skip.discard(key)
+            elif choice == "theirs":
+                self._skip.add(key)
+                self._rebase.pop(key, None)
+                layer = c.layer_object
+                if layer is not None and c.field in layer.table.df.columns and not c.gone:
+                    df = layer.table.df
+                    rows = np.flatnonzero(df["oid"].to_numpy() == c.oid)
+                    if len(rows):
+                        _set_cell(layer, int(rows[0]), c.field, c.theirs)
+            else:
+                raise ValueError(f"keep must be 'theirs' or 'mine', not {choice!r}")
+
+    def apply_csv(self, csv_path: str | Path, partial: bool = False) -> Any:
+        """Spreadsheet corrections are applied to GeoPackage stores only (for now)."""
+        raise self._error(translate("StoreError", "applying a spreadsheet to a PostGIS twin "
+                                                  "is not supported yet: apply it to the "
+                                                  "GeoPackage and publish again"))
+
+    # ------------------------------------------------------------------ live updates
+
+    def listen(self) -> Listener:
+        """A connection that receives other editors' commits (``LISTEN twinviewer``)."""
+        return Listener(self)
+
+    # ------------------------------------------------------------------ roles
+
+    def roles(self) -> dict[str, str]:
+        """``{"viewer": role name, ...}`` of this twin's group roles."""
+        rows = self._query(f"SELECT key, value FROM {META_TABLE} WHERE key LIKE 'role_%%'")
+        return {k[len("role_"):]: v for k, v in rows}
+
+    def grant(self, login: str, role: str, *, layers: Sequence[str] | None = None,
+              password: str | None = None, sensitive: bool = False) -> None:
+        """Give a login role (created when missing) a twin role; admin only.
+
+        ``editor`` may update the attributes of ``layers`` (default: all); ``sensitive``
+        adds reading (and, for editors, writing) the sensitive fields.
+        """
+        from psycopg import sql
+
+        if role not in ROLES:
+            raise self._error(translate("StoreError", "unknown role {role!r} (roles: {roles})")
+                              .format(role=role, roles=", ".join(ROLES)))
+        names = self.roles()
+        conn = self._connection()
+        import psycopg
+        try:
+            with conn.transaction():
+                exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s",
+                                      (login,)).fetchone()
+                if not exists:
+                    stmt = sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(login))
+                    if password is not None:
+                        stmt = sql.SQL("{} PASSWORD {}").format(stmt, sql.Literal(password))
+                    conn.execute(stmt)
+                elif password is not None:
+                    conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                        sql.Identifier(login), sql.Literal(password)))
+                conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(names[role]),
+                                                              sql.Identifier(login)))
+                if sensitive:
+                    conn.execute(sql.SQL("GRANT {} TO {}").format(
+                        sql.Identifier(names["sensitive"]), sql.Identifier(login)))
+                if role == "editor":
+                    for name in layers or self.tables():
+                        t = self._table(name, refresh=True)
+                        cols = [c for c in t.kinds if sensitive or c not in t.sensitive]
+                        conn.execute(sql.SQL("GRANT UPDATE ({}) ON {} TO {}").format(
+                            sql.SQL(", ").join(map(sql.Identifier, [*cols, VERSION])),
+                            sql.Identifier(t.name), sql.Identifier(login)))
+        except psycopg.Error as exc:
+            raise self._problem(exc) from None
+
+
+def _set_cell(layer: Layer, row: int, column: str, value: Any) -> None:
+    """Write one value into a layer's table in place (widening the dtype when needed)."""
+    from twinviewer.core.edits import _fit, _widen
+
+    df = layer.table.df
+    j = int(df.columns.get_loc(column))
+    one = np.array([value], dtype=object)
+    fitted = _fit(df[column].dtype, one)
+    if fitted is None:
+        wide = _widen(df[column], one)
+        wide.iloc[row] = _fit(wide.dtype, one)[0]
+        df[column] = wide
+    else:
+        df.iloc[row, j] = fitted[0]
+
+
+def _column(values: Sequence, kind: str) -> np.ndarray:
+    """A loaded column as numpy, in the dtypes the GeoPackage reader gives."""
+    if kind == "int":
+        if any(v is None for v in values):
+            return np.array([np.nan if v is None else float(v) for v in values])
+        return np.array(values, dtype=np.int64)
+    if kind == "real":
+        return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+    if kind == "bool" and not any(v is None for v in values):
+        return np.array(values, dtype=bool)
+    return np.array(list(values), dtype=object)
+
+
+# --------------------------------------------------------------------------- writer
+
+
+class _Writer:
+    """Turns change records into compare-and-set SQL inside one open transaction."""
+
+    def __init__(self, store: PostGISStore, conn, tables: dict[str, str], save_id: str) -> None:
+        self.store = store
+        self.conn = conn
+        self.tables = tables
+        self.save_id = save_id
+        self.rows: list[tuple] = []  # (layer, oid, field, old, new, label, sensitive)
+        self.touched: set[str] = set()
+        self.notify: dict[str, tuple[set, set]] = {}
+        self.conflicts: list[Conflict] = []
+        self.cells: dict[tuple[str, int, str], list] = {}  # key -> [base, mine, layer]
+        self.steps: list[tuple] = []  # (key, old text, new text, label) in edit order
+
+    def table_of(self, layer: Layer) -> _Table:
+        name = self.tables.get(layer.name) or getattr(layer, "source_table", None) or layer.name
+        return self.store._table(name)
+
+    def write(self, change, label: str) -> int:
+        t = self.table_of(change.layer)
+        if isinstance(change, ValueChange):
+            return self.write_values(t, change, label)
+        what = {FieldChange: "adding, renaming or deleting fields",
+                ObjectChange: "adding or deleting objects",
+                PointChange: "moving objects"}.get(type(change), "this edit")
+        raise self.store._error(translate("StoreError", "{what} is not supported on a PostGIS "
+                                                        "store yet (layer {layer!r}); undo it, or "
+                                                        "edit the GeoPackage and publish again")
+                                .format(what=what, layer=t.name))
+
+    def write_values(self, t: _Table, ch: ValueChange, label: str) -> int:
+        """Queue the cells of one value change (written together by :meth:`apply`)."""
+        col = ch.field
+        if col not in t.kinds:
+            raise self.store._error(translate("StoreError", "layer {layer!r} has no field "
+                                                            "{field!r}").format(
+                layer=t.name, field=col))
+        kind = t.kinds[col]
+        n = 0
+        for oid, o, new in zip(ch.oids, ch.old, ch.new, strict=True):
+            key = (t.name, int(oid), col)
+            if key in self.store._skip:
+                continue
+            cell = self.cells.get(key)
+            if cell is None:  # first edit of the cell in this save: its base is what was read
+                base = self.store._rebase.get(key, o)
+                cell = self.cells[key] = [base, new, ch.layer]
+                o = base
+            else:
+                cell[1] = new
+            self.steps.append((key, _pg_text(o, kind), _pg_text(new, kind), label))
+            n += 1
+        return n
+
+    def apply(self) -> None:
+        """One compare-and-set UPDATE per (table, field) for every queued cell.
+
+        A cell whose value is no longer the one read is a conflict (unless it already
+        holds this editor's value); the caller rolls back when there are any.
+        """
+        groups: dict[tuple[str, str], list[int]] = {}
+        for table, oid, col in self.cells:
+            groups.setdefault((table, col), []).append(oid)
+        written: set[tuple[str, int, str]] = set()
+        for (table, col), oids in groups.items():
+            t = self.store._table(table)
+            kind, pgtype = t.kinds[col], _PG_TYPES[t.kinds[col]]
+            cells = [self.cells[(table, oid, col)] for oid in oids]
+            old = [_pg_text(c[0], kind) for c in cells]
+            new = [_pg_text(c[1], kind) for c in cells]
+            done = {r[0] for r in self.conn.execute(
+                f"UPDATE {_q(t.name)} AS t SET {_q(col)} = v.new::{pgtype}, "
+                f"{_q(VERSION)} = t.{_q(VERSION)} + 1 "
+                "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(oid, old, new) "
+                f"WHERE t.{_q(OID)} = v.oid AND t.{_q(col)} IS NOT DISTINCT FROM "
+                f"v.old::{pgtype} RETURNING t.{_q(OID)}", (oids, old, new)).fetchall()}
+            missed = [i for i, oid in enumerate(oids) if oid not in done]
+            if missed:
+                current = {r[0]: r[1] for r in self.conn.execute(
+                    f"SELECT {_q(OID)}, {_q(col)} FROM {_q(t.name)} WHERE {_q(OID)} = ANY(%s)",
+                    ([oids[i] for i in missed],))}
+                for i in missed:
+                    oid, cell = oids[i], cells[i]
+                    if oid in current and _same(current[oid], new[i], kind):
+                        continue  # someone set the same value: nothing to write or to refuse
+                    self.conflicts.append(Conflict(
+                        cell[2].name, oid, col, cell[0], _plain(current.get(oid), kind),
+                        cell[1], table=t.name, gone=oid not in current, layer_object=cell[2]))
+            written.update((table, oid, col) for oid in done)
+            self.touched.add(table)
+            oset, fset = self.notify.setdefault(table, (set(), set()))
+            oset.update(done)
+            fset.add(col)
+        for key, o, n, label in self.steps:
+            if key in written:
+                t = self.store._table(key[0])
+                self.rows.append((key[0], key[1], key[2], o, n, label, key[2] in t.sensitive))
+
+    def flush(self) -> int:
+        """Append the log rows and announce the commit (NOTIFY) in the same transaction."""
+        if self.rows:
+            cols = list(zip(*self.rows, strict=True))
+            self.conn.execute(
+                f"INSERT INTO {LOG_TABLE} (\"user\", layer, oid, field, old, new, label, "
+                "sensitive, save_id) SELECT %s, l, o, f, a, b, c, s, %s FROM unnest("
+                "%s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], "
+                "%s::boolean[]) AS x(l, o, f, a, b, c, s)",
+                (self.store.user, self.save_id, *[list(c) for c in cols]))
+        for table, (oids, fields) in self.notify.items():
+            listed = sorted(oids)
+            payload = {"layer": table, "oids": listed, "fields": sorted(fields),
+                       "save": self.save_id, "user": self.store.user}
+            text = json.dumps(payload, ensure_ascii=False)
+            if len(text.encode()) > 7000:
+                payload["oids"] = None
+                text = json.dumps(payload, ensure_ascii=False)
+            self.conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, text))
+        return len(self.rows)
+
+
+# --------------------------------------------------------------------------- listening
+
+
+class Listener:
+    """A dedicated connection that receives :class:`Notice` s of other editors' saves.
+
+    Poll it (:meth:`poll`, non-blocking) from a timer, or watch :meth:`fileno` with
+    a socket notifier.  A dropped connection is noticed: :attr:`connected` turns
+    False, :meth:`poll` tries to reconnect at most every ``retry_s`` seconds and,
+    once back, returns ``None`` in place of a list once (notices may have been
+    missed: reload).
+    """
+
+    def __init__(self, store: PostGISStore, retry_s: float = 0.5) -> None:
+        self.store = store
+        self.retry_s = retry_s
+        self.conn = None
+        self.connected = False
+        self._next_try = 0.0
+        self._missed = False
+        self._connect()
+
+    def _connect(self) -> bool:
+        import time
+
+        try:
+            self.conn = self.store.connect(autocommit=True)
+            self.conn.execute(f"LISTEN {CHANNEL}")
+        except (StoreError, OSError) as exc:
+            log.info("listener not connected: %s", exc)
+            self.conn = None
+            self.connected = False
+            self._next_try = time.monotonic() + self.retry_s
+            return False
+        self.connected = True
+        return True
+
+    def fileno(self) -> int:
+        return self.conn.fileno() if self.conn is not None else -1
+
+    def poll(self, timeout: float = 0.0) -> list[Notice] | None:
+        """Notices received so far; ``None`` when the connection came back (reload)."""
+        import time
+
+        import psycopg
+
+        if self.conn is None or self.conn.closed or self.conn.broken:
+            self.connected = False
+            self._missed = True
+            wait = self._next_try - time.monotonic()
+            if wait > 0 and timeout:
+                time.sleep(min(wait, timeout))
+            if time.monotonic() < self._next_try or not self._connect():
+                return []
+        if self._missed:
+            self._missed = False
+            return None
+        out: list[Notice] = []
+        try:
+            ready, _, _ = select.select([self.conn.fileno()], [], [], timeout)
+            if ready:
+                pgconn = self.conn.pgconn
+                pgconn.consume_input()  # raises when the server closed the connection
+                from psycopg import pq
+
+                if pgconn.status != pq.ConnStatus.OK:
+                    raise OSError("the server closed the connection")
+                while (note := pgconn.notifies()) is not None:
+                    parsed = Notice.parse(note.extra.decode("utf-8", "replace"))
+                    if parsed is not None:
+                        out.append(parsed)
+        except (psycopg.Error, OSError, ValueError):
+            self.connected = False
+            self._missed = True
+            self.close()
+            self._next_try = time.monotonic() + self.retry_s
+        return out
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except Exception:
+                pass
+            self.conn = None
+
+
+# --------------------------------------------------------------------------- scene files
+
+_LAYER_OPTIONS = {"table", "class_field", "height_field", "floors_field", "default_height",
+                  "base_height"}
+_STYLE_OPTIONS = {"line_width", "point_scale"}
+_stores: dict[str, PostGISStore] = {}
+_passwords: dict[str, str] = {}  # password-less URL -> password typed in a dialog (memory only)
+login_refused: set[str] = set()  # URLs whose login failed for want of a (right) password
+
+
+def remember_password(url: str, password: str) -> None:
+    """Use ``password`` for ``url`` in this process only (never written anywhere)."""
+    _passwords[safe_dsn(url)] = password
+    login_refused.discard(safe_dsn(url))
+
+
+def store_for(url: str) -> PostGISStore:
+    """One shared :class:`PostGISStore` per URL in this process (its connection reused)."""
+    key = str(url)
+    if key not in _stores:
+        _stores[key] = PostGISStore(key)
+    return _stores[key]
+
+
+def read_spec_layers(spec: Any, progress: Callable[[float, str], None] | None = None
+                     ) -> list[Layer]:
+    """The layers of a scene-file entry whose ``source`` is a PostGIS URL.
+
+    ``table`` names one layer (default: every published layer); name, group,
+    visibility, style and the scene file's ``sensitive`` list apply as for files.
+    """
+    from twinviewer.core.errors import LoadError
+
+    url = str(spec.source)
+    opts = {k: v for k, v in spec.options.items() if k not in _STYLE_OPTIONS | {"kind"}}
+    if spec.options.get("kind", "vector") != "vector":
+        raise LoadError(f"{safe_dsn(url)}: " + translate("LoadError", "a PostGIS layer is a "
+                                                                      "vector layer"))
+    wrong = set(opts) - _LAYER_OPTIONS
+    if wrong:
+        raise LoadError(f"{safe_dsn(url)}: " + translate(
+            "LoadError", "option {option!r} does not apply to PostGIS layers").format(
+            option=sorted(wrong)[0]))
+    store = store_for(url)
+    if store._password != _passwords.get(store.url):  # a password given since: new login
+        _stores.pop(str(url), None)
+        store = store_for(url)
+    try:
+        tables = [opts.pop("table")] if "table" in opts else store.tables()
+        layers = []
+        for k, table in enumerate(tables):
+            def part(f: float, msg: str, k=k) -> None:
+                if progress:
+                    progress((k + f) / len(tables), msg)
+            layers.append(store.read_layer(table, progress=part, **opts))
+    except StoreError as exc:
+        raise LoadError(exc.message) from None
+    for layer in layers:
+        if spec.name:
+            layer.name = spec.name if len(layers) == 1 else f"{spec.name} {layer.name}"
+        if getattr(spec, "transform", None) is not None:
+            from twinviewer.core.transform import apply_transform
+            apply_transform(layer, spec.transform)
+        layer.group = spec.group
+        layer.scene_entry = spec.index
+        layer.visible = spec.visible
+        layer.opacity = spec.opacity
+        layer.style = dict(spec.style)
+        for key in _STYLE_OPTIONS & set(spec.options):
+            layer.style[key] = spec.options[key]
+        if spec.assets:
+            layer.style["assets"] = dict(spec.assets)
+        listed = {f for f in getattr(spec, "sensitive", ()) if f in layer.table.df.columns}
+        layer.sensitive = frozenset(set(layer.sensitive) | listed)
+    return layers
