@@ -154,3 +154,27 @@ def test_view_cones_point_along_each_cameras_heading():
         cosines = far @ np.asarray(direction, float) / 20.0
         assert cosines.min() >= np.cos(np.radians(20.0)) - 1e-6  # within half the angle
     assert cone.base_colors[:, 3].max() < 255  # translucent
+
+
+def test_only_labels_in_view_are_placed_tallest_first(monkeypatch):
+    from twinviewer.render.labels import SceneLabels
+
+    layer = _boxes()
+    layer.style = {"label": "名称"}
+    labels = build_labels(layer)
+    overlay = SceneLabels()
+    monkeypatch.setattr(SceneLabels, "MAX_CANDIDATES", 2)
+    overlay.choose([labels], None)
+    assert labels.using.tolist() == [1, 2]  # the two tallest
+    scene = Scene("EPSG:32651", (0.0, 0.0, 0.0))
+    scene.add_layer(layer)
+    plotter = pv.Plotter(off_screen=True, window_size=[400, 300], theme=make_theme())
+    try:
+        view = SceneView(plotter, scene)
+        plotter.camera_position = [(0, -30, 40), (0, 0, 5), (0, 0, 1)]  # the first box only
+        plotter.camera.view_angle = 30
+        view.render()
+        assert view.labels[layer].using.tolist() == [0]
+        view.close()
+    finally:
+        plotter.close()

@@ -39,9 +39,7 @@ def _shown(model, column):
 
 
 def _label_texts(w, layer) -> list[str]:
-    labels = w.viewport.view.labels.get(layer)
-    arr = labels.polydata.GetPointData().GetAbstractArray("labels")
-    return [arr.GetValue(i) for i in range(arr.GetNumberOfValues())]
+    return w.viewport.view.labels[layer].texts.tolist()
 
 
 def test_masked_until_unmasked_with_a_purpose(main_window, qtbot, tmp_path, monkeypatch,
@@ -60,7 +58,7 @@ def test_masked_until_unmasked_with_a_purpose(main_window, qtbot, tmp_path, monk
     # 3D labels of a sensitive field show masked text
     view = w.viewport.view
     layer.style["label"] = "姓名"
-    view._build_labels(layer)
+    w.analysis.set_style(layer, layer.style, save=False)
     labelled = _label_texts(w, layer)
     assert labelled and all(t.endswith("*") for t in labelled)
     assert not set(labelled) & set(real["姓名"])

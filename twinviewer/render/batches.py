@@ -78,7 +78,10 @@ def layer_pieces(layer: Layer) -> list[Piece]:
             cells = _instances(layer, batch, style)
             cones = _view_cones(layer, batch, style)
             if cones is not None:
-                pieces.extend(_piece(tile) for tile in _tiles(cones))
+                for tile in _tiles(cones):
+                    piece = _piece(tile)
+                    piece.hide_while_moving = True  # decoration, like the cameras themselves
+                    pieces.append(piece)
         else:
             continue
         if cells.kind == "triangles" and _one_object(cells.rows):

@@ -6,8 +6,9 @@ language (``label = "名称 || ' ' || 人口 || '人'"``, evaluated by SQLite, s
 ``label_color``.  Each layer's labels are a label hierarchy
 (``vtkPointSetToLabelHierarchy``); one ``vtkLabelPlacementMapper`` places the
 hierarchies of all visible layers together and draws only labels that do not
-overlap, higher priority (taller objects) first, so a district seen from afar shows
-a readable handful and more appear as one zooms in.
+overlap, higher priority (taller objects) first.  Before each still frame only the
+candidates in view (a few hundred at most, tallest first) are handed to it, so a
+district seen from afar shows a readable handful and more appear as one zooms in.
 Text is drawn by FreeType in a font with Chinese glyphs.  Sensitive fields are
 masked (see :mod:`twinviewer.core.privacy`) unless the session unmasked them.
 """
@@ -125,17 +126,59 @@ def _asset_height(name: str) -> float:
 
 @dataclass
 class LayerLabels:
-    """The labels of one layer: points, texts and their label hierarchy."""
+    """Every label candidate of one layer (anchors, texts, priorities) and the label
+    hierarchy of the candidates placed now (:meth:`use`)."""
 
-    polydata: vtk.vtkPolyData
-    hierarchy: vtk.vtkPointSetToLabelHierarchy
+    anchors: np.ndarray        # (k, 3) scene coordinates
+    texts: np.ndarray          # (k,) str
+    priority: np.ndarray       # (k,) higher wins a collision: the object's top
+    style: dict
     expr: str
-    count: int = 0
+    hierarchy: vtk.vtkPointSetToLabelHierarchy | None = None
+    using: np.ndarray | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.texts)
+
+    def use(self, idx: np.ndarray) -> bool:
+        """Make the hierarchy hold candidates ``idx`` (sorted); ``True`` if it changed."""
+        idx = np.asarray(idx, dtype=np.int64)
+        if self.using is not None and np.array_equal(idx, self.using):
+            return False
+        poly = vtk.vtkPolyData()
+        points = vtk.vtkPoints()
+        points.SetData(numpy_to_vtk(np.ascontiguousarray(self.anchors[idx]), deep=True))
+        poly.SetPoints(points)
+        names = vtk.vtkStringArray()
+        names.SetName("labels")
+        names.SetNumberOfValues(len(idx))
+        for i, text in enumerate(self.texts[idx]):
+            names.SetValue(i, text)
+        poly.GetPointData().AddArray(names)
+        priority = numpy_to_vtk(np.ascontiguousarray(self.priority[idx]), deep=True)
+        priority.SetName("priority")
+        poly.GetPointData().AddArray(priority)
+        self.hierarchy = vtk.vtkPointSetToLabelHierarchy()
+        self.hierarchy.SetInputData(poly)
+        self.hierarchy.SetLabelArrayName("labels")
+        self.hierarchy.SetPriorityArrayName("priority")
+        _text_style(self.hierarchy.GetTextProperty(), self.style)
+        self.using = idx
+        return True
 
 
 class SceneLabels:
     """One 2D actor placing the labels of every labelled layer together, so labels of
-    different layers declutter against each other; each layer keeps its text style."""
+    different layers declutter against each other; each layer keeps its text style.
+
+    The placement mapper's cost per frame grows with its candidates (measuring text
+    of each), so before a still frame :meth:`choose` hands it only the labels whose
+    anchors are in view, at most ``MAX_CANDIDATES``, highest priority first: from
+    afar the tallest objects are named, closer in every object in view is.
+    """
+
+    MAX_CANDIDATES = 300
 
     def __init__(self) -> None:
         self.mapper = vtk.vtkLabelPlacementMapper()
@@ -147,21 +190,38 @@ class SceneLabels:
         self.actor.SetMapper(self.mapper)
         self.actor.SetPickable(False)
         self.shown: list[LayerLabels] = []
+        self._inputs: list = []
 
-    def show(self, layers: list[LayerLabels]) -> None:
-        """Place the labels of ``layers`` (the visible, labelled ones) from now on."""
-        if [id(x) for x in layers] == [id(x) for x in self.shown]:
-            return
-        self.mapper.RemoveAllInputConnections(0)
-        for labels in layers:
-            self.mapper.AddInputConnection(labels.hierarchy.GetOutputPort())
+    def choose(self, layers: list[LayerLabels], to_clip: np.ndarray | None) -> None:
+        """Place the labels of ``layers`` (the visible, labelled ones) in the view whose
+        world-to-clip matrix is ``to_clip`` (4 x 4; ``None``: every candidate)."""
+        picks = []
+        for i, labels in enumerate(layers):
+            ok = np.ones(labels.count, dtype=bool)
+            if to_clip is not None and labels.count:
+                h = np.c_[labels.anchors, np.ones(labels.count)] @ to_clip.T
+                w = h[:, 3]
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    ok = (w > 0) & (np.abs(h[:, 0]) <= w) & (np.abs(h[:, 1]) <= w)
+            idx = np.nonzero(ok)[0]
+            picks.append(np.c_[np.full(len(idx), i), idx, labels.priority[idx]])
+        every = np.concatenate(picks) if picks else np.empty((0, 3))
+        if len(every) > self.MAX_CANDIDATES:
+            every = every[np.argsort(-every[:, 2], kind="stable")[:self.MAX_CANDIDATES]]
+        for i, labels in enumerate(layers):
+            labels.use(np.sort(every[every[:, 0] == i, 1].astype(np.int64)))
+        inputs = [lb.hierarchy for lb in layers]
+        if [id(h) for h in inputs] != [id(h) for h in self._inputs]:
+            self.mapper.RemoveAllInputConnections(0)
+            for h in inputs:
+                self.mapper.AddInputConnection(h.GetOutputPort())
+            self._inputs = inputs
         self.shown = list(layers)
-        self.actor.SetVisibility(bool(layers))
 
 
 def build_labels(layer: Layer, engine: FilterEngine | None = None, *,
                  keep: np.ndarray | None = None) -> LayerLabels | None:
-    """The labels of ``layer`` (``None`` when its style has no ``label``).
+    """The label candidates of ``layer`` (``None`` when its style has no ``label``).
 
     ``keep`` (a boolean mask per row, e.g. a filter's matches) limits the labels
     to those rows.  A bad expression is logged and gives no labels, never an error
@@ -181,26 +241,9 @@ def build_labels(layer: Layer, engine: FilterEngine | None = None, *,
     if keep is not None and len(keep) == len(show):
         show &= keep
     rows = np.nonzero(show)[0]
-    poly = vtk.vtkPolyData()
-    points = vtk.vtkPoints()
-    points.SetData(numpy_to_vtk(np.ascontiguousarray(anchors[rows]), deep=True))
-    poly.SetPoints(points)
-    names = vtk.vtkStringArray()
-    names.SetName("labels")
-    names.SetNumberOfValues(len(rows))
-    for i, text in enumerate(texts[rows]):
-        names.SetValue(i, str(text))
-    poly.GetPointData().AddArray(names)
-    priority = numpy_to_vtk(np.ascontiguousarray(anchors[rows, 2], dtype=np.float64),
-                            deep=True)
-    priority.SetName("priority")  # taller objects keep their label when labels collide
-    poly.GetPointData().AddArray(priority)
-    hierarchy = vtk.vtkPointSetToLabelHierarchy()
-    hierarchy.SetInputData(poly)
-    hierarchy.SetLabelArrayName("labels")
-    hierarchy.SetPriorityArrayName("priority")
-    _text_style(hierarchy.GetTextProperty(), style)
-    return LayerLabels(poly, hierarchy, expr, len(rows))
+    return LayerLabels(np.ascontiguousarray(anchors[rows]),
+                       np.array([str(t) for t in texts[rows]], dtype=object),
+                       anchors[rows, 2].astype(np.float64), dict(style), expr)
 
 
 def _text_style(prop: vtk.vtkTextProperty, style: dict) -> None:

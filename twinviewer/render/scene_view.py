@@ -72,7 +72,10 @@ class SceneView:
         self.dimmed: dict[Layer, np.ndarray] = {}  # rows kept bright per layer (filters)
         self.labels: dict[Layer, LayerLabels] = {}
         self.label_overlay = SceneLabels()
+        self._label_layers: list[LayerLabels] = []
+        self._label_key = None
         plotter.renderer.AddActor(self.label_overlay.actor)
+        self._label_observer = plotter.renderer.AddObserver("StartEvent", self._choose_labels)
         self._engine = FilterEngine()
         apply_look(plotter)
         scene.layer_added.connect(self.add_layer)
@@ -104,16 +107,36 @@ class SceneView:
             self.labels[layer] = labels
 
     def _show_labels(self) -> None:
-        """Labels of the visible layers, none while the camera moves (they are placed
-        anew every frame)."""
-        self.label_overlay.show([lb for layer, lb in self.labels.items() if layer.visible])
-        self.label_overlay.actor.SetVisibility(bool(self.label_overlay.shown) and not self.interacting)
+        """Labels of the visible layers, none while the camera moves (placing labels
+        costs every frame); which ones is decided just before the next frame."""
+        self._label_layers = [lb for layer, lb in self.labels.items() if layer.visible]
+        self._label_key = None
+        self.label_overlay.actor.SetVisibility(bool(self._label_layers) and
+                                               not self.interacting)
+
+    def _choose_labels(self, *_args) -> None:
+        """Renderer StartEvent: hand the label mapper the candidates in view."""
+        try:
+            if not self.label_overlay.actor.GetVisibility():
+                return
+            renderer = self.plotter.renderer
+            cam = renderer.GetActiveCamera()
+            key = (cam.GetMTime(), tuple(self.plotter.render_window.GetSize()))
+            if key == self._label_key:
+                return
+            self._label_key = key
+            m = cam.GetCompositeProjectionTransformMatrix(renderer.GetTiledAspectRatio(),
+                                                         -1, 1)
+            to_clip = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
+            self.label_overlay.choose(self._label_layers, to_clip)
+        except Exception:  # never let a label problem stop a frame
+            log.exception("choosing labels failed")
 
     def labelled_layers(self) -> list[Layer]:
         """Layers whose labels are drawn now."""
         if not self.label_overlay.actor.GetVisibility():
             return []
-        shown = {id(lb) for lb in self.label_overlay.shown}
+        shown = {id(lb) for lb in self._label_layers}
         return [layer for layer, lb in self.labels.items() if id(lb) in shown]
 
     def refresh_labels(self, render: bool = True) -> None:
@@ -447,6 +470,8 @@ class SceneView:
         for layer, cb in self._callbacks.items():
             layer.changed.disconnect(cb)
         self._callbacks.clear()
+        if self.plotter.renderer is not None:
+            self.plotter.renderer.RemoveObserver(self._label_observer)
 
 
 def _draw_order(actor: vtk.vtkActor) -> None:
