@@ -56,7 +56,6 @@ def test_masked_until_unmasked_with_a_purpose(main_window, qtbot, tmp_path, monk
     real = {f: df[f].astype(str).tolist() for f in SENSITIVE}
 
     # 3D labels of a sensitive field show masked text
-    view = w.viewport.view
     layer.style["label"] = "姓名"
     w.analysis.set_style(layer, layer.style, save=False)
     labelled = _label_texts(w, layer)

@@ -101,7 +101,7 @@ def read_source(spec: LayerSpec, progress: Progress | None = None) -> list[Layer
     path = spec.source
     if str(path).lower().startswith(("postgresql://", "postgres://")):
         from twinviewer.store.postgis import read_spec_layers
-        return read_spec_layers(spec, progress)
+        return _apply_spec(read_spec_layers(spec, progress), spec)
     if not path.exists():
         raise LoadError(translate("LoadError", "file not found"), path)
     kind = spec.options.get("kind") or kind_of(path)
@@ -126,6 +126,12 @@ def read_source(spec: LayerSpec, progress: Progress | None = None) -> list[Layer
     else:
         from twinviewer.io.mesh import read_mesh
         layers = read_mesh(path, **opts)
+    return _apply_spec(layers, spec)
+
+
+def _apply_spec(layers: list[Layer], spec: LayerSpec) -> list[Layer]:
+    """What the scene file's entry says about its layers: name, CRS, transform, group,
+    display, style and sensitive fields."""
     for layer in layers:
         if spec.name:
             layer.name = spec.name if len(layers) == 1 else f"{spec.name} {layer.name}"
@@ -147,7 +153,8 @@ def read_source(spec: LayerSpec, progress: Progress | None = None) -> list[Layer
 
 
 def _mark_sensitive(layer: Layer, listed: tuple[str, ...]) -> None:
-    """``layer.sensitive``: the fields its GeoPackage schema marks, plus the scene file's."""
+    """``layer.sensitive``: the fields its store marks (a GeoPackage's schema, or what a
+    PostGIS reader set), plus the scene file's."""
     found: set[str] = set()
     if Path(str(layer.source)).suffix.lower() == ".gpkg":
         from twinviewer.store import GeoPackageStore, StoreError
@@ -157,12 +164,12 @@ def _mark_sensitive(layer: Layer, listed: tuple[str, ...]) -> None:
             found = {name for name, ft in schema.items() if ft.sensitive}
         except StoreError as exc:  # not a store GDAL wrote: no marks to read
             log.debug("no schema for %s: %s", layer.name, exc.message)
-    fields = set(layer.table.fields)
+    fields = set(layer.table.fields) | set(getattr(layer, "hidden_fields", {}))
     for name in listed:
         if name not in fields:
             layer.warnings.append(translate("LoadError", "sensitive field {field!r} is not a "
                                                          "field of this layer").format(field=name))
-    layer.sensitive = frozenset(found | set(listed))
+    layer.sensitive = frozenset(set(layer.sensitive) | found | set(listed))
 
 
 def load(spec: SceneSpec, progress: Progress | None = None,

@@ -1030,7 +1030,8 @@ def read_spec_layers(spec: Any, progress: Callable[[float, str], None] | None = 
     """The layers of a scene-file entry whose ``source`` is a PostGIS URL.
 
     ``table`` names one layer (default: every published layer); name, group,
-    visibility, style and the scene file's ``sensitive`` list apply as for files.
+    visibility, style and the scene file's ``sensitive`` list are applied by the loader
+    (``io.loader.read_source``), as for files.
     """
     from twinviewer.core.errors import LoadError
 
@@ -1058,21 +1059,4 @@ def read_spec_layers(spec: Any, progress: Callable[[float, str], None] | None = 
             layers.append(store.read_layer(table, progress=part, **opts))
     except StoreError as exc:
         raise LoadError(exc.message) from None
-    for layer in layers:
-        if spec.name:
-            layer.name = spec.name if len(layers) == 1 else f"{spec.name} {layer.name}"
-        if getattr(spec, "transform", None) is not None:
-            from twinviewer.core.transform import apply_transform
-            apply_transform(layer, spec.transform)
-        layer.group = spec.group
-        layer.scene_entry = spec.index
-        layer.visible = spec.visible
-        layer.opacity = spec.opacity
-        layer.style = dict(spec.style)
-        for key in _STYLE_OPTIONS & set(spec.options):
-            layer.style[key] = spec.options[key]
-        if spec.assets:
-            layer.style["assets"] = dict(spec.assets)
-        listed = {f for f in getattr(spec, "sensitive", ()) if f in layer.table.df.columns}
-        layer.sensitive = frozenset(set(layer.sensitive) | listed)
     return layers
