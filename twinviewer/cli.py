@@ -513,7 +513,8 @@ def _query(args) -> int:
                    if lyr.table.df[c].dtype.kind in "iuf"}
         for f in fields:
             if f not in numeric:
-                return _fail(f"--sum: no layer has a numeric field {f!r}")
+                return _fail(translate("cli", "--sum: no layer has a numeric field {field}")
+                             .format(field=repr(f)))
     try:
         area = area_of_object(scene, args.within) if args.within is not None else \
             area_from_wkt(args.within_wkt, scene)
@@ -529,17 +530,23 @@ def _query(args) -> int:
     if args.json:
         print(json.dumps(summary.as_json(), ensure_ascii=False, indent=2))
         return 2 if result.errors else 0
-    where = f" where {args.where}" if args.where else ""
-    print(f"{summary.objects} objects within {args.within or 'the polygon'}{where} "
-          f"({scene.crs_label or 'no CRS'})")
+    area_name = args.within or translate("cli", "the polygon")
+    crs = scene.crs_label or translate("cli", "no CRS")
+    if args.where:
+        print(translate("cli", "{n} objects within {area} where {expr} ({crs})").format(
+            n=summary.objects, area=area_name, expr=args.where, crs=crs))
+    else:
+        print(translate("cli", "{n} objects within {area} ({crs})").format(
+            n=summary.objects, area=area_name, crs=crs))
     for name, n in summary.layers.items():
         print(f"  {name}: {n}")
     if summary.classes:
-        print("classes:")
+        print(translate("cli", "classes:"))
         for cls, n in summary.classes.items():
             print(f"  {cls}: {n}")
     for f, v in summary.sums.items():
-        print(f"{f}: total {v:,}, mean {summary.means[f]:,.6g}")
+        print(translate("cli", "{field}: total {total}, mean {mean}").format(
+            field=f, total=f"{v:,}", mean=f"{summary.means[f]:,.6g}"))
     return 2 if result.errors else 0
 
 

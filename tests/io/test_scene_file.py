@@ -71,6 +71,29 @@ def test_sources_are_relative_to_the_scene_and_chinese_paths_work(tmp_path):
     assert spec.layers[0].source == folder / "建筑.gpkg"
 
 
+def test_a_source_outside_the_scene_folder_is_loaded_but_shown(tmp_path):
+    import shutil
+
+    from twinviewer.io.loader import open_scene
+
+    data = tmp_path / "其他部门"
+    data.mkdir()
+    shutil.copy(DEMO_SCENE.parent / "district.gpkg", data / "district.gpkg")
+    scene_dir = tmp_path / "场景"
+    scene_dir.mkdir()
+    shutil.copy(DEMO_SCENE.parent / "district.gpkg", scene_dir / "district.gpkg")
+    path = write(scene_dir, 'version = 1\n'
+                 '[[layers]]\nsource = "district.gpkg"\ntable = "hazards"\n'
+                 '[[layers]]\nsource = "../其他部门/district.gpkg"\ntable = "cameras"\n')
+    spec = read_scene_file(path)
+    assert [layer.outside for layer in spec.layers] == [False, True]
+    scene = open_scene([path])
+    inside, outside = scene.layers
+    assert not any("outside" in w for w in inside.warnings)
+    assert any("outside the scene file's folder" in w and "其他部门" in w
+               for w in outside.warnings)
+
+
 def test_binary_garbage_is_refused(tmp_path):
     path = tmp_path / "scene.toml"
     path.write_bytes(b"\xff\xfe\x00garbage")

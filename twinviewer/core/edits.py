@@ -28,6 +28,7 @@ from psygnal import Signal
 
 from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch
 from twinviewer.core.table import OID
+from twinviewer.i18n import translate
 
 GEOMETRY = "<geometry>"
 """Pseudo field name of geometry edits (dirty set, change records, edit log)."""
@@ -45,7 +46,11 @@ _DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2}
 
 
 class EditError(Exception):
-    """An edit that cannot be made; the message says why in one line."""
+    """An edit that cannot be made; the message says why in one line.
+
+    Messages are written ``translate("EditError", "{value} is not a whole number")``
+    and filled with ``.format()`` afterwards, so they read in the user's language.
+    """
 
     def __init__(self, message: str) -> None:
         self.message = " ".join(str(message).split())
@@ -85,11 +90,12 @@ class FieldType:
 
     def __post_init__(self) -> None:
         if self.kind not in FIELD_KINDS:
-            raise EditError(f"unknown field type {self.kind!r} (use one of "
-                            f"{', '.join(FIELD_KINDS)})")
+            raise EditError(translate("EditError",
+                                      "unknown field type {kind} (use one of {kinds})").format(
+                kind=repr(self.kind), kinds=", ".join(FIELD_KINDS)))
         object.__setattr__(self, "values", tuple(str(v) for v in self.values))
         if self.kind == "enum" and not self.values:
-            raise EditError("an enum field needs its list of values")
+            raise EditError(translate("EditError", "an enum field needs its list of values"))
 
     @classmethod
     def of(cls, spec: Any) -> FieldType:
@@ -101,11 +107,13 @@ class FieldType:
         if isinstance(spec, dict):
             kind = spec.get("type", spec.get("kind"))
             if not isinstance(kind, str):
-                raise EditError(f"field type {spec!r} names no 'type'")
+                raise EditError(translate("EditError", "field type {spec} names no 'type'")
+                                .format(spec=repr(spec)))
             return cls(kind.strip().lower(), tuple(spec.get("values") or ()),
                        bool(spec.get("nullable", True)),
                        bool(spec.get("sensitive", False)))
-        raise EditError(f"not a field type: {spec!r}")
+        raise EditError(translate("EditError", "not a field type: {spec}").format(
+            spec=repr(spec)))
 
     def to_dict(self) -> dict:
         out: dict[str, Any] = {"type": self.kind}
@@ -177,7 +185,7 @@ def validate(field_type: FieldType | str | dict, value: Any) -> Any:
             value = None
     if is_missing(value):
         if not ft.nullable:
-            raise EditError("a value is required")
+            raise EditError(translate("EditError", "a value is required"))
         return None
     if kind == "int":
         return _as_int(value)
@@ -190,14 +198,16 @@ def validate(field_type: FieldType | str | dict, value: Any) -> Any:
     if kind == "datetime":
         return _as_datetime(value)
     if isinstance(value, bytes | bytearray):
-        raise EditError("binary data is not text")
+        raise EditError(translate("EditError", "binary data is not text"))
     if isinstance(value, list | dict | tuple | set):
-        raise EditError(f"{_show(value)} is not text")
+        raise EditError(translate("EditError", "{value} is not text").format(
+            value=_show(value)))
     text = str(value)
     if kind == "enum":
         if text.strip() in ft.values:
             return text.strip()
-        raise EditError(f"{_show(value)} is not one of: {', '.join(ft.values)}")
+        raise EditError(translate("EditError", "{value} is not one of: {values}").format(
+            value=_show(value), values=", ".join(ft.values)))
     return text
 
 
@@ -206,14 +216,20 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _not_whole(value: Any) -> EditError:
+    return EditError(translate("EditError", "{value} is not a whole number").format(
+        value=_show(value)))
+
+
 def _as_int(value: Any) -> int:
     if isinstance(value, bool):
-        raise EditError(f"{value} is a yes/no value, not a whole number")
+        raise EditError(translate("EditError", "{value} is a yes/no value, not a whole number")
+                        .format(value=value))
     if isinstance(value, int):
         out = value
     elif isinstance(value, float):
         if not math.isfinite(value) or value != int(value):
-            raise EditError(f"{_show(value)} is not a whole number")
+            raise _not_whole(value)
         out = int(value)
     elif isinstance(value, str):
         text = value.replace("_", "x")  # int() accepts 1_000; a user would not mean it
@@ -223,31 +239,36 @@ def _as_int(value: Any) -> int:
             try:
                 f = float(text)
             except ValueError:
-                raise EditError(f"{_show(value)} is not a whole number") from None
+                raise _not_whole(value) from None
             if not math.isfinite(f) or f != int(f):
-                raise EditError(f"{_show(value)} is not a whole number") from None
+                raise _not_whole(value) from None
             out = int(f)
     else:
-        raise EditError(f"{_show(value)} is not a whole number")
+        raise _not_whole(value)
     if not _INT64[0] <= out <= _INT64[1]:
-        raise EditError(f"{out} is too large for a whole-number field")
+        raise EditError(translate("EditError", "{value} is too large for a whole-number field")
+                        .format(value=out))
     return out
 
 
 def _as_real(value: Any) -> float:
     if isinstance(value, bool):
-        raise EditError(f"{value} is a yes/no value, not a number")
+        raise EditError(translate("EditError", "{value} is a yes/no value, not a number")
+                        .format(value=value))
     if isinstance(value, int | float):
         out = float(value)
     elif isinstance(value, str):
         try:
             out = float(value.replace("_", "x"))
         except ValueError:
-            raise EditError(f"{_show(value)} is not a number") from None
+            raise EditError(translate("EditError", "{value} is not a number").format(
+                value=_show(value))) from None
     else:
-        raise EditError(f"{_show(value)} is not a number")
+        raise EditError(translate("EditError", "{value} is not a number").format(
+            value=_show(value)))
     if not math.isfinite(out):
-        raise EditError(f"{_show(value)} is not a finite number")
+        raise EditError(translate("EditError", "{value} is not a finite number").format(
+            value=_show(value)))
     return out
 
 
@@ -260,7 +281,9 @@ def _as_bool(value: Any) -> bool:
         return True
     if isinstance(value, str) and value.lower() in _FALSE:
         return False
-    raise EditError(f"{_show(value)} is not a yes/no value (use true/false, 1/0 or 是/否)")
+    raise EditError(translate("EditError",
+                              "{value} is not a yes/no value (use true/false, 1/0 or 是/否)")
+                    .format(value=_show(value)))
 
 
 def _as_date(value: Any) -> str:
@@ -271,17 +294,34 @@ def _as_date(value: Any) -> str:
     if isinstance(value, str):
         m = _DATE_RE.match(value)
         if m:
+            year, month, day = int(m[1]), int(m[2]), int(m[3])
             try:
-                return _dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-            except ValueError as exc:
-                raise EditError(f"{_show(value)} is not a valid date ({exc})") from None
+                return _dt.date(year, month, day).isoformat()
+            except ValueError:
+                raise _invalid_date(value, year, month, day) from None
         try:  # an ISO date-time whose time is midnight is a date
             stamp = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             stamp = None
         if stamp is not None and stamp.time() == _dt.time(0, 0):
             return stamp.date().isoformat()
-    raise EditError(f"{_show(value)} is not a date (use YYYY-MM-DD)")
+    raise EditError(translate("EditError", "{value} is not a date (use YYYY-MM-DD)").format(
+        value=_show(value)))
+
+
+def _invalid_date(value: str, year: int, month: int, day: int) -> EditError:
+    """Why ``year-month-day`` (matched by the date pattern) is no calendar date."""
+    if not 1 <= month <= 12:
+        return EditError(translate("EditError",
+                                   "{value} is not a valid date (there is no month {month})")
+                         .format(value=_show(value), month=month))
+    if _dt.MINYEAR <= year <= _dt.MAXYEAR:
+        return EditError(translate("EditError",
+                                   "{value} is not a valid date ({year}-{month:02d} has no "
+                                   "day {day})").format(value=_show(value), year=year,
+                                                        month=month, day=day))
+    return EditError(translate("EditError", "{value} is not a valid date (year {year})")
+                     .format(value=_show(value), year=year))
 
 
 def _as_datetime(value: Any) -> str:
@@ -297,7 +337,9 @@ def _as_datetime(value: Any) -> str:
             return _dt.datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
         except ValueError:
             pass
-    raise EditError(f"{_show(value)} is not a date and time (use YYYY-MM-DDTHH:MM:SS)")
+    raise EditError(translate("EditError",
+                              "{value} is not a date and time (use YYYY-MM-DDTHH:MM:SS)")
+                    .format(value=_show(value)))
 
 
 # --------------------------------------------------------------------------- columns
@@ -396,31 +438,51 @@ def _append_value(series: pd.Series, value: Any) -> pd.Series:
     return pd.concat([series, tail])
 
 
-def _check_name(name: Any, what: str = "field") -> str:
+def _check_name(name: Any) -> str:
     if not isinstance(name, str) or not name.strip():
-        raise EditError(f"a {what} name must be non-empty text")
+        raise EditError(translate("EditError", "a field name must be non-empty text"))
     if name != name.strip():
-        raise EditError(f"{what} name {name!r} starts or ends with spaces")
+        raise EditError(translate("EditError", "field name {name} starts or ends with spaces")
+                        .format(name=repr(name)))
     if any(ord(c) < 32 for c in name) or '"' in name:
-        raise EditError(f"{what} name {name!r} contains a control character or a quote")
+        raise EditError(translate("EditError",
+                                  "field name {name} contains a control character or a quote")
+                        .format(name=repr(name)))
     if name.lower() in (OID, "fid", "geom", "geometry") or name in (GEOMETRY, OBJECT):
-        raise EditError(f"{name!r} is reserved and cannot be a field name")
+        raise EditError(translate("EditError", "{name} is reserved and cannot be a field name")
+                        .format(name=repr(name)))
     if len(name) > 63:
-        raise EditError(f"{what} name {name!r} is longer than 63 characters")
+        raise EditError(translate("EditError", "field name {name} is longer than {n} characters")
+                        .format(name=repr(name), n=63))
     return name
 
 
 def _field_index(layer: Layer, name: str) -> int:
     df = layer.table.df
     if name == OID:
-        raise EditError("the object id (oid) cannot be edited")
+        raise EditError(translate("EditError", "the object id (oid) cannot be edited"))
     if name not in df.columns:
-        raise EditError(f"layer {layer.name!r} has no field {name!r}")
+        raise EditError(translate("EditError", "layer {layer} has no field {field}").format(
+            layer=repr(layer.name), field=repr(name)))
     return int(df.columns.get_loc(name))
 
 
 def _taken(layer: Layer, name: str) -> bool:
     return name.lower() in {str(c).lower() for c in layer.table.df.columns}
+
+
+def _field_taken(layer: Layer, name: str) -> EditError:
+    return EditError(translate("EditError", "layer {layer} already has a field {field}").format(
+        layer=repr(layer.name), field=repr(name)))
+
+
+def _no_row(row: int, layer: Layer) -> EditError:
+    return EditError(translate("EditError", "row {row} is not an object of layer {layer}")
+                     .format(row=row, layer=repr(layer.name)))
+
+
+def _not_finite() -> EditError:
+    return EditError(translate("EditError", "the position is not a finite coordinate"))
 
 
 # --------------------------------------------------------------------------- change records
@@ -548,7 +610,9 @@ class SetValues(Command):
         self.values = values if self.scalar else np.asarray(values, dtype=object).ravel()
         self.field_type = None if field_type is None else FieldType.of(field_type)
         n = len(self.rows)
-        self.label = label or (f"Set {field} of {n} objects" if n != 1 else f"Set {field}")
+        self.label = label or (
+            translate("EditLabel", "Set {field} of {n} objects").format(field=field, n=n)
+            if n != 1 else translate("EditLabel", "Set {field}").format(field=field))
         self._new: np.ndarray | None = None
         self._old: np.ndarray | None = None
         self._old_column: pd.Series | None = None
@@ -558,10 +622,9 @@ class SetValues(Command):
         df = self.layer.table.df
         _field_index(self.layer, self.field)
         if len(self.rows) and (self.rows.min() < 0 or self.rows.max() >= len(df)):
-            raise EditError(f"row {int(self.rows.max())} is not an object of layer "
-                            f"{self.layer.name!r}")
+            raise _no_row(int(self.rows.max()), self.layer)
         if len(np.unique(self.rows)) != len(self.rows):
-            raise EditError("an object is listed twice in one edit")
+            raise EditError(translate("EditError", "an object is listed twice in one edit"))
         ft = self.field_type or stack.field_type(self.layer, self.field)
         if self.scalar:
             v = validate(ft, self.values)
@@ -569,14 +632,17 @@ class SetValues(Command):
             new.fill(v)
         else:
             if len(self.values) != len(self.rows):
-                raise EditError(f"{len(self.values)} values for {len(self.rows)} objects")
+                raise EditError(translate("EditError", "{n} values for {k} objects").format(
+                    n=len(self.values), k=len(self.rows)))
             new = np.empty(len(self.rows), dtype=object)
             for i, v in enumerate(self.values):
                 try:
                     new[i] = validate(ft, v)
                 except EditError as exc:
                     oid = df[OID].iat[int(self.rows[i])]
-                    raise EditError(f"{self.field} of object {oid}: {exc.message}") from None
+                    raise EditError(translate("EditError", "{field} of object {oid}: {problem}")
+                                    .format(field=self.field, oid=oid,
+                                            problem=exc.message)) from None
         self._new = new
         self._oids = df[OID].to_numpy()[self.rows]
 
@@ -633,14 +699,14 @@ class AddField(Command):
         self.name = name
         self.field_type = FieldType.of(field_type)
         self.default = default
-        self.label = label or f"Add field {name}"
+        self.label = label or translate("EditLabel", "Add field {f}").format(f=name)
         self._previous_type: FieldType | None = None
         self._was_sensitive = False
 
     def _apply(self, stack: CommandStack) -> None:
         _check_name(self.name)
         if _taken(self.layer, self.name):
-            raise EditError(f"layer {self.layer.name!r} already has a field {self.name!r}")
+            raise _field_taken(self.layer, self.name)
         self.default = validate(self.field_type, self.default)
         df = self.layer.table.df
         column = _typed_column(self.field_type, self.default, len(df))
@@ -678,15 +744,17 @@ class RenameField(Command):
         self.layer = layer
         self.name = name
         self.new_name = new_name
-        self.label = label or f"Rename field {name} to {new_name}"
+        self.label = label or translate("EditLabel", "Rename field {f} to {g}").format(
+            f=name, g=new_name)
 
     def _apply(self, stack: CommandStack) -> None:
         _field_index(self.layer, self.name)
         _check_name(self.new_name)
         if self.new_name.lower() != self.name.lower() and _taken(self.layer, self.new_name):
-            raise EditError(f"layer {self.layer.name!r} already has a field {self.new_name!r}")
+            raise _field_taken(self.layer, self.new_name)
         if self.new_name == self.name:
-            raise EditError(f"the field is already called {self.name!r}")
+            raise EditError(translate("EditError", "the field is already called {name}").format(
+                name=repr(self.name)))
         # the class field follows its column; remembered here, because a deleted class
         # field's name may meanwhile belong to another column
         self._class_field = self.layer.class_field
@@ -720,7 +788,7 @@ class DeleteField(Command):
     def __init__(self, layer: Layer, name: str, *, label: str | None = None) -> None:
         self.layer = layer
         self.name = name
-        self.label = label or f"Delete field {name}"
+        self.label = label or translate("EditLabel", "Delete field {f}").format(f=name)
         self._column: pd.Series | None = None
         self._position = 0
         self._type: FieldType | None = None
@@ -774,21 +842,24 @@ class AddPoint(Command):
         self.xyz = None if xyz is None else np.asarray(xyz, dtype=np.float64).reshape(-1, 3)
         self.attributes = dict(attributes or {})
         self.oid = oid
-        self.label = label or "Add point object"
+        self.label = label or translate("EditLabel", "Add point object")
         self._old_df: pd.DataFrame | None = None
         self._batch_state: tuple | None = None
 
     def _prepare(self) -> dict:
         df = self.layer.table.df
         if self.xyz is not None and not np.all(np.isfinite(self.xyz)):
-            raise EditError("the position is not a finite coordinate")
+            raise _not_finite()
         oids = df[OID]
         if self.oid is None:
             if len(oids) and oids.dtype.kind not in "iu":
-                raise EditError(f"layer {self.layer.name!r} has text object ids; give the oid")
+                raise EditError(translate("EditError",
+                                          "layer {layer} has text object ids; give the oid")
+                                .format(layer=repr(self.layer.name)))
             self.oid = int(oids.max()) + 1 if len(oids) else 1
         elif (oids == self.oid).any():
-            raise EditError(f"layer {self.layer.name!r} already has an object {self.oid}")
+            raise EditError(translate("EditError", "layer {layer} already has an object {oid}")
+                            .format(layer=repr(self.layer.name), oid=self.oid))
         return self.attributes
 
     def _apply(self, stack: CommandStack) -> None:
@@ -800,7 +871,8 @@ class AddPoint(Command):
             try:
                 clean[name] = validate(stack.field_type(self.layer, name), value)
             except EditError as exc:
-                raise EditError(f"{name}: {exc.message}") from None
+                raise EditError(translate("EditError", "field {field}: {problem}").format(
+                    field=name, problem=exc.message)) from None
         self.attributes = clean
         row = len(df)
         columns = {}
@@ -854,19 +926,20 @@ class MovePoint(Command):
         self.layer = layer
         self.row = int(row)
         self.xyz = np.asarray(xyz, dtype=np.float64).reshape(3)
-        self.label = label or "Move point object"
+        self.label = label or translate("EditLabel", "Move point object")
         self._moves: list[tuple[PointBatch, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def _apply(self, stack: CommandStack) -> None:
         if not 0 <= self.row < len(self.layer.table.df):
-            raise EditError(f"row {self.row} is not an object of layer {self.layer.name!r}")
+            raise _no_row(self.row, self.layer)
         if not np.all(np.isfinite(self.xyz)):
-            raise EditError("the position is not a finite coordinate")
+            raise _not_finite()
         self.oid = plain_values(self.layer.table.df[OID].to_numpy()[[self.row]])[0]
         found = [(b, np.nonzero(b.rows == self.row)[0]) for b in _point_batches(self.layer)]
         found = [(b, idx) for b, idx in found if len(idx)]
         if not found:
-            raise EditError(f"object {self.oid} of layer {self.layer.name!r} is not a point")
+            raise EditError(translate("EditError", "object {oid} of layer {layer} is not a point")
+                            .format(oid=self.oid, layer=repr(self.layer.name)))
         delta = self.xyz - found[0][0].points[found[0][1][0]]
         self._moves = []
         for k, (batch, idx) in enumerate(found):
@@ -906,17 +979,17 @@ class DeleteObjects(Command):
         self.layer = layer
         self.rows = np.unique(np.atleast_1d(np.asarray(rows, dtype=np.int64)))
         n = len(self.rows)
-        self.label = label or (f"Delete {n} objects" if n != 1 else "Delete object")
+        self.label = label or (translate("EditLabel", "Delete {n} objects").format(n=n) if n != 1
+                               else translate("EditLabel", "Delete object"))
         self._old_df: pd.DataFrame | None = None
         self._old_batches: list[tuple] = []
 
     def _apply(self, stack: CommandStack) -> None:
         df = self.layer.table.df
         if not len(self.rows):
-            raise EditError("no objects to delete")
+            raise EditError(translate("EditError", "no objects to delete"))
         if self.rows[0] < 0 or self.rows[-1] >= len(df):
-            raise EditError(f"row {int(self.rows[-1])} is not an object of layer "
-                            f"{self.layer.name!r}")
+            raise _no_row(int(self.rows[-1]), self.layer)
         gone = np.zeros(len(df), dtype=bool)
         gone[self.rows] = True
         new_row = np.cumsum(~gone) - 1
@@ -988,7 +1061,7 @@ class Macro(Command):
 
     def __init__(self, label: str, commands: Sequence[Command]) -> None:
         if not commands:
-            raise EditError("an edit needs at least one step")
+            raise EditError(translate("EditError", "an edit needs at least one step"))
         self.label = label
         self.commands = list(commands)
         self.layer = self.commands[0].layer
@@ -1034,7 +1107,8 @@ class Step:
 
     @property
     def label(self) -> str:
-        return self.command.label if self.forward else f"{self.command.label} (undone)"
+        return self.command.label if self.forward else translate("EditLabel", "{label} (undone)").format(
+            label=self.command.label)
 
     def changes(self) -> list[Change]:
         return self.command.changes(self.forward)

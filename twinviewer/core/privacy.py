@@ -38,6 +38,7 @@ import pandas as pd
 from psygnal import Signal
 
 from twinviewer.core.layer import Layer
+from twinviewer.i18n import translate
 
 MASK = "****"
 """What a sensitive value of no known kind is shown as."""
@@ -190,13 +191,17 @@ class PrivacyState:
         """
         purpose = " ".join(str(purpose or "").split())
         if not purpose:
-            raise PrivacyError("say why the sensitive fields are needed (purpose)")
+            raise PrivacyError(translate("PrivacyError",
+                                         "say why the sensitive fields are needed (purpose)"))
         names = sorted(layer.sensitive) if fields is None else [str(f) for f in fields]
         wrong = [f for f in names if f not in layer.sensitive]
         if wrong:
-            raise PrivacyError(f"field {wrong[0]!r} of layer {layer.name!r} is not sensitive")
+            raise PrivacyError(translate("PrivacyError",
+                                         "field {field} of layer {layer} is not sensitive")
+                               .format(field=repr(wrong[0]), layer=repr(layer.name)))
         if not names:
-            raise PrivacyError(f"layer {layer.name!r} has no sensitive fields")
+            raise PrivacyError(translate("PrivacyError", "layer {layer} has no sensitive fields")
+                               .format(layer=repr(layer.name)))
         record = AccessRecord(user=user or "", layer=layer.source_table or layer.name,
                               fields=names, purpose=purpose)
         record = audit(layer, record)

@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 
 from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch
+from twinviewer.i18n import translate
 
 KEYWORDS = {
     "and", "or", "not", "in", "is", "null", "like", "glob", "between", "true", "false",
@@ -47,14 +48,24 @@ class QueryError(ValueError):
     """A filter expression that cannot be evaluated.
 
     ``position`` is the 0-based character index in the expression where it fails
-    (``None`` when unknown); the message names it as a 1-based column.
+    (``None`` when unknown); the message names it as a 1-based column.  ``field``
+    is the name of an unknown field the expression uses (``None`` for any other
+    error) and ``suggestion`` the layer's field it may have meant.  Messages are
+    translated (context ``QueryError``), so code must look at these attributes,
+    never at the text.
     """
 
-    def __init__(self, message: str, position: int | None = None) -> None:
+    def __init__(self, message: str, position: int | None = None, *,
+                 field: str | None = None, suggestion: str | None = None) -> None:
         self.message = message
         self.position = position
-        where = f" (at column {position + 1})" if position is not None else ""
-        super().__init__(message + where)
+        self.field = field
+        self.suggestion = suggestion
+        if position is None:
+            super().__init__(message)
+        else:
+            super().__init__(translate("QueryError", "{message} (at column {column})").format(
+                message=message, column=position + 1))
 
 
 @dataclass
@@ -71,10 +82,14 @@ def tokenize(expr: str) -> list[Token]:
         m = _TOKEN.match(expr, pos)
         if m is None:
             ch = expr[pos]
-            if ch in "'\"":
-                raise QueryError(f"unterminated {'text' if ch == chr(39) else 'name'} {ch}…",
-                                 pos)
-            raise QueryError(f"unexpected character {ch!r}", pos)
+            if ch == "'":
+                raise QueryError(translate("QueryError", "unterminated text {quote}…").format(
+                    quote=ch), pos)
+            if ch == '"':
+                raise QueryError(translate("QueryError", "unterminated name {quote}…").format(
+                    quote=ch), pos)
+            raise QueryError(translate("QueryError", "unexpected character {char}").format(
+                char=repr(ch)), pos)
         if m.lastgroup != "ws":
             tokens.append(Token(m.lastgroup, m.group(), pos))
         pos = m.end()
@@ -101,7 +116,7 @@ def to_sql(expr: str, fields: list[str]) -> str:
     """
     tokens = tokenize(expr)
     if not tokens:
-        raise QueryError("empty expression", 0)
+        raise QueryError(translate("QueryError", "empty expression"), 0)
     known = {f: f for f in fields}
     lower = {f.lower(): f for f in fields}
     out, depth = [], 0
@@ -119,29 +134,33 @@ def to_sql(expr: str, fields: list[str]) -> str:
             elif word in lower:
                 text = _quote(lower[word])
             else:
-                raise QueryError(_unknown(text, fields), tok.start)
+                raise _unknown(text, fields, tok.start)
         elif tok.kind == "qid":
             name = text[1:-1].replace('""', '"')
             if name not in known:
-                raise QueryError(_unknown(name, fields), tok.start)
+                raise _unknown(name, fields, tok.start)
         elif tok.text == "(":
             depth += 1
         elif tok.text == ")":
             depth -= 1
             if depth < 0:
-                raise QueryError("')' without '('", tok.start)
+                raise QueryError(translate("QueryError", "')' without '('"), tok.start)
         out.append(text)
     if depth > 0:
         opening = [t.start for t in tokens if t.text == "("]
-        raise QueryError("'(' is never closed", opening[-depth])
+        raise QueryError(translate("QueryError", "'(' is never closed"), opening[-depth])
     return " ".join(out)
 
 
-def _unknown(name: str, fields: list[str]) -> str:
+def _unknown(name: str, fields: list[str], position: int) -> QueryError:
     near = difflib.get_close_matches(name, fields, n=1, cutoff=0.5)
     if near:
-        return f"unknown field '{name}' (did you mean '{near[0]}'?)"
-    return f"unknown field '{name}' (text values need quotes: '{name}')"
+        return QueryError(translate("QueryError", "unknown field '{name}' (did you mean "
+                                    "'{near}'?)").format(name=name, near=near[0]),
+                          position, field=name, suggestion=near[0])
+    return QueryError(translate("QueryError", "unknown field '{name}' (text values need "
+                                "quotes: '{name}')").format(name=name),
+                      position, field=name)
 
 
 def _sql_values(col: pd.Series) -> list:
@@ -234,7 +253,7 @@ class FilterEngine:
             return [r[0] for r in conn.execute(f"SELECT {sql} FROM t ORDER BY rowid")]
         except sqlite3.Error as exc:
             if 'near "FROM"' in str(exc):  # the clause after the expression: it stopped short
-                raise QueryError("the expression ends too early", len(expr)) from None
+                raise _too_early(expr) from None
             raise _sql_error(str(exc), expr) from None
 
 
@@ -248,12 +267,29 @@ def _sql_error(message: str, expr: str) -> QueryError:
     if m:
         token = m.group(1)
         pos = expr.find(token)
-        return QueryError(f"syntax error near '{token}'", pos if pos >= 0 else None)
+        return QueryError(translate("QueryError", "syntax error near '{token}'").format(
+            token=token), pos if pos >= 0 else None)
     if "incomplete input" in message:
-        return QueryError("the expression ends too early", len(expr))
+        return _too_early(expr)
     if "not authorized" in message:
-        return QueryError("only comparisons and functions of fields are allowed")
-    return QueryError(message)
+        return QueryError(translate("QueryError",
+                                    "only comparisons and functions of fields are allowed"))
+    m = re.search(r"no such function: (\S+)", message)
+    if m:
+        pos = expr.lower().find(m.group(1).lower())
+        return QueryError(translate("QueryError", "unknown function {name}()").format(
+            name=m.group(1)), pos if pos >= 0 else None)
+    m = re.search(r"wrong number of arguments to function (\S+?)\(\)", message)
+    if m:
+        pos = expr.lower().find(m.group(1).lower())
+        return QueryError(translate("QueryError", "wrong number of arguments to {name}()")
+                          .format(name=m.group(1)), pos if pos >= 0 else None)
+    return QueryError(translate("QueryError", "SQLite cannot evaluate it: {detail}").format(
+        detail=message))
+
+
+def _too_early(expr: str) -> QueryError:
+    return QueryError(translate("QueryError", "the expression ends too early"), len(expr))
 
 
 def field_completions(fields: list[str], prefix: str) -> list[str]:
@@ -439,18 +475,20 @@ def area_from_wkt(wkt: str, scene) -> shapely.Geometry:
     try:
         geom = shapely.from_wkt(wkt)
     except shapely.errors.GEOSException as exc:
-        raise QueryError(f"not a WKT polygon ({str(exc).splitlines()[0]})") from None
+        raise QueryError(translate("QueryError", "not a WKT polygon ({detail})").format(
+            detail=str(exc).splitlines()[0])) from None
     if geom is None or geom.is_empty:
-        raise QueryError("the WKT polygon is empty")
+        raise QueryError(translate("QueryError", "the WKT polygon is empty"))
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        raise QueryError(f"the WKT is a {geom.geom_type}, not a Polygon or MultiPolygon")
+        raise QueryError(translate("QueryError", "the WKT is a {type}, not a Polygon or "
+                                   "MultiPolygon").format(type=geom.geom_type))
     geom = shapely.force_2d(geom)
     origin = np.asarray(scene.origin, dtype=np.float64)[:2]
     local = shapely.transform(geom, lambda xy: xy - origin)
     if not local.is_valid:
         local = shapely.make_valid(local)
     if local.area <= 0:
-        raise QueryError("the WKT polygon has no area")
+        raise QueryError(translate("QueryError", "the WKT polygon has no area"))
     return local
 
 
@@ -462,8 +500,9 @@ def find_layer(scene, name: str) -> Layer:
     for layer in scene.layers:
         if layer.source_table == name:
             return layer
-    names = ", ".join(lyr.name for lyr in scene.layers) or "none"
-    raise QueryError(f"no layer {name!r} (layers: {names})")
+    names = ", ".join(lyr.name for lyr in scene.layers) or translate("QueryError", "none")
+    raise QueryError(translate("QueryError", "no layer {name} (layers: {names})").format(
+        name=repr(name), names=names))
 
 
 def row_of_oid(layer: Layer, oid: str) -> int:
@@ -478,7 +517,8 @@ def row_of_oid(layer: Layer, oid: str) -> int:
     else:
         hit = np.nonzero(np.asarray([str(v) for v in ids]) == oid)[0]
     if not len(hit):
-        raise QueryError(f"layer {layer.name!r} has no object with oid {oid}")
+        raise QueryError(translate("QueryError", "layer {layer} has no object with oid {oid}")
+                         .format(layer=repr(layer.name), oid=oid))
     return int(hit[0])
 
 
@@ -486,13 +526,15 @@ def area_of_object(scene, spec: str):
     """The ground outline of the object named ``LAYER:OID`` (scene coordinates)."""
     name, sep, oid = spec.rpartition(":")
     if not sep or not name or not oid:
-        raise QueryError(f"--within {spec!r}: write LAYER:OID, e.g. 小区:3")
+        raise QueryError(translate("QueryError", "--within {spec}: write LAYER:OID, e.g. 小区:3")
+                         .format(spec=repr(spec)))
     layer = find_layer(scene, name)
     row = row_of_oid(layer, oid.strip())
     area = footprint(layer, row)
     if area is None or area.is_empty or area.area <= 0:
-        raise QueryError(f"object {oid} of layer {layer.name!r} has no area "
-                         "(a point or a line); use --within-wkt")
+        raise QueryError(translate("QueryError", "object {oid} of layer {layer} has no area "
+                                   "(a point or a line); use --within-wkt").format(
+            oid=oid, layer=repr(layer.name)))
     return area
 
 
@@ -517,14 +559,15 @@ def where_rows(scene, selected: dict[str, np.ndarray], expr: str,
         try:
             to_sql(expr, [str(c) for c in layer.table.df.columns])
         except QueryError as exc:
-            if not exc.message.startswith("unknown field"):
+            if exc.field is None:
                 raise
             unknown.append(exc)
             continue
         usable.append(layer)
     if not usable:
-        hint = next((e for e in unknown if "did you mean" in e.message), None)
-        raise (hint or unknown[0]) if unknown else QueryError("the scene has no layers")
+        hint = next((e for e in unknown if e.suggestion is not None), None)
+        raise (hint or unknown[0]) if unknown else QueryError(
+            translate("QueryError", "the scene has no layers"))
     out = {}
     for layer in usable:
         rows = np.asarray(selected.get(layer.name, []), dtype=np.int64)

@@ -7,7 +7,8 @@ first time it is needed, into the user's cache folder, and again whenever the
 (``ui/app.py``) installs the translators on its ``QApplication``; the CLI, which has no
 application, installs one with :func:`install_translator`.
 
-Messages outside widgets (``LoadError``/``StoreError`` texts, CLI help and output) are
+Messages outside widgets (``LoadError``/``StoreError``/``EditError``/``QueryError``/
+``PrivacyError`` texts, CLI help and output) are
 written ``translate("LoadError", "has no layer named {table!r}").format(table=table)``:
 lupdate extracts the two literal strings, the ``{name}`` placeholders are filled in
 after translation, and :func:`translate` returns the English text when no translator

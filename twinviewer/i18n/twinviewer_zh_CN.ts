@@ -285,6 +285,228 @@
     </message>
 </context>
 <context>
+    <name>EditError</name>
+    <message>
+        <source>unknown field type {kind} (use one of {kinds})</source>
+        <translation>未知的字段类型 {kind}（可用类型：{kinds}）</translation>
+    </message>
+    <message>
+        <source>an enum field needs its list of values</source>
+        <translation>枚举字段需要给出取值列表</translation>
+    </message>
+    <message>
+        <source>field type {spec} names no &apos;type&apos;</source>
+        <translation>字段类型 {spec} 未指定“type”</translation>
+    </message>
+    <message>
+        <source>not a field type: {spec}</source>
+        <translation>不是字段类型：{spec}</translation>
+    </message>
+    <message>
+        <source>a value is required</source>
+        <translation>必须填写值</translation>
+    </message>
+    <message>
+        <source>binary data is not text</source>
+        <translation>二进制数据不是文本</translation>
+    </message>
+    <message>
+        <source>{value} is not text</source>
+        <translation>{value} 不是文本</translation>
+    </message>
+    <message>
+        <source>{value} is not one of: {values}</source>
+        <translation>{value} 不在可选值中：{values}</translation>
+    </message>
+    <message>
+        <source>{value} is not a whole number</source>
+        <translation>{value} 不是整数</translation>
+    </message>
+    <message>
+        <source>{value} is a yes/no value, not a whole number</source>
+        <translation>{value} 是布尔值（是/否），不是整数</translation>
+    </message>
+    <message>
+        <source>{value} is too large for a whole-number field</source>
+        <translation>{value} 超出整数字段的范围</translation>
+    </message>
+    <message>
+        <source>{value} is a yes/no value, not a number</source>
+        <translation>{value} 是布尔值（是/否），不是数字</translation>
+    </message>
+    <message>
+        <source>{value} is not a number</source>
+        <translation>{value} 不是数字</translation>
+    </message>
+    <message>
+        <source>{value} is not a finite number</source>
+        <translation>{value} 不是有限数值</translation>
+    </message>
+    <message>
+        <source>{value} is not a yes/no value (use true/false, 1/0 or 是/否)</source>
+        <translation>{value} 不是布尔值（请使用 是/否、true/false 或 1/0）</translation>
+    </message>
+    <message>
+        <source>{value} is not a date (use YYYY-MM-DD)</source>
+        <translation>{value} 不是日期（格式为 YYYY-MM-DD，如 2024-05-01）</translation>
+    </message>
+    <message>
+        <source>{value} is not a valid date (there is no month {month})</source>
+        <translation>{value} 不是有效日期（没有 {month} 月）</translation>
+    </message>
+    <message>
+        <source>{value} is not a valid date ({year}-{month:02d} has no day {day})</source>
+        <translation>{value} 不是有效日期（{year}-{month:02d} 没有 {day} 日）</translation>
+    </message>
+    <message>
+        <source>{value} is not a valid date (year {year})</source>
+        <translation>{value} 不是有效日期（年份 {year} 超出范围）</translation>
+    </message>
+    <message>
+        <source>{value} is not a date and time (use YYYY-MM-DDTHH:MM:SS)</source>
+        <translation>{value} 不是日期时间（格式为 YYYY-MM-DDTHH:MM:SS）</translation>
+    </message>
+    <message>
+        <source>a field name must be non-empty text</source>
+        <translation>字段名不能为空</translation>
+    </message>
+    <message>
+        <source>field name {name} starts or ends with spaces</source>
+        <translation>字段名 {name} 的开头或结尾有空格</translation>
+    </message>
+    <message>
+        <source>field name {name} contains a control character or a quote</source>
+        <translation>字段名 {name} 含有控制字符或双引号</translation>
+    </message>
+    <message>
+        <source>{name} is reserved and cannot be a field name</source>
+        <translation>{name} 是保留名称，不能用作字段名</translation>
+    </message>
+    <message>
+        <source>field name {name} is longer than {n} characters</source>
+        <translation>字段名 {name} 超过 {n} 个字符</translation>
+    </message>
+    <message>
+        <source>the object id (oid) cannot be edited</source>
+        <translation>对象编号（oid）不能修改</translation>
+    </message>
+    <message>
+        <source>layer {layer} has no field {field}</source>
+        <translation>图层 {layer} 没有字段 {field}</translation>
+    </message>
+    <message>
+        <source>layer {layer} already has a field {field}</source>
+        <translation>图层 {layer} 已有字段 {field}</translation>
+    </message>
+    <message>
+        <source>row {row} is not an object of layer {layer}</source>
+        <translation>第 {row} 行不是图层 {layer} 中的对象</translation>
+    </message>
+    <message>
+        <source>the position is not a finite coordinate</source>
+        <translation>位置不是有效坐标</translation>
+    </message>
+    <message>
+        <source>an object is listed twice in one edit</source>
+        <translation>同一次编辑中某个对象出现了两次</translation>
+    </message>
+    <message>
+        <source>{n} values for {k} objects</source>
+        <translation>给出了 {n} 个值，但对象有 {k} 个</translation>
+    </message>
+    <message>
+        <source>{field} of object {oid}: {problem}</source>
+        <translation>对象 {oid} 的 {field}：{problem}</translation>
+    </message>
+    <message>
+        <source>the field is already called {name}</source>
+        <translation>字段已经名为 {name}</translation>
+    </message>
+    <message>
+        <source>layer {layer} has text object ids; give the oid</source>
+        <translation>图层 {layer} 的对象编号是文本，请指定 oid</translation>
+    </message>
+    <message>
+        <source>layer {layer} already has an object {oid}</source>
+        <translation>图层 {layer} 已有对象 {oid}</translation>
+    </message>
+    <message>
+        <source>field {field}: {problem}</source>
+        <translation>字段 {field}：{problem}</translation>
+    </message>
+    <message>
+        <source>object {oid} of layer {layer} is not a point</source>
+        <translation>图层 {layer} 的对象 {oid} 不是点对象</translation>
+    </message>
+    <message>
+        <source>no objects to delete</source>
+        <translation>没有要删除的对象</translation>
+    </message>
+    <message>
+        <source>an edit needs at least one step</source>
+        <translation>一次编辑至少需要一个步骤</translation>
+    </message>
+    <message>
+        <source>layer {layer} is not open</source>
+        <translation>图层 {layer} 未打开</translation>
+    </message>
+    <message>
+        <source>layer {layer} has no object {oid}</source>
+        <translation>图层 {layer} 没有对象 {oid}</translation>
+    </message>
+    <message>
+        <source>unknown journal step {op}</source>
+        <translation>未知的日志步骤 {op}</translation>
+    </message>
+</context>
+<context>
+    <name>EditLabel</name>
+    <message>
+        <source>Set {field} of {n} objects</source>
+        <translation>设置 {n} 个对象的 {field}</translation>
+    </message>
+    <message>
+        <source>Set {field}</source>
+        <translation>设置 {field}</translation>
+    </message>
+    <message>
+        <source>Add field {f}</source>
+        <translation>添加字段 {f}</translation>
+    </message>
+    <message>
+        <source>Rename field {f} to {g}</source>
+        <translation>将字段 {f} 重命名为 {g}</translation>
+    </message>
+    <message>
+        <source>Delete field {f}</source>
+        <translation>删除字段 {f}</translation>
+    </message>
+    <message>
+        <source>Add point object</source>
+        <translation>添加点对象</translation>
+    </message>
+    <message>
+        <source>Move point object</source>
+        <translation>移动点对象</translation>
+    </message>
+    <message>
+        <source>Delete {n} objects</source>
+        <translation>删除 {n} 个对象</translation>
+    </message>
+    <message>
+        <source>Delete object</source>
+        <translation>删除对象</translation>
+    </message>
+    <message>
+        <source>{label} (undone)</source>
+        <translation>{label}（已撤销）</translation>
+    </message>
+    <message>
+        <source>Restore objects</source>
+        <translation>恢复对象</translation>
+    </message>
+</context>
+<context>
     <name>EditSession</name>
     <message>
         <source>These layers are not in a GeoPackage store: import them first (twinviewer import … --into DISTRICT.gpkg).</source>
@@ -382,6 +604,18 @@
     <message>
         <source>Opacity</source>
         <translation>不透明度</translation>
+    </message>
+    <message>
+        <source>vector data</source>
+        <translation>矢量数据</translation>
+    </message>
+    <message>
+        <source>CityJSON model</source>
+        <translation>CityJSON 模型</translation>
+    </message>
+    <message>
+        <source>3D mesh</source>
+        <translation>三维网格</translation>
     </message>
 </context>
 <context>
@@ -775,6 +1009,10 @@
         <translation>选项 {option!r} 不适用于 {kind} 图层</translation>
     </message>
     <message>
+        <source>reads {path}, outside the scene file&apos;s folder</source>
+        <translation>读取了场景文件所在文件夹之外的 {path}</translation>
+    </message>
+    <message>
         <source>sensitive field {field!r} is not a field of this layer</source>
         <translation>敏感字段 {field!r} 不是该图层的字段</translation>
     </message>
@@ -1072,6 +1310,13 @@
     </message>
 </context>
 <context>
+    <name>LoadWorker</name>
+    <message>
+        <source>Loading failed unexpectedly ({type}): {error}</source>
+        <translation>加载意外失败（{type}）：{error}</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Layers</source>
@@ -1208,6 +1453,10 @@
     <message>
         <source>Open scene or data</source>
         <translation>打开场景或数据</translation>
+    </message>
+    <message>
+        <source>Scenes and data ({patterns});;All files (*)</source>
+        <translation>场景和数据 ({patterns});;所有文件 (*)</translation>
     </message>
     <message>
         <source>Still loading; wait or cancel first.</source>
@@ -1474,6 +1723,21 @@ A 3D digital-twin viewer for sub-district planners.</source>
     </message>
 </context>
 <context>
+    <name>PrivacyError</name>
+    <message>
+        <source>say why the sensitive fields are needed (purpose)</source>
+        <translation>请说明查看敏感字段的用途</translation>
+    </message>
+    <message>
+        <source>field {field} of layer {layer} is not sensitive</source>
+        <translation>图层 {layer} 的字段 {field} 不是敏感字段</translation>
+    </message>
+    <message>
+        <source>layer {layer} has no sensitive fields</source>
+        <translation>图层 {layer} 没有敏感字段</translation>
+    </message>
+</context>
+<context>
     <name>PrivacyTools</name>
     <message>
         <source>Show sensitive fields…</source>
@@ -1549,6 +1813,109 @@ Purpose:</source>
     <message>
         <source>Column {col}: {msg}    {marked}</source>
         <translation>第 {col} 列：{msg}    {marked}</translation>
+    </message>
+</context>
+<context>
+    <name>QueryError</name>
+    <message>
+        <source>{message} (at column {column})</source>
+        <translation>{message}（第 {column} 列）</translation>
+    </message>
+    <message>
+        <source>unterminated text {quote}…</source>
+        <translation>文本缺少结尾的 {quote}…</translation>
+    </message>
+    <message>
+        <source>unterminated name {quote}…</source>
+        <translation>名称缺少结尾的 {quote}…</translation>
+    </message>
+    <message>
+        <source>unexpected character {char}</source>
+        <translation>意外的字符 {char}</translation>
+    </message>
+    <message>
+        <source>empty expression</source>
+        <translation>表达式为空</translation>
+    </message>
+    <message>
+        <source>&apos;)&apos; without &apos;(&apos;</source>
+        <translation>“)”没有对应的“(”</translation>
+    </message>
+    <message>
+        <source>&apos;(&apos; is never closed</source>
+        <translation>“(”没有闭合</translation>
+    </message>
+    <message>
+        <source>unknown field &apos;{name}&apos; (did you mean &apos;{near}&apos;?)</source>
+        <translation>未知字段“{name}”（是否指“{near}”？）</translation>
+    </message>
+    <message>
+        <source>unknown field &apos;{name}&apos; (text values need quotes: &apos;{name}&apos;)</source>
+        <translation>未知字段“{name}”（文本值需要加单引号：&apos;{name}&apos;）</translation>
+    </message>
+    <message>
+        <source>syntax error near &apos;{token}&apos;</source>
+        <translation>“{token}”附近有语法错误</translation>
+    </message>
+    <message>
+        <source>only comparisons and functions of fields are allowed</source>
+        <translation>只允许对字段进行比较和使用函数</translation>
+    </message>
+    <message>
+        <source>unknown function {name}()</source>
+        <translation>未知函数 {name}()</translation>
+    </message>
+    <message>
+        <source>wrong number of arguments to {name}()</source>
+        <translation>函数 {name}() 的参数个数不对</translation>
+    </message>
+    <message>
+        <source>SQLite cannot evaluate it: {detail}</source>
+        <translation>SQLite 无法计算该表达式：{detail}</translation>
+    </message>
+    <message>
+        <source>the expression ends too early</source>
+        <translation>表达式不完整</translation>
+    </message>
+    <message>
+        <source>not a WKT polygon ({detail})</source>
+        <translation>不是 WKT 多边形（{detail}）</translation>
+    </message>
+    <message>
+        <source>the WKT polygon is empty</source>
+        <translation>WKT 多边形为空</translation>
+    </message>
+    <message>
+        <source>the WKT is a {type}, not a Polygon or MultiPolygon</source>
+        <translation>WKT 是 {type}，不是 Polygon 或 MultiPolygon</translation>
+    </message>
+    <message>
+        <source>the WKT polygon has no area</source>
+        <translation>WKT 多边形面积为零</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>no layer {name} (layers: {names})</source>
+        <translation>没有图层 {name}（现有图层：{names}）</translation>
+    </message>
+    <message>
+        <source>layer {layer} has no object with oid {oid}</source>
+        <translation>图层 {layer} 没有 oid 为 {oid} 的对象</translation>
+    </message>
+    <message>
+        <source>--within {spec}: write LAYER:OID, e.g. 小区:3</source>
+        <translation>--within {spec}：请写成 图层:OID，例如 小区:3</translation>
+    </message>
+    <message>
+        <source>object {oid} of layer {layer} has no area (a point or a line); use --within-wkt</source>
+        <translation>图层 {layer} 的对象 {oid} 没有面积（是点或线）；请使用 --within-wkt</translation>
+    </message>
+    <message>
+        <source>the scene has no layers</source>
+        <translation>场景中没有图层</translation>
     </message>
 </context>
 <context>
@@ -1811,6 +2178,10 @@ Purpose:</source>
         <translation>恢复日志不完整</translation>
     </message>
     <message>
+        <source>step {k} ({label}): {problem}</source>
+        <translation>第 {k} 步（{label}）：{problem}</translation>
+    </message>
+    <message>
         <source>cannot write the access log ({detail}); the sensitive fields stay masked</source>
         <translation>无法写入访问日志（{detail}）；敏感字段仍保持掩码</translation>
     </message>
@@ -1883,6 +2254,14 @@ Purpose:</source>
         <translation>不是已发布的数字孪生（没有 twinviewer_layers 表；请运行 twinviewer publish 场景 URL）</translation>
     </message>
     <message>
+        <source>sensitive resident data: readable only by roles granted it</source>
+        <translation>居民敏感数据：仅获授权的角色可读取</translation>
+    </message>
+    <message>
+        <source>your database role has no SELECT privilege on this field</source>
+        <translation>您的数据库角色没有此字段的 SELECT 权限</translation>
+    </message>
+    <message>
         <source>applying a spreadsheet to a PostGIS twin is not supported yet: apply it to the GeoPackage and publish again</source>
         <translation>暂不支持将更正表格应用到 PostGIS 孪生库：请应用到 GeoPackage 后重新发布</translation>
     </message>
@@ -1891,8 +2270,24 @@ Purpose:</source>
         <translation>未知的角色 {role!r}（可用角色：{roles}）</translation>
     </message>
     <message>
-        <source>{what} is not supported on a PostGIS store yet (layer {layer!r}); undo it, or edit the GeoPackage and publish again</source>
-        <translation>PostGIS 数据库暂不支持{what}（图层 {layer!r}）；请撤销该操作，或编辑 GeoPackage 后重新发布</translation>
+        <source>changed by someone else (version {version})</source>
+        <translation>已被他人修改（版本 {version}）</translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation>已删除</translation>
+    </message>
+    <message>
+        <source>added</source>
+        <translation>已添加</translation>
+    </message>
+    <message>
+        <source>field name {field!r} is reserved on PostGIS (oid, geom, version)</source>
+        <translation>字段名 {field!r} 在 PostGIS 中为保留名称（oid、geom、version）</translation>
+    </message>
+    <message>
+        <source>only an administrator of the twin may add, rename or delete fields ({detail}); nothing was written</source>
+        <translation>只有孪生库管理员才能添加、重命名或删除字段（{detail}）；未写入任何内容</translation>
     </message>
 </context>
 <context>
@@ -2082,8 +2477,19 @@ Purpose:</source>
         <translation>已重新连接到团队数据库</translation>
     </message>
     <message>
+        <source>Another editor added or deleted objects in {layer}: the undo history was cleared</source>
+        <translation>其他编辑者在 {layer} 中添加或删除了对象：撤销历史已清空</translation>
+    </message>
+    <message>
         <source>{n} edits conflict with changes saved by someone else; nothing was saved and your edits are kept.</source>
         <translation>{n} 处编辑与他人已保存的修改冲突；未保存任何内容，您的编辑已保留。</translation>
+    </message>
+</context>
+<context>
+    <name>app</name>
+    <message>
+        <source>Unexpected error ({type}): {error}</source>
+        <translation>意外错误（{type}）：{error}</translation>
     </message>
 </context>
 <context>
@@ -2370,6 +2776,30 @@ Purpose:</source>
     <message>
         <source>--sum names no field (write --sum 户数,人口)</source>
         <translation>--sum 没有指定字段（请写成 --sum 户数,人口）</translation>
+    </message>
+    <message>
+        <source>--sum: no layer has a numeric field {field}</source>
+        <translation>--sum：没有图层包含数值字段 {field}</translation>
+    </message>
+    <message>
+        <source>the polygon</source>
+        <translation>该多边形</translation>
+    </message>
+    <message>
+        <source>{n} objects within {area} where {expr} ({crs})</source>
+        <translation>{area} 范围内满足 {expr} 的对象共 {n} 个（{crs}）</translation>
+    </message>
+    <message>
+        <source>{n} objects within {area} ({crs})</source>
+        <translation>{area} 范围内共 {n} 个对象（{crs}）</translation>
+    </message>
+    <message>
+        <source>classes:</source>
+        <translation>类别：</translation>
+    </message>
+    <message>
+        <source>{field}: total {total}, mean {mean}</source>
+        <translation>{field}：合计 {total}，平均 {mean}</translation>
     </message>
     <message>
         <source>error: {message}</source>

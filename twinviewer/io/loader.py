@@ -149,6 +149,10 @@ def _apply_spec(layers: list[Layer], spec: LayerSpec) -> list[Layer]:
         if spec.assets:
             layer.style["assets"] = dict(spec.assets)
         _mark_sensitive(layer, spec.sensitive)
+        if spec.outside:  # a scene file may name any file, but never unseen
+            layer.warnings.append(translate(
+                "LoadError", "reads {path}, outside the scene file's folder").format(
+                path=spec.source))
     return layers
 
 

@@ -67,6 +67,7 @@ class LayerSpec:
     sensitive: tuple[str, ...] = ()  # fields holding personal data (masked until unmasked)
     crs: str | None = None  # the CRS of the layer's coordinates, instead of the file's
     transform: TransformSpec | None = None  # Helmert transform applied after reading
+    outside: bool = False  # the source lies outside the scene file's folder (shown)
 
 
 @dataclass
@@ -195,9 +196,11 @@ def _layer(entry, i: int, base: Path, fail, scene_crs: str | None = None) -> Lay
                                         "(PGPASSFILE), PGPASSWORD or a service file, never in "
                                         "a scene file").format(key=f"{where}.source"))
         source = PostGISSource(entry["source"])
+        outside = False
     else:
         source = Path(entry["source"])
         source = source if source.is_absolute() else (base / source)
+        outside = not _within(source, base)
     opacity = float(entry.get("opacity", 1.0))
     if not 0.0 <= opacity <= 1.0:
         fail(translate("LoadError", "{key} must be between 0 and 1").format(
@@ -259,7 +262,17 @@ def _layer(entry, i: int, base: Path, fail, scene_crs: str | None = None) -> Lay
     return LayerSpec(source=source, name=entry.get("name"), options=options,
                      group=entry.get("group", ""), visible=entry.get("visible", True),
                      opacity=opacity, style=dict(style), assets=dict(assets), index=i,
-                     sensitive=tuple(sensitive), crs=crs, transform=transform)
+                     sensitive=tuple(sensitive), crs=crs, transform=transform,
+                     outside=outside)
+
+
+def _within(path: Path, folder: Path) -> bool:
+    """Whether ``path`` (links and ``..`` resolved) lies in ``folder`` or below it."""
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except (ValueError, OSError, RuntimeError):
+        return False
 
 
 def _filters(data: dict, fail) -> list[SavedFilter]:

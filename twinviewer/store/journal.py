@@ -128,15 +128,17 @@ def restore_journal(journal: Journal, layers: Mapping[str, Layer] | Iterable[Lay
             cmd.label = rec.get("label") or cmd.label
             stack.push(cmd)
         except (EditError, KeyError, TypeError, ValueError) as exc:
-            problems.append(f"step {k} ({rec.get('label', rec.get('op'))}): "
-                            f"{getattr(exc, 'message', exc)}")
+            problems.append(translate("StoreError", "step {k} ({label}): {problem}").format(
+                k=k, label=rec.get("label", rec.get("op")),
+                problem=getattr(exc, "message", exc)))
     return problems
 
 
 def _layer(rec: dict, layers: Mapping[str, Layer]) -> Layer:
     name = rec.get("layer")
     if name not in layers:
-        raise EditError(f"layer {name!r} is not open")
+        raise EditError(translate("EditError", "layer {layer} is not open").format(
+            layer=repr(name)))
     return layers[name]
 
 
@@ -145,7 +147,8 @@ def _rows(layer: Layer, oids: list) -> np.ndarray:
     lookup = {v: i for i, v in enumerate(index.tolist())}
     missing = [o for o in oids if o not in lookup]
     if missing:
-        raise EditError(f"layer {layer.name!r} has no object {missing[0]!r}")
+        raise EditError(translate("EditError", "layer {layer} has no object {oid}").format(
+            layer=repr(layer.name), oid=repr(missing[0])))
     return np.array([lookup[o] for o in oids], dtype=np.int64)
 
 
@@ -179,7 +182,7 @@ def _command(rec: dict, layers: Mapping[str, Layer]) -> Command:
     if op == "delete":
         return DeleteObjects(layer, _rows(layer, rec["oids"]))
     if op == "restore":
-        return Macro("Restore objects", [
+        return Macro(translate("EditLabel", "Restore objects"), [
             AddPoint(layer, obj.get("xyz"), obj.get("attributes"), oid=obj["oid"])
             for obj in rec["objects"]])
-    raise EditError(f"unknown journal step {op!r}")
+    raise EditError(translate("EditError", "unknown journal step {op}").format(op=repr(op)))

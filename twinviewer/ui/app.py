@@ -65,7 +65,9 @@ def install_excepthook(window: MainWindow) -> None:
     def hook(exc_type, exc, tb):
         log.error("".join(traceback.format_exception(exc_type, exc, tb)))
         try:
-            window.message_bar.push(f"{exc_type.__name__}: {exc}", "error")
+            window.message_bar.push(i18n.translate(
+                "app", "Unexpected error ({type}): {error}").format(
+                    type=exc_type.__name__, error=exc), "error")
         except Exception:  # the window may be gone already
             pass
     sys.excepthook = hook

@@ -106,7 +106,10 @@ class LayerPanel(QWidget):
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
             item.setCheckState(0, Qt.Checked if layer.visible else Qt.Unchecked)
             item.setTextAlignment(1, Qt.AlignRight | Qt.AlignVCenter)
-            tip = f"{layer.source}\n{layer.kind}, {layer.crs or self.tr('no CRS')}"
+            kinds = {"vector": self.tr("vector data"), "cityjson": self.tr("CityJSON model"),
+                     "mesh": self.tr("3D mesh")}
+            tip = f"{layer.source}\n{kinds.get(layer.kind, layer.kind)}, " \
+                f"{layer.crs or self.tr('no CRS')}"
             if layer.warnings:
                 tip += "\n" + "\n".join(layer.warnings)
             item.setToolTip(0, tip)

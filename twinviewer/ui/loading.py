@@ -44,6 +44,7 @@ class LoadWorker(QThread):
             self.failed.emit(exc.message)
         except Exception as exc:  # a thread must report, never die silently
             log.exception("load failed")
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
+            self.failed.emit(self.tr("Loading failed unexpectedly ({type}): {error}").format(
+                type=type(exc).__name__, error=exc))
         else:
             self.loaded.emit(result)

@@ -55,8 +55,8 @@ from twinviewer.ui.viewport import Viewport
 log = logging.getLogger(__name__)
 
 DEMO_SCENE = Path(__file__).resolve().parents[2] / "scenes" / "demo" / "scene.toml"
-OPEN_FILTER = ("Scenes and data (*.toml *.gpkg *.geojson *.json *.shp *.city.json *.jsonl "
-               "*.obj *.ply *.stl *.glb *.gltf);;All files (*)")
+OPEN_PATTERNS = "*.toml *.gpkg *.geojson *.json *.shp *.city.json *.jsonl *.obj *.ply *.stl " \
+    "*.glb *.gltf"
 
 
 class MainWindow(QMainWindow):
@@ -268,7 +268,9 @@ class MainWindow(QMainWindow):
     def open_dialog(self) -> None:
         start = self.settings.value("last_dir", str(Path.home()))
         paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Open scene or data"), start,
-                                                self.tr(OPEN_FILTER))
+                                                self.tr("Scenes and data ({patterns});;"
+                                                        "All files (*)").format(
+                                                    patterns=OPEN_PATTERNS))
         if paths:
             self.settings.setValue("last_dir", str(Path(paths[0]).parent))
             self.open_paths([Path(p) for p in paths])

@@ -306,7 +306,7 @@ class PresentingTools(QObject):
         except Exception as exc:  # shown in the window, never lost
             log.exception("video export failed")
             self.window.message_bar.push(self.tr("Video not written: {why}").format(
-                why=f"{type(exc).__name__}: {exc}"), "error")
+                why=getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"), "error")
             return False
         finally:
             dialog.reset()
