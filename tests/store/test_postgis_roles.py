@@ -79,7 +79,7 @@ def test_editor_edits_assigned_layers_only_and_log_is_append_only(people):
     with psycopg.connect(people["eve"]) as conn:
         for stmt in ("UPDATE twinviewer_edit_log SET new = 'forged'",
                      "DELETE FROM twinviewer_edit_log", "TRUNCATE twinviewer_edit_log",
-                     "UPDATE roads SET \"名称\" = 'x'", "DELETE FROM hazards",
+                     "UPDATE roads SET \"名称\" = 'x'", "DELETE FROM roads",
                      "INSERT INTO twinviewer_edit_log (\"user\", layer, db_user) VALUES "
                      "('eve', 'hazards', 'someone_else')"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):

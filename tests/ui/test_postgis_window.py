@@ -15,6 +15,7 @@ pytestmark = pytest.mark.gui
 
 HAZARDS = "安全隐患"
 RESIDENTS = "重点人群"
+FURNITURE = "街道设施"
 
 
 @pytest.fixture(autouse=True)
@@ -167,3 +168,40 @@ def test_password_asked_when_libpq_has_none(main_window, qtbot, twin, pg_cluster
     assert len(w.scene.layer(HAZARDS)) == 41
     assert "pw-pat" not in scene.read_text(encoding="utf-8")
     postgis._passwords.clear()
+
+
+def _position(layer, oid):
+    row = layer.table.df["oid"].tolist().index(oid)
+    return np.concatenate([b.points[b.rows == row] for b in layer.batches])[0]
+
+
+def test_second_window_sees_added_moved_deleted_objects(main_window, qtbot, pg_scene):
+    from twinviewer.core.edits import AddPoint, DeleteObjects, MovePoint
+
+    a = main_window([pg_scene])
+    b = main_window([pg_scene])
+    la, lb = a.scene.layer(FURNITURE), b.scene.layer(FURNITURE)
+    n = len(lb)
+    oid = a.edits.next_oid(la)
+    assert a.edits.push(AddPoint(la, [10.0, 20.0, 0.0], {"类别": "垃圾桶"}, oid=oid))
+    assert a.save()
+    qtbot.waitUntil(lambda: len(lb) == n + 1, timeout=1500)
+    np.testing.assert_allclose(_position(lb, oid)[:2], [10.0, 20.0], atol=1e-6)
+    b.attribute_table.show_layer(FURNITURE)
+    assert b.attribute_table.model.rowCount() == n + 1
+    assert a.edits.push(MovePoint(la, len(la) - 1, [30.0, 40.0, 0.0]))
+    assert a.save()
+    qtbot.waitUntil(lambda: np.allclose(_position(lb, oid)[:2], [30.0, 40.0]), timeout=1000)
+    assert a.edits.push(DeleteObjects(la, [len(la) - 1]))
+    assert a.save()
+    qtbot.waitUntil(lambda: len(lb) == n, timeout=1000)
+    assert oid not in lb.table.df["oid"].tolist() and b.attribute_table.model.rowCount() == n
+    a.edits.undo_stack.undo()  # undo of a saved delete: the object comes back everywhere
+    assert a.save()
+    qtbot.waitUntil(lambda: len(lb) == n + 1, timeout=1000)
+    np.testing.assert_allclose(_position(lb, oid)[:2], [30.0, 40.0], atol=1e-6)
+    # b moves it in turn (it has seen a's changes): no conflict
+    row = lb.table.df["oid"].tolist().index(oid)
+    assert b.edits.push(MovePoint(lb, row, [50.0, 60.0, 0.0]))
+    assert b.save() and b.edits.is_clean
+    qtbot.waitUntil(lambda: np.allclose(_position(la, oid)[:2], [50.0, 60.0]), timeout=1000)

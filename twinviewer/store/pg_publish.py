@@ -19,6 +19,7 @@ from twinviewer.i18n import translate
 from twinviewer.store.base import StoreError
 from twinviewer.store.gpkg import GeoPackageStore
 from twinviewer.store.postgis import (
+    DELETED_TABLE,
     FIELDS_TABLE,
     GEOM,
     LAYERS_TABLE,
@@ -66,6 +67,62 @@ CREATE TRIGGER twinviewer_no_truncate BEFORE TRUNCATE ON {LOG_TABLE}
     FOR EACH STATEMENT EXECUTE FUNCTION twinviewer_append_only();
 ALTER TABLE {LOG_TABLE} ENABLE ROW LEVEL SECURITY;
 """
+
+
+# deleted objects (kept whole for an undo) and the functions that keep and restore them;
+# statements run one by one (function bodies hold semicolons)
+_DELETED_DDL = [
+    f"""
+CREATE TABLE IF NOT EXISTS {DELETED_TABLE} (
+    id bigserial PRIMARY KEY, ts timestamptz NOT NULL DEFAULT now(),
+    db_user text NOT NULL DEFAULT current_user, layer text NOT NULL, oid bigint NOT NULL,
+    version integer NOT NULL DEFAULT 1, attributes jsonb NOT NULL, sensitive jsonb NOT NULL,
+    geom geometry, save_id text)""",
+    f"""
+CREATE INDEX IF NOT EXISTS {DELETED_TABLE}_object ON {DELETED_TABLE} (layer, oid)""",
+    f"""
+CREATE OR REPLACE FUNCTION twinviewer_keep_deleted() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE rec jsonb := to_jsonb(OLD) - 'oid' - 'geom' - 'version'; hidden text[];
+BEGIN
+    SELECT coalesce(array_agg(name), '{{}}') INTO hidden FROM {FIELDS_TABLE}
+        WHERE layer = TG_TABLE_NAME AND sensitive;
+    INSERT INTO {DELETED_TABLE} (layer, oid, version, attributes, sensitive, geom, save_id)
+    VALUES (TG_TABLE_NAME, OLD.oid, OLD.version, rec - hidden,
+            coalesce((SELECT jsonb_object_agg(key, value) FROM jsonb_each(rec)
+                      WHERE key = ANY(hidden)), '{{}}'),
+            OLD.geom, current_setting('twinviewer.save_id', true));
+    RETURN OLD;
+END $$""",
+    f"""
+CREATE OR REPLACE FUNCTION twinviewer_restore(tbl text, oids bigint[])
+RETURNS TABLE (oid bigint, version integer) LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE r record; n bigint; target regclass := to_regclass(quote_ident(tbl));
+BEGIN
+    IF target IS NULL OR NOT EXISTS (SELECT 1 FROM {LAYERS_TABLE} WHERE name = tbl) THEN
+        RAISE EXCEPTION 'no layer %', tbl USING ERRCODE = '42P01';
+    END IF;
+    IF NOT has_any_column_privilege(session_user, target, 'INSERT') THEN
+        RAISE EXCEPTION 'permission denied for table %', tbl USING ERRCODE = '42501';
+    END IF;
+    FOR r IN SELECT DISTINCT ON (d.oid) d.* FROM {DELETED_TABLE} d
+             WHERE d.layer = tbl AND d.oid = ANY(oids) ORDER BY d.oid, d.id DESC LOOP
+        EXECUTE format('INSERT INTO %I SELECT (jsonb_populate_record(NULL::%I, $1)).* '
+                       'ON CONFLICT DO NOTHING', tbl, tbl)
+            USING r.attributes || r.sensitive ||
+                  jsonb_build_object('oid', r.oid, 'version', r.version + 1);
+        GET DIAGNOSTICS n = ROW_COUNT;
+        IF n > 0 THEN
+            EXECUTE format('UPDATE %I SET geom = $1 WHERE oid = $2', tbl) USING r.geom, r.oid;
+            oid := r.oid;
+            version := r.version + 1;
+            RETURN NEXT;
+        END IF;
+    END LOOP;
+END $$""",
+    "REVOKE ALL ON FUNCTION twinviewer_restore(text, bigint[]) FROM PUBLIC",
+]
 
 
 @dataclass
@@ -160,6 +217,8 @@ def publish(source: str | Path, dsn: str, *, sensitive: Iterable[str] = (),
             for stmt in _META_DDL.split(";\n"):
                 if stmt.strip():
                     conn.execute(stmt)
+            for stmt in _DELETED_DDL:
+                conn.execute(stmt)
             for key, name in roles.items():
                 conn.execute(f"INSERT INTO {META_TABLE} VALUES (%s, %s) ON CONFLICT (key) DO "
                              "UPDATE SET value = excluded.value", (f"role_{key}", name))
@@ -197,6 +256,9 @@ def _create_roles(conn, roles: dict[str, str]) -> None:
         if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone():
             conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(name)))
     ident = {k: sql.Identifier(v) for k, v in roles.items()}
+    if not conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+                        ).fetchone()[0]:  # to hand the layers to the admin role
+        conn.execute(sql.SQL("GRANT {} TO current_user").format(ident["admin"]))
     conn.execute(sql.SQL("GRANT {} TO {}").format(ident["viewer"], ident["editor"]))
     conn.execute(sql.SQL("GRANT {}, {} TO {} WITH ADMIN OPTION").format(
         ident["editor"], ident["sensitive"], ident["admin"]))
@@ -218,6 +280,8 @@ def _grant_meta(conn, roles: dict[str, str], sql) -> None:
         sql.Identifier(f"{LOG_TABLE}_id_seq"), ident["editor"]))
     conn.execute(sql.SQL("GRANT SELECT, INSERT ON {} TO {}").format(
         sql.Identifier(SAVES_TABLE), ident["editor"]))
+    conn.execute(sql.SQL("GRANT EXECUTE ON FUNCTION twinviewer_restore(text, bigint[]) TO {}")
+                 .format(ident["editor"]))
     conn.execute(sql.SQL("GRANT ALL ON ALL TABLES IN SCHEMA public TO {}").format(
         ident["admin"]))
     conn.execute(sql.SQL("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {}").format(
@@ -296,6 +360,10 @@ def _copy_table(conn, gpkg: Path, table: str, position: int, extra: set[str],
             copy.write_row([int(fids[i]), hexes[i], *[c[i] for c in columns]])
     conn.execute(sql.SQL("CREATE INDEX ON {} USING gist ({})").format(
         sql.Identifier(table), sql.Identifier(GEOM)))
+    # deleted objects are kept whole (sensitive values apart) so an undo brings them back
+    conn.execute(sql.SQL("CREATE TRIGGER twinviewer_keep_deleted BEFORE DELETE ON {} FOR EACH "
+                         "ROW EXECUTE FUNCTION twinviewer_keep_deleted()").format(
+        sql.Identifier(table)))
     top = max(int(np.max(fids)) if n else 0, _max_logged_oid(gstore, table))
     conn.execute(sql.SQL("CREATE SEQUENCE {} START {}").format(
         sql.Identifier(f"{table}_oid_seq"), sql.Literal(top + 1)))
@@ -326,6 +394,11 @@ def _copy_table(conn, gpkg: Path, table: str, position: int, extra: set[str],
             ident["sensitive"]))
     conn.execute(sql.SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(
         sql.Identifier(f"{table}_oid_seq"), ident["editor"]))
+    # the admin role owns the layer: its members add, rename and delete fields
+    conn.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(sql.Identifier(table),
+                                                             ident["admin"]))
+    conn.execute(sql.SQL("ALTER SEQUENCE {} OWNER TO {}").format(
+        sql.Identifier(f"{table}_oid_seq"), ident["admin"]))
     return n, sensitive
 
 

@@ -88,14 +88,35 @@ class EditSession(QObject):
         """Start a fresh history for ``scene``; field types come from its store."""
         self.scene = scene
         self.undo_stack.clear()
-        self.stack = CommandStack()
-        self.stack.changed.connect(self.changed.emit)
-        self.stack.clean_changed.connect(self._on_clean)
+        self._new_stack(CommandStack())
         self._journal_index = None
         self.autosave_timer.stop()
         for layer in scene.layers:
             self.declare_layer(layer)
         self.modified.emit(False)
+
+    def _new_stack(self, stack: CommandStack) -> None:
+        self.stack = stack
+        self.stack.changed.connect(self.changed.emit)
+        self.stack.clean_changed.connect(self._on_clean)
+
+    def history_touches(self, layer: Layer) -> bool:
+        """Whether a command on the undo history edits ``layer``."""
+        commands = list(getattr(self.stack, "_commands", [])) + \
+            list(getattr(getattr(self.stack, "_saved", None), "orphans", []))
+        return any(part.layer is layer for c in commands for part in c.parts())
+
+    def forget_history(self) -> None:
+        """Drop the undo history (nothing pending): another editor's objects shifted its rows.
+
+        Field types stay declared; the window stays clean.
+        """
+        if not self.stack.is_clean:
+            raise RuntimeError("forget_history with pending edits")
+        schemas = self.stack.schemas
+        self.undo_stack.clear()
+        self._new_stack(CommandStack())
+        self.stack.schemas = schemas
 
     def declare_layer(self, layer: Layer) -> None:
         """Declared field types (value lists) of a layer read from a GeoPackage or PostGIS."""

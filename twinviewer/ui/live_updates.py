@@ -5,10 +5,14 @@ twin it LISTENs for commits (polled every 200 ms on the GUI thread; the poll
 never blocks) and writes other editors' new values into the layers in place,
 then announces them through the edit session's ``changed`` signal, so the 3D
 view, the table and the inspector refresh as after a local edit.  Cells with
-unsaved local edits are left alone (saving them will report a conflict).  A
-dropped connection is noticed; when the server is back the layers are
-re-read in full (notices may have been missed) and a save that failed because
-the server was away is retried.
+unsaved local edits are left alone (saving them will report a conflict).
+Objects another editor moved are moved in place; objects added or deleted, and
+fields added, renamed or deleted, make the layer's rows be read again and its
+geometry rebuilt in place (at once when nothing of that layer is pending here,
+else right after this window's save).  Such a reload ends an undo history that
+refers to the layer's rows.  A dropped connection is noticed; when the server is
+back the layers are re-read in full (notices may have been missed) and a save
+that failed because the server was away is retried.
 """
 
 from __future__ import annotations
@@ -20,11 +24,13 @@ import numpy as np
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QInputDialog, QLineEdit
 
-from twinviewer.core.edits import is_missing
+from twinviewer.core.crs import place_layer
+from twinviewer.core.edits import GEOMETRY, OBJECT, is_missing
 from twinviewer.core.errors import LoadError
+from twinviewer.core.layer import PointBatch
 from twinviewer.io.loader import spec_for
 from twinviewer.store import StoreError, postgis
-from twinviewer.store.postgis import Listener, Notice, _set_cell, is_postgis_url
+from twinviewer.store.postgis import VERSION, Listener, Notice, _set_cell, is_postgis_url
 from twinviewer.ui.conflicts import ConflictDialog
 
 log = logging.getLogger(__name__)
@@ -57,6 +63,7 @@ class TeamEditing(QObject):
         self.listener: Listener | None = None
         self.url: str | None = None
         self._last_retry = 0.0
+        self._stale: list = []  # layers to read again once nothing of theirs is pending
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.poll)
@@ -130,6 +137,7 @@ class TeamEditing(QObject):
             self.listener.close()
         self.listener = None
         self.url = None
+        self._stale = []
 
     def _layers(self, table: str | None = None) -> list:
         return [lyr for lyr in self.window.scene.layers
@@ -152,19 +160,113 @@ class TeamEditing(QObject):
                 time.monotonic() - self._last_retry > RETRY_SAVE_S:
             self._last_retry = time.monotonic()
             edits.save()
+        if self._stale and edits.is_clean:
+            for layer in list(self._stale):
+                self.reload(layer)
         own = self.window.edits.postgis_store(self.url).own_saves
         for note in notices:
             if note.save in own:
                 continue
             for layer in self._layers(note.layer):
-                self.refresh(layer, note)
+                self.apply(layer, note)
+
+    def apply(self, layer, note: Notice) -> None:
+        """What one notice says changed in ``layer``: rows, positions, then values."""
+        if note.structural or note.moved is None:
+            self.reload(layer)
+            return
+        if note.moved:
+            self.move(layer, note.moved)
+        if note.oids is None or note.oids:
+            self.refresh(layer, note)
+
+    def reload(self, layer) -> bool:
+        """Read ``layer``'s rows and geometry again and rebuild it in place.
+
+        Deferred (to right after this window's save) while the layer has pending
+        edits, whose rows must not shift; an undo history on the layer ends.
+        """
+        edits = self.window.edits
+        if any(name == layer.name for name, _oid, _field in edits.stack.dirty):
+            if layer not in self._stale:
+                self._stale.append(layer)
+            return False
+        if layer in self._stale:
+            self._stale.remove(layer)
+        store = edits.postgis_store(self.url)
+        try:
+            fresh = store.read_layer(layer.source_table or layer.name, name=layer.name,
+                                     **getattr(layer, "pg_read", {}))
+        except (StoreError, LoadError) as exc:
+            log.info("reload of %s skipped: %s", layer.name, getattr(exc, "message", exc))
+            return False
+        scene = self.window.scene
+        place_layer(fresh, scene.crs, scene.origin)
+        if edits.history_touches(layer):
+            edits.forget_history()
+            self.window.statusBar().showMessage(self.tr(
+                "Another editor added or deleted objects in {layer}: the undo history "
+                "was cleared").format(layer=layer.name), 8000)
+        layer.table.df = fresh.table.df
+        layer.batches[:] = fresh.batches
+        layer.row_versions = fresh.row_versions
+        layer.hidden_fields = fresh.hidden_fields
+        layer.sensitive = frozenset(set(layer.sensitive) | set(fresh.sensitive))
+        layer.geometry_changed()
+        edits.declare_layer(layer)
+        edits.changed.emit(layer, None, None)
+        return True
+
+    def move(self, layer, oids) -> int:
+        """Put objects another editor moved where they now stand; objects moved."""
+        edits = self.window.edits
+        store = edits.postgis_store(self.url)
+        table = layer.source_table or layer.name
+        try:
+            found = store.points(table, oids, self.window.scene)
+            flat = not store._table(table).z
+        except StoreError as exc:
+            log.info("live move in %s skipped: %s", layer.name, exc.message)
+            return 0
+        index = {int(o): i for i, o in enumerate(layer.table.df["oid"].to_numpy())}
+        dirty = edits.stack.dirty
+        batches = [b for b in layer.batches if isinstance(b, PointBatch)]
+        moved = []
+        for oid, (xyz, version) in found.items():
+            row = index.get(oid)
+            if row is None or (layer.name, oid, GEOMETRY) in dirty or \
+                    (layer.name, oid, OBJECT) in dirty:
+                continue
+            places = [(b, np.flatnonzero(b.rows == row)) for b in batches]
+            if sum(len(idx) for _b, idx in places) != len(xyz):
+                self.reload(layer)  # instances added or dropped: read the layer again
+                return 0
+            k = 0
+            for b, idx in places:
+                if not len(idx):
+                    continue
+                if not b.points.flags.writeable:
+                    b.points = b.points.copy()
+                new = xyz[k:k + len(idx)].copy()
+                if flat:  # a 2D table: the height stays what the window gave the object
+                    new[:, 2] = b.points[idx, 2]
+                b.points[idx] = new
+                k += len(idx)
+            versions = getattr(layer, "row_versions", None)
+            if versions is not None:
+                versions.set(oid, version)
+            moved.append(row)
+        if moved:
+            layer.geometry_changed()
+            edits.changed.emit(layer, np.array(sorted(moved), dtype=np.int64), (GEOMETRY,))
+        return len(moved)
 
     def refresh(self, layer, note: Notice | None) -> int:
         """Write the store's current values of noticed objects into ``layer``; cells changed."""
         store = self.window.edits.postgis_store(self.url)
         table = layer.source_table or layer.name
         try:
-            rows = store.fetch(table, note.oids if note is not None else None)
+            rows = store.fetch(table, note.oids if note is not None else None, versions=True)
         except StoreError as exc:
             log.info("live update of %s skipped: %s", layer.name, exc.message)
             return 0
@@ -172,10 +274,14 @@ class TeamEditing(QObject):
         index = {int(o): i for i, o in enumerate(df["oid"].to_numpy())}
         dirty = self.window.edits.stack.dirty
         touched_rows, touched_fields, n = set(), set(), 0
+        versions = getattr(layer, "row_versions", None)
         for oid, values in rows.items():
             row = index.get(oid)
             if row is None:
                 continue
+            version = values.pop(VERSION, None)
+            if versions is not None and version is not None:  # this window has seen it
+                versions.set(oid, version)
             for field, value in values.items():
                 if note is not None and note.fields and field not in note.fields:
                     continue
@@ -211,6 +317,11 @@ class TeamEditing(QObject):
             return
         store = self.window.edits.postgis_store(self.url or self.window.edits.postgis_url())
         store.resolve(error.conflicts, choices)
+        for c in error.conflicts:  # a move or deletion not saved: show theirs after the save
+            if c.field in (GEOMETRY, OBJECT) and c.layer_object is not None and \
+                    choices.get((c.layer, c.oid, c.field), "theirs") == "theirs" and \
+                    c.layer_object not in self._stale:
+                self._stale.append(c.layer_object)
         for c in error.conflicts:  # cells now showing theirs
             if choices.get((c.layer, c.oid, c.field)) == "theirs" and c.layer_object is not None:
                 rows = np.flatnonzero(c.layer_object.table.df["oid"].to_numpy() == c.oid)
