@@ -1,4 +1,4 @@
-"""Stores of layers and edits: the embedded GeoPackage (and, later, PostGIS)."""
+"""Stores of layers and edits: the embedded GeoPackage and the PostGIS team store."""
 
 from twinviewer.store.base import (
     ApplyReport,
@@ -11,7 +11,8 @@ from twinviewer.store.base import (
     StoreError,
     StoreUnavailable,
 )
-from twinviewer.store.gpkg import GeoPackageStore, ImportResult, import_layers
+from twinviewer.store.gpkg import GeoPackageStore
+from twinviewer.store.gpkg_import import ImportResult, import_layers
 from twinviewer.store.journal import Journal, read_journal, restore_journal, write_journal
 
 __all__ = [
