@@ -227,3 +227,17 @@ def test_style_dialog_labels_sizes_and_saves_into_the_scene_file(main_window, qt
     assert entry.style["label"] == population.style["label"]
     assert entry.style["size_by"] == "人口"
     w.grab().save(str(artifacts / "labels_and_sizes.png"))
+
+
+def test_opacity_from_the_slider_is_kept_in_the_scene_file(main_window, qtbot):
+    from twinviewer.io.scene_file import read_scene_file
+
+    w = main_window()
+    panel = w.layer_panel
+    layer = panel.current_layer()
+    assert layer is not None
+    panel.opacity.setValue(40)
+    assert layer.opacity == pytest.approx(0.4)
+    qtbot.waitUntil(lambda: next(e for e in read_scene_file(w.scene.path).layers
+                                 if e.name == layer.name).opacity == pytest.approx(0.4),
+                    timeout=5000)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QInputDialog
 
@@ -79,6 +79,13 @@ class AnalysisTools(QObject):
         w.viewport.picked.connect(self._on_picked)  # after the window's own pick handler
         w.attribute_table.filter_applied.connect(self._on_filter)
         w.attribute_table.query_bar.save_requested.connect(lambda e: self.save_filter(e))
+        # opacity is kept in the scene file like the style, once the slider rests
+        self._opacity_layers: set = set()
+        self._opacity_timer = QTimer(self)
+        self._opacity_timer.setSingleShot(True)
+        self._opacity_timer.setInterval(600)
+        self._opacity_timer.timeout.connect(self._save_opacity)
+        w.layer_panel.opacity_edited.connect(self._opacity_edited)
         self.bind(w.scene)
 
     def _dock(self, name, title, widget, area) -> QDockWidget:
@@ -194,6 +201,16 @@ class AnalysisTools(QObject):
         layer.changed.emit("style")
         if save:
             self.save_styles([layer])
+
+    def _opacity_edited(self, layer) -> None:
+        self._opacity_layers.add(layer)
+        self._opacity_timer.start()
+
+    def _save_opacity(self) -> None:
+        layers = [ly for ly in self._opacity_layers if ly in self.window.scene.layers]
+        self._opacity_layers.clear()
+        if layers:
+            self.save_styles(layers)
 
     def save_styles(self, layers) -> bool:
         """Write the styles of ``layers`` into the scene file; a message says if not."""

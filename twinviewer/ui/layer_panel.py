@@ -32,6 +32,7 @@ class LayerPanel(QWidget):
 
     current_layer_changed = Signal(str)
     zoom_requested = Signal(str)
+    opacity_edited = Signal(object)  # the layer whose opacity the user changed
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -181,3 +182,4 @@ class LayerPanel(QWidget):
         layer = self.current_layer()
         if layer is not None and not self._updating:
             layer.set_opacity(value / 100.0)
+            self.opacity_edited.emit(layer)
