@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from psygnal import Signal
@@ -52,6 +53,14 @@ class Scene:
         self.paths: list = []  # camera_path.WalkPath (walkthroughs)
         self.filters: list = []  # summary.SavedFilter (e.g. who needs help)
         self.errors: list[str] = []
+
+    @property
+    def scene_file(self) -> Path | None:
+        """The scene file (``.toml``) styles, bookmarks and filters are written back to;
+        ``None`` for loose data files."""
+        if self.path and str(self.path).lower().endswith(".toml"):
+            return Path(self.path)
+        return None
 
     @property
     def crs_label(self) -> str | None:

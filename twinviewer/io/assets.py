@@ -39,6 +39,27 @@ def load_asset(name: str) -> tuple[np.ndarray, np.ndarray]:
     return _load(name)
 
 
+def asset_height(name: str) -> float:
+    """Height in metres of an asset model (its models stand on z = 0).
+
+    Examples
+    --------
+    >>> asset_height("lamp_post") > asset_height("bin")
+    True
+    """
+    verts, _faces = load_asset(name)
+    return float(verts[:, 2].max()) if len(verts) else 1.0
+
+
+def assets_of_rows(layer, rows: np.ndarray, overrides: dict | None = None) -> np.ndarray:
+    """The asset name drawn for each of ``rows`` of a point layer (by its class field)."""
+    from twinviewer.core.assets import asset_for_class
+
+    classes = layer.class_of_rows()[rows]
+    uniq, inverse = np.unique(classes, return_inverse=True)
+    return np.array([asset_for_class(c, overrides) for c in uniq], dtype=object)[inverse]
+
+
 @functools.lru_cache(maxsize=64)
 def _load(name: str) -> tuple[np.ndarray, np.ndarray]:
     path = assets_dir() / f"{name}.obj"

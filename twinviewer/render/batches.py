@@ -14,9 +14,8 @@ import pyvista as pv
 import vtk
 from vtk.util.numpy_support import numpy_to_vtk
 
-from twinviewer.core.assets import asset_for_class
 from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch, minmax
-from twinviewer.io.assets import load_asset
+from twinviewer.io.assets import asset_height, assets_of_rows, load_asset
 from twinviewer.render.colors import ASSET_COLORS, DEFAULT_LINE, DEFAULT_MESH, DEFAULT_POLYGON, rgba
 from twinviewer.render.style import row_colors, size_factors, styled_colors
 
@@ -139,11 +138,7 @@ def _instances(layer: Layer, batch: PointBatch, style: dict) -> _Cells:
 
     numpy broadcasting: 100,000 instances x 12 triangles is one array operation.
     """
-    classes = layer.class_of_rows()[batch.rows]
-    uniq, inverse = np.unique(classes, return_inverse=True)
-    overrides = style.get("assets")
-    asset_of_instance = np.array([asset_for_class(c, overrides) for c in uniq],
-                                 dtype=object)[inverse]
+    asset_of_instance = assets_of_rows(layer, batch.rows, style.get("assets"))
     scale = np.full(len(batch.rows), float(style.get("point_scale", 1.0)))
     factors = size_factors(layer, style)
     if factors is not None:
@@ -196,7 +191,7 @@ def _view_cones(layer: Layer, batch: PointBatch, style: dict) -> _Cells | None:
     arc[..., 0] = origin[:, None, 0] + reach * np.sin(az)
     arc[..., 1] = origin[:, None, 1] + reach * np.cos(az)
     arc[..., 2] = origin[:, None, 2] + 0.2
-    height = float(load_asset("camera")[0][:, 2].max()) * float(style.get("point_scale", 1.0))
+    height = asset_height("camera") * float(style.get("point_scale", 1.0))
     head = origin + [0.0, 0.0, height]
     # vertices per camera: head, ground foot, s+1 arc points
     points = np.concatenate([head[:, None], (origin + [0, 0, 0.2])[:, None], arc], axis=1)

@@ -22,11 +22,10 @@ import numpy as np
 import vtk
 from vtk.util.numpy_support import numpy_to_vtk
 
-from twinviewer.core.assets import asset_for_class
 from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch
 from twinviewer.core.privacy import STATE, PrivacyState, mask_values
 from twinviewer.core.query import FilterEngine, QueryError, tokenize
-from twinviewer.io.assets import load_asset
+from twinviewer.io.assets import asset_height, assets_of_rows
 from twinviewer.render.colors import rgba
 from twinviewer.render.fonts import cjk_font_file
 from twinviewer.render.style import category_keys, size_factors
@@ -102,9 +101,9 @@ def label_anchors(layer: Layer) -> np.ndarray:
             idx = b.triangles if isinstance(b, TriangleBatch) else b.segments
             np.maximum.at(top, b.rows, b.points[idx, 2].max(axis=1))
         elif isinstance(b, PointBatch):
-            classes = layer.class_of_rows()[b.rows]
-            heights = np.array([_asset_height(asset_for_class(c, style.get("assets")))
-                                for c in classes])
+            names = assets_of_rows(layer, b.rows, style.get("assets"))
+            uniq, inverse = np.unique(names.astype(str), return_inverse=True)
+            heights = np.array([asset_height(a) for a in uniq])[inverse]
             if factors is not None:
                 heights = heights * factors[b.rows]
             np.maximum.at(top, b.rows, b.points[:, 2] + heights * scale)
@@ -112,16 +111,6 @@ def label_anchors(layer: Layer) -> np.ndarray:
     ok = np.isfinite(top)
     out[ok, 2] = top[ok] + LIFT
     return out
-
-
-_HEIGHTS: dict[str, float] = {}
-
-
-def _asset_height(name: str) -> float:
-    if name not in _HEIGHTS:
-        verts, _faces = load_asset(name)
-        _HEIGHTS[name] = float(verts[:, 2].max()) if len(verts) else 1.0
-    return _HEIGHTS[name]
 
 
 @dataclass
@@ -189,7 +178,6 @@ class SceneLabels:
         self.actor = vtk.vtkActor2D()
         self.actor.SetMapper(self.mapper)
         self.actor.SetPickable(False)
-        self.shown: list[LayerLabels] = []
         self._inputs: list = []
 
     def choose(self, layers: list[LayerLabels], to_clip: np.ndarray | None) -> None:
@@ -216,7 +204,6 @@ class SceneLabels:
             for h in inputs:
                 self.mapper.AddInputConnection(h.GetOutputPort())
             self._inputs = inputs
-        self.shown = list(layers)
 
 
 def build_labels(layer: Layer, engine: FilterEngine | None = None, *,

@@ -4,7 +4,6 @@ selection (rectangle, inside an area, within N metres) and filter dimming in 3D.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import numpy as np
 import shapely
@@ -215,9 +214,9 @@ class AnalysisTools(QObject):
     def save_styles(self, layers) -> bool:
         """Write the styles of ``layers`` into the scene file; a message says if not."""
         w = self.window
-        path = w.scene.path if w.scene is not None else None
+        path = w.scene.scene_file if w.scene is not None else None
         layers = [ly for ly in layers if ly.scene_entry is not None]
-        if not path or not str(path).lower().endswith(".toml") or not layers:
+        if path is None or not layers:
             return False
         try:
             save_layer_styles(path, layers)
@@ -226,7 +225,7 @@ class AnalysisTools(QObject):
                                .format(error=exc.message), "warning")
             return False
         w.statusBar().showMessage(self.tr("Style saved in {file}").format(
-            file=Path(path).name), 4000)
+            file=path.name), 4000)
         return True
 
     def save_filter(self, expression: str, name: str | None = None,
@@ -244,8 +243,8 @@ class AnalysisTools(QObject):
                 return None
         saved = SavedFilter(name.strip(), layer.name, expression)
         w.scene.filters = [f for f in w.scene.filters if f.name != saved.name] + [saved]
-        path = w.scene.path
-        if path and str(path).lower().endswith(".toml"):
+        path = w.scene.scene_file
+        if path is not None:
             try:
                 save_filters(path, w.scene.filters)
             except LoadError as exc:

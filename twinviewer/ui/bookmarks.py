@@ -247,8 +247,8 @@ class BookmarksPanel(QWidget):
 
     def save(self) -> bool:
         """Write the bookmarks (and paths) into the scene file, when there is one."""
-        path = self.scene.path if self.scene is not None else None
-        if not path or not str(path).lower().endswith(".toml"):
+        path = self.scene.scene_file if self.scene is not None else None
+        if path is None:
             return False
         try:
             save_bookmarks(path, self.bookmarks, self.scene.paths)
