@@ -79,3 +79,34 @@ try:
     _hyp_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 except ImportError:  # hypothesis is a test extra; the other tests run without it
     pass
+
+
+# -- pixels of the real window (GUI tests) -------------------------------------
+def roof_display(window, layer_name: str, row: int):
+    """The display pixel of a point on the roof of ``row``: a quarter of the way from
+    its centre to a corner (population markers float over roof centres)."""
+    b = window.scene.layer(layer_name).row_bounds([row])
+    cx, cy = (b[0] + b[3]) / 2, (b[1] + b[4]) / 2
+    top = (cx + (b[0] - cx) * 0.25, cy + (b[1] - cy) * 0.25, b[5])
+    return window.viewport.view.world_to_display(top)
+
+
+def tallest_roof(window, layer_name: str = "建筑"):
+    """``(row, display pixel)`` of the roof of the tallest building."""
+    import numpy as np
+
+    heights = window.scene.layer(layer_name).table.column("高度").astype(float)
+    row = int(np.nanargmax(heights))
+    return row, roof_display(window, layer_name, row)
+
+
+def pixel(window, display, *, labels: bool = True):
+    """RGB (ints) drawn at a VTK display pixel; ``labels=False`` without the labels."""
+    overlay = window.viewport.view.label_overlay.actor
+    shown = overlay.GetVisibility()
+    if not labels:
+        overlay.VisibilityOff()
+    img = window.viewport.image()
+    overlay.SetVisibility(shown)
+    x, y = int(round(display[0])), int(round(display[1]))
+    return img[img.shape[0] - 1 - y, x, :3].astype(int)

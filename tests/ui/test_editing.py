@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
-from tests.conftest import DEMO_SCENE
+from tests.conftest import DEMO_SCENE, pixel, tallest_roof
 from twinviewer.store import GeoPackageStore
 from twinviewer.ui.main_window import MainWindow
 
@@ -37,23 +37,6 @@ def _no_modal_questions(monkeypatch):
     """Teardown closes windows: never block on a question unless a test asks for it."""
     monkeypatch.setattr(MainWindow, "ask_unsaved", lambda self: "discard")
     monkeypatch.setattr(MainWindow, "ask_restore", lambda self, journal: False)
-
-
-def _tallest_roof(window):
-    layer = window.scene.layer(BUILDINGS)
-    heights = layer.table.column("高度").astype(float)
-    row = int(np.nanargmax(heights))
-    b = layer.row_bounds([row])
-    cx, cy = (b[0] + b[3]) / 2, (b[1] + b[4]) / 2
-    top = (cx + (b[0] - cx) * 0.25, cy + (b[1] - cy) * 0.25, b[5])
-    return row, window.viewport.view.world_to_display(top)
-
-
-def _pixel(window, display):
-    img = window.viewport.image()
-    h = img.shape[0]
-    x, y = int(round(display[0])), int(round(display[1]))
-    return img[h - 1 - y, x, :3].astype(int)
 
 
 def _reddish(p):
@@ -112,10 +95,10 @@ def _cell(table, row, field):
 def test_edit_cell_recolours_undo_redo_save_reopen(main_window, qtbot, scene, artifacts):
     w = main_window([scene])
     layer = _categorize(w)
-    row, display = _tallest_roof(w)
+    row, display = tallest_roof(w)
     oid = int(layer.table.oid[row])
     assert layer.table.df["类别"].iat[row] == "住宅楼"
-    assert _bluish(_pixel(w, display))
+    assert _bluish(pixel(w, display))
     table = w.attribute_table
     table.show_layer(BUILDINGS)
     _type_in_cell(qtbot, table.view, _cell(table, row, "类别"), "危房")
@@ -125,17 +108,17 @@ def test_edit_cell_recolours_undo_redo_save_reopen(main_window, qtbot, scene, ar
     assert table.model.headerData(_cell(table, row, "类别").row(), Qt.Vertical).startswith("●")
     assert "类别" in w.undo_action.text()
     w.clear_selection()  # the highlight would hide the category colour
-    assert _reddish(_pixel(w, display)), _pixel(w, display)
+    assert _reddish(pixel(w, display)), pixel(w, display)
     w.grab().save(str(artifacts / "editing_cell_recoloured.png"))
     _activate(qtbot, w)
 
     qtbot.keyClick(table.view, Qt.Key_Z, Qt.ControlModifier)
     qtbot.waitUntil(lambda: layer.table.df["类别"].iat[row] == "住宅楼", timeout=3000)
-    assert _bluish(_pixel(w, display))
+    assert _bluish(pixel(w, display))
     assert not w.isWindowModified()
     qtbot.keyClick(table.view, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
     qtbot.waitUntil(lambda: layer.table.df["类别"].iat[row] == "危房", timeout=3000)
-    assert _reddish(_pixel(w, display))
+    assert _reddish(pixel(w, display))
 
     qtbot.keyClick(table.view, Qt.Key_S, Qt.ControlModifier)
     qtbot.waitUntil(lambda: not w.isWindowModified(), timeout=5000)

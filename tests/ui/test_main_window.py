@@ -8,33 +8,17 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 
+from tests.conftest import pixel, tallest_roof
+
 pytestmark = pytest.mark.gui
 
 BUILDINGS = "建筑"
 
 
 def _tallest_roof(window):
-    """Row and a roof pixel (Qt coordinates) of the tallest building.
-
-    The roof point is a quarter of the way from the centre to a corner: the
-    population marker floats over the centre of residential roofs.
-    """
-    layer = window.scene.layer(BUILDINGS)
-    heights = layer.table.column("高度").astype(float)
-    row = int(np.nanargmax(heights))
-    b = layer.row_bounds([row])
-    cx, cy = (b[0] + b[3]) / 2, (b[1] + b[4]) / 2
-    top = (cx + (b[0] - cx) * 0.25, cy + (b[1] - cy) * 0.25, b[5])
-    view = window.viewport.view
-    display = view.world_to_display(top)
+    """The tallest building's row, its roof pixel and that pixel in Qt coordinates."""
+    row, display = tallest_roof(window, BUILDINGS)
     return row, display, window.viewport.qt_pos(display)
-
-
-def _pixel(window, display):
-    img = window.viewport.image()
-    h = img.shape[0]
-    x, y = int(round(display[0])), int(round(display[1]))
-    return img[h - 1 - y, x, :3].astype(int)
 
 
 def _save(window, artifacts, name):
@@ -73,7 +57,7 @@ def test_click_building_selects_its_row(main_window, qtbot, artifacts):
 def test_select_row_highlights_object(main_window, qtbot, artifacts):
     w = main_window()
     row, display, _pos = _tallest_roof(w)
-    before = _pixel(w, display)
+    before = pixel(w, display)
     table = w.attribute_table
     table.show_layer(BUILDINGS)
     vrow = int(table.model.view_rows([row])[0])
@@ -82,7 +66,7 @@ def test_select_row_highlights_object(main_window, qtbot, artifacts):
     rect = table.view.visualRect(index)
     qtbot.mouseClick(table.view.viewport(), Qt.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: w.scene.selection.rows(BUILDINGS).tolist() == [row], timeout=5000)
-    after = _pixel(w, display)
+    after = pixel(w, display)
     assert np.abs(after - before).sum() > 60, (before, after)
     # highlight is yellow: red and green high, blue low
     assert after[0] > 150 and after[1] > 120 and after[2] < 110, after
@@ -100,7 +84,7 @@ def test_toggle_layer_hides_its_pixels(main_window, qtbot, artifacts):
     w = main_window()
     _row, display, _pos = _tallest_roof(w)
     before_img = w.viewport.image()
-    before = _pixel(w, display)
+    before = pixel(w, display)
     item = w.layer_panel.item(BUILDINGS)
     tree = w.layer_panel.tree
     tree.setCurrentItem(item)
@@ -108,14 +92,14 @@ def test_toggle_layer_hides_its_pixels(main_window, qtbot, artifacts):
     qtbot.keyClick(tree, Qt.Key_Space)  # space toggles the check box, as for any user
     qtbot.waitUntil(lambda: not w.scene.layer(BUILDINGS).visible, timeout=3000)
     after_img = w.viewport.image()
-    after = _pixel(w, display)
+    after = pixel(w, display)
     assert np.abs(after - before).sum() > 30
     changed = np.mean(np.any(before_img != after_img, axis=2))
     assert changed > 0.02  # buildings covered a visible share of the view
     _save(w, artifacts, "main_window_buildings_hidden.png")
     qtbot.keyClick(tree, Qt.Key_Space)
     qtbot.waitUntil(lambda: w.scene.layer(BUILDINGS).visible, timeout=3000)
-    assert np.abs(_pixel(w, display) - before).sum() < 30
+    assert np.abs(pixel(w, display) - before).sum() < 30
 
 
 def test_click_empty_sky_clears_selection(main_window, qtbot):

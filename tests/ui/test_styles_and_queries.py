@@ -9,6 +9,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 
+from tests.conftest import pixel, roof_display
 from twinviewer.core.query import footprint
 
 pytestmark = pytest.mark.gui
@@ -23,16 +24,8 @@ def _type(widget, text):
 
 
 def _pixel_of_row(w, layer_name, row):
-    layer = w.scene.layer(layer_name)
-    b = layer.row_bounds([row])
-    cx, cy = (b[0] + b[3]) / 2, (b[1] + b[4]) / 2
-    top = (cx + (b[0] - cx) * 0.25, cy + (b[1] - cy) * 0.25, b[5])
-    view = w.viewport.view
-    d = view.world_to_display(top)
-    view.label_overlay.actor.VisibilityOff()  # the object's colour, not a label over it
-    img = w.viewport.image()
-    view.label_overlay.actor.VisibilityOn()
-    return img[img.shape[0] - 1 - int(round(d[1])), int(round(d[0])), :3].astype(int)
+    """The object's colour on its roof, not that of a label drawn over it."""
+    return pixel(w, roof_display(w, layer_name, row), labels=False)
 
 
 def test_filter_expression_filters_table_and_dims_3d(main_window, qtbot, artifacts):
