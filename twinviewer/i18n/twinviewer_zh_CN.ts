@@ -997,12 +997,16 @@
         <translation>文件不存在</translation>
     </message>
     <message>
-        <source>a scene file cannot be a layer of another scene</source>
-        <translation>场景文件不能作为另一个场景的图层</translation>
+        <source>unknown layer kind {kind!r} ({known})</source>
+        <translation>未知的图层类型 {kind!r}（可选：{known}）</translation>
     </message>
     <message>
-        <source>unknown layer kind {kind!r} (vector, cityjson or mesh)</source>
-        <translation>未知的图层类型 {kind!r}（应为 vector、cityjson 或 mesh）</translation>
+        <source>no reader for {scheme}:// sources of kind {kind}</source>
+        <translation>没有读取器能读取 {kind} 类型的 {scheme}:// 数据源</translation>
+    </message>
+    <message>
+        <source>a scene file cannot be a layer of another scene</source>
+        <translation>场景文件不能作为另一个场景的图层</translation>
     </message>
     <message>
         <source>option {option!r} does not apply to {kind} layers</source>
@@ -1299,14 +1303,6 @@
     <message>
         <source>field {field!r} is hidden: {why}</source>
         <translation>字段 {field!r} 已隐藏：{why}</translation>
-    </message>
-    <message>
-        <source>a PostGIS layer is a vector layer</source>
-        <translation>PostGIS 图层是矢量图层</translation>
-    </message>
-    <message>
-        <source>option {option!r} does not apply to PostGIS layers</source>
-        <translation>选项 {option!r} 不适用于 PostGIS 图层</translation>
     </message>
 </context>
 <context>

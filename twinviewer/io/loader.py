@@ -17,19 +17,14 @@ from twinviewer.core.crs import parse_crs, place_layer, scene_crs_for
 from twinviewer.core.errors import LoadError
 from twinviewer.core.layer import Layer
 from twinviewer.core.scene import Scene, View
+from twinviewer.core.sources import safe_dsn
 from twinviewer.core.transform import apply_transform
 from twinviewer.i18n import translate
+from twinviewer.io.registry import kind_of, reader_for  # noqa: F401  (kind_of: public here too)
 from twinviewer.io.scene_file import LayerSpec, SceneSpec, is_scene_file, read_scene_file
 
 log = logging.getLogger(__name__)
 
-MESH_SUFFIXES = {".obj", ".ply", ".stl", ".glb", ".gltf", ".off"}
-_OPTIONS = {
-    "vector": {"table", "encoding", "class_field", "height_field", "floors_field",
-               "default_height", "base_height", "gcj02"},
-    "cityjson": {"lod"},
-    "mesh": {"position", "rotation", "scale"},
-}
 _STYLE_OPTIONS = {"line_width", "point_scale"}
 
 Progress = Callable[[float, str], None]
@@ -63,23 +58,6 @@ class LoadResult:
         return scene
 
 
-def kind_of(path: Path) -> str:
-    """``"scene"``, ``"cityjson"``, ``"mesh"`` or ``"vector"`` from the name and first bytes."""
-    name = path.name.lower()
-    if is_scene_file(path):
-        return "scene"
-    if name.endswith((".city.json", ".city.jsonl", ".jsonl")):
-        return "cityjson"
-    if path.suffix.lower() in MESH_SUFFIXES:
-        return "mesh"
-    if path.suffix.lower() == ".json" and path.is_file():
-        with open(path, "rb") as fh:
-            head = fh.read(1 << 16)
-        if b'"CityJSON' in head or b'"CityObjects"' in head:
-            return "cityjson"
-    return "vector"
-
-
 def spec_for(paths: Sequence[str | Path]) -> SceneSpec:
     """A scene spec for one scene file, or for loose data files opened together."""
     paths = [Path(p) for p in paths]
@@ -99,33 +77,17 @@ def spec_for(paths: Sequence[str | Path]) -> SceneSpec:
 def read_source(spec: LayerSpec, progress: Progress | None = None) -> list[Layer]:
     """Read one layer entry into one or more layers (source coordinates)."""
     path = spec.source
-    if str(path).lower().startswith(("postgresql://", "postgres://")):
-        from twinviewer.store.postgis import read_spec_layers
-        return _apply_spec(read_spec_layers(spec, progress), spec)
-    if not path.exists():
+    reader = reader_for(path, spec.options.get("kind"))
+    if not reader.schemes and not path.exists():
         raise LoadError(translate("LoadError", "file not found"), path)
-    kind = spec.options.get("kind") or kind_of(path)
-    if kind == "scene":
-        raise LoadError(translate("LoadError", "a scene file cannot be a layer of another "
-                                               "scene"), path)
-    if kind not in _OPTIONS:
-        raise LoadError(translate("LoadError", "unknown layer kind {kind!r} (vector, cityjson "
-                                               "or mesh)").format(kind=kind), path)
     opts = {k: v for k, v in spec.options.items() if k not in _STYLE_OPTIONS | {"kind"}}
-    wrong = set(opts) - _OPTIONS[kind]
+    wrong = set(opts) - set(reader.options)
     if wrong:
         raise LoadError(translate("LoadError", "option {option!r} does not apply to {kind} "
                                                "layers").format(option=sorted(wrong)[0],
-                                                                kind=kind), path)
-    if kind == "vector":
-        from twinviewer.io.vector import read_vector
-        layers = read_vector(path, progress=progress, **opts)
-    elif kind == "cityjson":
-        from twinviewer.io.cityjson import read_cityjson
-        layers = read_cityjson(path, **opts)
-    else:
-        from twinviewer.io.mesh import read_mesh
-        layers = read_mesh(path, **opts)
+                                                                kind=reader.kind),
+                        safe_dsn(path) if reader.schemes else path)
+    layers = reader.read(path, opts, progress)
     return _apply_spec(layers, spec)
 
 

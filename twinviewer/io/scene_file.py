@@ -19,10 +19,12 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from twinviewer.core.errors import LoadError
+from twinviewer.core.sources import PostGISSource, has_password, is_postgis_url
 from twinviewer.core.summary import SavedFilter
 from twinviewer.core.transform import TransformSpec
 from twinviewer.i18n import translate
 from twinviewer.io.camera_paths import parse_bookmarks, parse_paths
+from twinviewer.io.registry import is_scene_file, option_types  # noqa: F401  (re-exported)
 from twinviewer.io.scene_transform import check_crs, parse_transform
 
 SCENE_VERSION = 1
@@ -31,15 +33,20 @@ MAX_SCENE_BYTES = 5_000_000
 _TOP_KEYS = {"version", "name", "crs", "origin", "layers", "view", "bookmarks", "paths",
              "transform", "filters"}
 _FILTER_KEYS = {"name": str, "layer": str, "expression": str}
-_LAYER_KEYS = {
-    "name": str, "source": str, "table": str, "kind": str, "group": str, "visible": bool,
-    "opacity": (int, float), "class_field": str, "height_field": str, "floors_field": str,
-    "default_height": (int, float), "base_height": (int, float), "line_width": (int, float),
-    "point_scale": (int, float), "encoding": str, "gcj02": bool, "lod": (str, int, float),
-    "position": list, "rotation": (list, int, float), "scale": (list, int, float),
+# Keys of every layer; each reader adds its own (io/registry.py: Reader.options).
+_COMMON_LAYER_KEYS = {
+    "name": str, "source": str, "kind": str, "group": str, "visible": bool,
+    "opacity": (int, float), "line_width": (int, float), "point_scale": (int, float),
     "style": dict, "assets": dict, "sensitive": list,
     "crs": (str, int), "transform": dict,  # local coordinates (issue 8)
 }
+
+
+def layer_keys() -> dict[str, Any]:
+    """Every key a ``[[layers]]`` entry may hold, with its TOML type."""
+    return {**_COMMON_LAYER_KEYS, **option_types()}
+
+
 _STYLE_KEYS = {"color": str, "use_file_colors": bool, "edge_color": str,
                # thematic styles (issue 5): categorized by / categories, graduated
                # by / method / classes / ramp / breaks, labels
@@ -84,10 +91,6 @@ class SceneSpec:
     paths: list = field(default_factory=list)  # core.camera_path.WalkPath
     filters: list = field(default_factory=list)  # core.summary.SavedFilter
     transform: TransformSpec | None = None  # [transform]: for layers without their own
-
-
-def is_scene_file(path: str | Path) -> bool:
-    return Path(path).suffix.lower() == ".toml"
 
 
 def read_scene_file(path: str | Path) -> SceneSpec:
@@ -180,8 +183,9 @@ def _layer(entry, i: int, base: Path, fail, scene_crs: str | None = None) -> Lay
     where = f"layers[{i}]"
     if not isinstance(entry, dict):
         fail(translate("LoadError", "{key} must be a table").format(key=where))
-    _unknown(entry, set(_LAYER_KEYS), f"{where}.", fail)
-    for key, typ in _LAYER_KEYS.items():
+    keys = layer_keys()
+    _unknown(entry, set(keys), f"{where}.", fail)
+    for key, typ in keys.items():
         if key in entry and (not isinstance(entry[key], typ) or
                              (typ is not bool and isinstance(entry[key], bool))):
             fail(translate("LoadError", "{key} has the wrong type ({type})").format(
@@ -189,8 +193,7 @@ def _layer(entry, i: int, base: Path, fail, scene_crs: str | None = None) -> Lay
     if "source" not in entry:
         fail(translate("LoadError", "{key} is missing key '{missing}'").format(
             key=where, missing="source"))
-    if entry["source"].lower().startswith(("postgresql://", "postgres://")):
-        from twinviewer.store.postgis import PostGISSource, has_password
+    if is_postgis_url(entry["source"]):
         if has_password(entry["source"]):
             fail(translate("LoadError", "{key} holds a password: keep it in ~/.pgpass "
                                         "(PGPASSFILE), PGPASSWORD or a service file, never in "

@@ -90,7 +90,7 @@ def _stem(path: Path) -> str:
 def _import(store: GeoPackageStore, sources: list[Path], *, name, table, replace,
             progress) -> list[ImportResult]:
     from twinviewer.core.errors import LoadError
-    from twinviewer.io.loader import kind_of
+    from twinviewer.io.registry import kind_of
 
     into = store.path
     if into.suffix.lower() != ".gpkg":

@@ -53,7 +53,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
@@ -70,6 +69,13 @@ from twinviewer.core.edits import (
     validate,
 )
 from twinviewer.core.layer import Layer
+from twinviewer.core.sources import (  # noqa: F401  (re-exported: the store's public names)
+    PostGISSource,
+    database_of,
+    has_password,
+    is_postgis_url,
+    safe_dsn,
+)
 from twinviewer.i18n import translate
 from twinviewer.store.base import (
     Conflict,
@@ -105,68 +111,10 @@ _PG_TYPES = {"int": "bigint", "real": "double precision", "text": "text", "enum"
 _KIND_OF = {"bigint": "int", "integer": "int", "smallint": "int", "double precision": "real",
             "real": "real", "numeric": "real", "boolean": "bool", "date": "date",
             "timestamp without time zone": "datetime", "timestamp with time zone": "datetime"}
-_URL_RE = re.compile(r"^postgres(ql)?://", re.IGNORECASE)
 _POINT_TYPES = {"POINT", "MULTIPOINT", "GEOMETRY"}
 
 
 # --------------------------------------------------------------------------- DSNs
-
-
-def is_postgis_url(source: Any) -> bool:
-    """Whether a layer source names a PostGIS store (``postgresql://...``)."""
-    return isinstance(source, str | PostGISSource) and bool(_URL_RE.match(str(source)))
-
-
-def has_password(dsn: str) -> bool:
-    """Whether a DSN (URL or ``key=value``) carries a password."""
-    dsn = str(dsn)
-    if _URL_RE.match(dsn):
-        try:
-            parts = urlsplit(dsn)
-        except ValueError:  # a malformed URL: look for user:password@ by hand
-            return bool(re.search(r"//[^/@]*:[^/@]*@", dsn))
-        return parts.password is not None or any(
-            k.lower() == "password" for k, _ in parse_qsl(parts.query))
-    return bool(re.search(r"(^|\s)password\s*=", dsn, re.IGNORECASE))
-
-
-def safe_dsn(dsn: str) -> str:
-    """``dsn`` without any password: the only form written to files or logs."""
-    dsn = str(dsn)
-    if _URL_RE.match(dsn):
-        try:
-            parts = urlsplit(dsn)
-        except ValueError:  # a malformed URL: drop user:password@ by hand
-            return re.sub(r"//([^/:@]*):[^/@]*@", r"//\1@", dsn)
-        netloc = parts.netloc
-        if "@" in netloc:
-            userinfo, host = netloc.rsplit("@", 1)
-            netloc = userinfo.split(":", 1)[0] + "@" + host
-        query = urlencode([(k, v) for k, v in parse_qsl(parts.query)
-                           if k.lower() != "password"])
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-    return re.sub(r"(^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S*)", r"\1", dsn,
-                  flags=re.IGNORECASE).strip()
-
-
-def database_of(dsn: str) -> str:
-    import psycopg.conninfo
-
-    try:
-        return psycopg.conninfo.conninfo_to_dict(str(dsn)).get("dbname") or ""
-    except psycopg.ProgrammingError:
-        return ""
-
-
-class PostGISSource(str):
-    """A layer source that is a PostGIS URL (a ``str``; ``name`` like a Path's)."""
-
-    @property
-    def name(self) -> str:
-        return database_of(self) or str(self)
-
-    def exists(self) -> bool:
-        return True
 
 
 def _q(name: str) -> str:
@@ -1495,9 +1443,10 @@ def store_for(url: str) -> PostGISStore:
     return _stores[key]
 
 
-def read_spec_layers(spec: Any, progress: Callable[[float, str], None] | None = None
-                     ) -> list[Layer]:
-    """The layers of a scene-file entry whose ``source`` is a PostGIS URL.
+def read_url_layers(url: str, progress: Callable[[float, str], None] | None = None,
+                    **opts: Any) -> list[Layer]:
+    """The layers of a scene-file entry whose ``source`` is a PostGIS URL: the reader
+    that :mod:`twinviewer.io.registry` names for ``postgresql://`` sources.
 
     ``table`` names one layer (default: every published layer); name, group,
     visibility, style and the scene file's ``sensitive`` list are applied by the loader
@@ -1505,16 +1454,7 @@ def read_spec_layers(spec: Any, progress: Callable[[float, str], None] | None = 
     """
     from twinviewer.core.errors import LoadError
 
-    url = str(spec.source)
-    opts = {k: v for k, v in spec.options.items() if k not in _STYLE_OPTIONS | {"kind"}}
-    if spec.options.get("kind", "vector") != "vector":
-        raise LoadError(f"{safe_dsn(url)}: " + translate("LoadError", "a PostGIS layer is a "
-                                                                      "vector layer"))
-    wrong = set(opts) - _LAYER_OPTIONS
-    if wrong:
-        raise LoadError(f"{safe_dsn(url)}: " + translate(
-            "LoadError", "option {option!r} does not apply to PostGIS layers").format(
-            option=sorted(wrong)[0]))
+    url = str(url)
     store = store_for(url)
     if store._password != _passwords.get(store.url):  # a password given since: new login
         _stores.pop(str(url), None)
