@@ -215,9 +215,11 @@ def export_csv(path, table: pd.DataFrame) -> None:
     """UTF-8 with a byte-order mark, so Excel shows the Chinese text right.
 
     Text that a spreadsheet would read as a formula is quoted
-    (:func:`~twinviewer.core.export_safety.safe_frame`).
+    (:func:`~twinviewer.core.export_safety.safe_frame`).  Lines end in CRLF as
+    RFC 4180 says; then a value holding a carriage return is put in double quotes
+    too (with ``\\n`` endings it would split the row).
     """
-    safe_frame(table).to_csv(path, index=False, encoding="utf-8-sig")
+    safe_frame(table).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
 
 def export_xlsx(path, summary: Summary, table: pd.DataFrame,
