@@ -117,6 +117,25 @@ def selection_export(scene, selected: dict[str, np.ndarray], saved: SavedFilter 
         title=title or getattr(scene, "name", "") or "")
 
 
+def check_export_path(path: str | Path, as_suffix: str | None = None) -> Path:
+    """``path`` if an export can be written there (a known suffix, an existing folder).
+
+    Raises
+    ------
+    LoadError
+        Naming the file and the problem.
+    """
+    path = Path(path)
+    suffix = (as_suffix or path.suffix).lower()
+    if suffix not in EXPORT_SUFFIXES:
+        raise LoadError(translate("LoadError", "cannot export to {suffix!r} (use one of "
+                                               "{choices})").format(
+            suffix=suffix or path.name, choices=", ".join(EXPORT_SUFFIXES)), path)
+    if not path.parent.is_dir():
+        raise LoadError(translate("LoadError", "the output folder does not exist"), path)
+    return path
+
+
 def write_export(path: str | Path, export: SelectionExport,
                  image: np.ndarray | None = None, *, as_suffix: str | None = None) -> Path:
     """Write ``export`` as the file's suffix (or ``as_suffix``) says (:data:`EXPORT_SUFFIXES`).
@@ -130,14 +149,8 @@ def write_export(path: str | Path, export: SelectionExport,
     LoadError
         For another suffix, or a folder that does not exist.
     """
-    path = Path(path)
+    path = check_export_path(path, as_suffix)
     suffix = (as_suffix or path.suffix).lower()
-    if suffix not in EXPORT_SUFFIXES:
-        raise LoadError(translate("LoadError", "cannot export to {suffix!r} (use one of "
-                                               "{choices})").format(
-            suffix=suffix or path.name, choices=", ".join(EXPORT_SUFFIXES)), path)
-    if not path.parent.is_dir():
-        raise LoadError(translate("LoadError", "the output folder does not exist"), path)
     if suffix == ".csv":
         export_csv(path, export.table)
     elif suffix == ".xlsx":
