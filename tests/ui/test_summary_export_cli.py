@@ -74,3 +74,6 @@ def test_dock_buttons_write_what_query_export_writes(main_window, qtbot, tmp_pat
     text = [pypdf.PdfReader(p).pages[0].extract_text() for p in (gui[".pdf"], cli[".pdf"])]
     assert text[0] == text[1] and str(figures["objects"]) in text[0]
     Image.fromarray(a).save(artifacts / "summary_dock_report.png")
+    w.analysis.summary_dock.raise_()
+    qtbot.wait(200)
+    panel.grab().save(str(artifacts / "summary_dock_chart.png"))
