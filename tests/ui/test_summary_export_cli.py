@@ -74,6 +74,13 @@ def test_dock_buttons_write_what_query_export_writes(main_window, qtbot, tmp_pat
     text = [pypdf.PdfReader(p).pages[0].extract_text() for p in (gui[".pdf"], cli[".pdf"])]
     assert text[0] == text[1] and str(figures["objects"]) in text[0]
     Image.fromarray(a).save(artifacts / "summary_dock_report.png")
+    # a file that cannot be written is said in a message box, not raised out of the slot
+    said = []
+    monkeypatch.setattr(summary_panel.QMessageBox, "warning",
+                        staticmethod(lambda parent, title, text: said.append(text)))
+    chosen.append(tmp_path / "no such folder" / "x.csv")
+    csv_button.click()
+    assert len(said) == 1 and "no such folder" in said[0] and "\n" not in said[0]
     w.analysis.summary_dock.raise_()
     qtbot.wait(200)
     panel.grab().save(str(artifacts / "summary_dock_chart.png"))

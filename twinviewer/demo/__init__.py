@@ -18,7 +18,7 @@ import logging
 import os
 import shutil
 import sys
-import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -114,7 +114,8 @@ def _generate(folder: Path, progress: Progress | None) -> Path:
 
     folder.parent.mkdir(parents=True, exist_ok=True)
     log.info("generating the demo scene into %s", folder)
-    work = Path(tempfile.mkdtemp(prefix=".demo-", dir=folder.parent))
+    work = folder.parent / f".demo-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    work.mkdir()  # not mkdtemp: the demo folder gets the user's usual permissions
     try:
         generate_district(work, objects=DEMO_OBJECTS, progress=progress)
         if folder.exists():  # an incomplete earlier demo (or another process's)

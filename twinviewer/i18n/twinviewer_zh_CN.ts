@@ -2467,6 +2467,14 @@ Purpose:</source>
         <source>PDF (*.pdf);;PNG image (*.png)</source>
         <translation>PDF 文件 (*.pdf);;PNG 图片 (*.png)</translation>
     </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <source>{path}: cannot write the file ({detail})</source>
+        <translation>{path}：无法写入文件（{detail}）</translation>
+    </message>
 </context>
 <context>
     <name>TeamEditing</name>

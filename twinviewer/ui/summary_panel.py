@@ -14,12 +14,14 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from twinviewer.core.errors import LoadError
 from twinviewer.core.fonts import cjk_families, use_cjk_font
 from twinviewer.core.query import FilterEngine
 from twinviewer.core.scene import Scene
@@ -180,16 +182,28 @@ class SummaryPanel(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export CSV"), "selection.csv",
                                               self.tr("CSV (*.csv)"))
         if path:
-            self.export_csv(path)
+            self._write(self.export_csv, path)
 
     def export_xlsx_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export Excel"), "selection.xlsx",
                                               self.tr("Excel workbook (*.xlsx)"))
         if path:
-            self.export_xlsx(path)
+            self._write(self.export_xlsx, path)
 
     def report_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Save report"), "report.pdf",
                                               self.tr("PDF (*.pdf);;PNG image (*.png)"))
         if path:
-            self.export_report(path)
+            self._write(self.export_report, path)
+
+    def _write(self, export, path: str) -> None:
+        """Run an export; a file that cannot be written (open in Excel, no permission) is
+        said in a message box instead of escaping the slot."""
+        try:
+            export(path)
+        except LoadError as exc:
+            QMessageBox.warning(self, self.tr("Export failed"), exc.message)
+        except OSError as exc:
+            QMessageBox.warning(self, self.tr("Export failed"), self.tr(
+                "{path}: cannot write the file ({detail})").format(
+                    path=path, detail=exc.strerror or exc))
