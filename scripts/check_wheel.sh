@@ -14,7 +14,7 @@ quiet() {  # pip is chatty about its index locations: show its output only when 
 }
 quiet "$py" -m pip wheel -q --no-deps -w "$work/dist" .
 quiet "$py" -m venv "$work/venv"
-quiet "$work/venv/bin/pip" install -q "$work/dist"/twinviewer-*.whl
+quiet "$work/venv/bin/pip" install -q --no-compile "$work/dist"/twinviewer-*.whl  # no .pyc: faster
 mkdir "$work/elsewhere"
 cd "$work/elsewhere"
 export XDG_DATA_HOME="$work/data" TWINVIEWER_LANG=en
@@ -27,4 +27,4 @@ env -u DISPLAY "$work/venv/bin/twinviewer" info
 test -f "$XDG_DATA_HOME/twinviewer/demo/scene.toml"
 env -u DISPLAY "$work/venv/bin/twinviewer" render --out "$work/demo.png" --size 640x400
 test -s "$work/demo.png"
-echo "wheel check: ok ($((SECONDS - start)) s)"
+echo "wheel check: ok ($((SECONDS - start)) s, clean-up follows)"
