@@ -226,5 +226,12 @@ def test_scene_with_one_bad_layer_still_renders_others(tmp_path, shared_data):
 
 
 def test_unknown_command_line_option_is_one_line():
-    proc = run("info")
+    proc = run("render")  # --out is required (the paths default to the demo)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "--out" in proc.stderr
+
+
+def test_info_without_a_path_describes_the_demo():
+    proc = run("info", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["path"] == str(DEMO_SCENE)

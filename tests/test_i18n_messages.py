@@ -99,7 +99,7 @@ def test_subcommand_help_is_chinese(tmp_path, command):
 
 
 def test_usage_error_is_chinese(tmp_path):
-    proc = run("info", env=zh_env(tmp_path))
+    proc = run("render", env=zh_env(tmp_path))  # --out missing (info's path is optional)
     assert proc.returncode == 2
     assert "错误" in proc.stderr and "以下参数是必需的" in proc.stderr, proc.stderr
     assert "the following arguments" not in proc.stderr

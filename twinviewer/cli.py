@@ -100,11 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help=translate("cli", "a scene file or data files (default: demo scene)"))
     p = sub.add_parser("info",
                        help=translate("cli", "layers, CRS, bounds and object counts of a file"))
-    p.add_argument("path")
+    p.add_argument("path", nargs="?", default=None,
+                   help=translate("cli", "a scene or data file (default: demo scene)"))
     p.add_argument("--json", action="store_true", help=translate("cli", "print one JSON object"))
     p = sub.add_parser("render",
                        help=translate("cli", "render a scene or data file to PNG, offscreen"))
-    p.add_argument("paths", nargs="+")
+    p.add_argument("paths", nargs="*",
+                   help=translate("cli", "a scene file or data files (default: demo scene)"))
     p.add_argument("--out", required=True, help=translate("cli", "PNG file to write"))
     p.add_argument("--size", default="1600x1000",
                    help=translate("cli", "image size WxH (default 1600x1000)"))
@@ -182,6 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
         "cli", "numeric fields to sum (default: 户数,人口)"))
     p.add_argument("--json", action="store_true", help=translate(
         "cli", "print one JSON object: objects, classes, layers, sums, oids"))
+    p.add_argument("--export", metavar="FILE", default=None, help=translate(
+        "cli", "also write what the Summary dock exports for these objects: .csv, .xlsx, "
+        ".pdf or .png (report)"))
+    p.add_argument("--filter", metavar="NAME", default=None, help=translate(
+        "cli", "saved filter of the exported special-care list (default: the scene's first)"))
     return parser
 
 
@@ -221,9 +228,30 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _demo_scene_path() -> Path:
+    """The demo scene; generated on first use outside a source checkout, with progress
+    on stderr."""
+    from twinviewer.demo import demo_scene
+
+    told = []
+
+    def progress(fraction: float, message: str) -> None:
+        if not told:
+            told.append(True)
+            print(translate("cli", "generating the demo scene (first use)…"), file=sys.stderr)
+        line = f"{fraction:4.0%} {message}"
+        if sys.stderr.isatty():  # one line, rewritten in place
+            print(f"\r{line:<40}", end="\n" if fraction >= 1 else "", file=sys.stderr,
+                  flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    return demo_scene(progress)
+
+
 def _open(args) -> int:
     from twinviewer.ui.app import run_app
-    return run_app([Path(p) for p in args.paths] or None)
+    return run_app([Path(p) for p in args.paths] or [_demo_scene_path()])
 
 
 def describe(path: str | Path) -> tuple[dict, list[str]]:
@@ -269,7 +297,7 @@ def describe(path: str | Path) -> tuple[dict, list[str]]:
 
 
 def _info(args) -> int:
-    info, errors = describe(args.path)
+    info, errors = describe(args.path if args.path is not None else _demo_scene_path())
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
     else:
@@ -317,7 +345,7 @@ def _render(args) -> int:
             suffix=".png"), out)
     if not out.parent.exists():
         raise LoadError(translate("cli", "the output folder does not exist"), out)
-    result = load(spec_for(args.paths))
+    result = load(spec_for(args.paths or [_demo_scene_path()]))
     for e in result.errors:
         print(_error_line(e), file=sys.stderr)
     if not result.layers:
@@ -502,6 +530,10 @@ def _query(args) -> int:
         tuple(f.strip() for f in args.sum.split(",") if f.strip())
     if not fields:
         raise LoadError(translate("cli", "--sum names no field (write --sum 户数,人口)"))
+    if args.export is not None:
+        from twinviewer.core.selection_export import check_export_path
+
+        check_export_path(args.export)
     result = load(spec_for([args.path]))
     for e in result.errors:
         print(_error_line(e), file=sys.stderr)
@@ -527,6 +559,13 @@ def _query(args) -> int:
         except QueryError as exc:
             return _fail(f"--where {args.where!r}: {exc}")
     summary = summarize(scene, selected, fields)
+    if args.export is not None:
+        from twinviewer.headless_export import export_selection
+
+        written = export_selection(scene, selected, args.export, fields=fields,
+                                   filter_name=args.filter)
+        print(translate("cli", "wrote {path}").format(path=written),
+              file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps(summary.as_json(), ensure_ascii=False, indent=2))
         return 2 if result.errors else 0

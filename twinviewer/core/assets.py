@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# Files ``assets/<name>.obj``; each is a low-poly model (about 12 triangles)
+# Files ``twinviewer/assets/<name>.obj``; each is a low-poly model (about 12 triangles)
 # standing on z=0 at the origin, height in metres, instanced per point object.
 ASSET_NAMES = (
     "lamp_post",

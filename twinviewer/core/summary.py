@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -9,6 +10,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from twinviewer.core.export_safety import safe_frame
+from twinviewer.core.fonts import cjk_families, cjk_rc
 from twinviewer.core.privacy import PrivacyState, mask_frame
 from twinviewer.core.query import FilterEngine, _vertices_xy, footprints
 
@@ -176,8 +179,6 @@ def _buildings_of(scene, layer, rows: np.ndarray) -> tuple[list, list]:
 
 # -- tables, exports and the one-page report --------------------------------
 LAYER_COLUMN = "图层"
-CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Micro Hei", "SimHei",
-             "Microsoft YaHei", "PingFang SC", "DejaVu Sans"]
 
 
 def selection_table(scene, selected: dict[str, np.ndarray], *,
@@ -211,49 +212,94 @@ def summary_frame(summary: Summary) -> pd.DataFrame:
 
 
 def export_csv(path, table: pd.DataFrame) -> None:
-    """UTF-8 with a byte-order mark, so Excel shows the Chinese text right."""
-    table.to_csv(path, index=False, encoding="utf-8-sig")
+    """UTF-8 with a byte-order mark, so Excel shows the Chinese text right.
+
+    Text that a spreadsheet would read as a formula is quoted
+    (:func:`~twinviewer.core.export_safety.safe_frame`).  Lines end in CRLF as
+    RFC 4180 says; then a value holding a carriage return is put in double quotes
+    too (with ``\\n`` endings it would split the row).
+    """
+    safe_frame(table).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
 
 def export_xlsx(path, summary: Summary, table: pd.DataFrame,
                 extra: dict[str, pd.DataFrame] | None = None) -> None:
-    """Sheets: 汇总 (figures), 对象 (the selected objects), then ``extra`` sheets."""
+    """Sheets: 汇总 (figures), 对象 (the selected objects), then ``extra`` sheets.
+
+    Every sheet goes through :func:`~twinviewer.core.export_safety.safe_frame`,
+    and every text cell is typed as text, so no value becomes a live formula.
+    """
+    sheets = {"汇总": summary_frame(summary), "对象": table}
+    for name, df in (extra or {}).items():
+        sheets.setdefault(_sheet_name(name), df)
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        summary_frame(summary).to_excel(xw, sheet_name="汇总", index=False)
-        table.to_excel(xw, sheet_name="对象", index=False)
-        for name, df in (extra or {}).items():
-            df.to_excel(xw, sheet_name=name[:31], index=False)
+        for name, df in sheets.items():
+            _xlsx_text(safe_frame(df)).to_excel(xw, sheet_name=name, index=False)
+        for sheet in xw.book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":  # openpyxl types any str starting "=" so
+                        cell.data_type = "s"
+
+
+_SHEET_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+
+
+def _sheet_name(name: str) -> str:
+    """An Excel sheet name: at most 31 characters, none of ``\\ / * ? : [ ]``."""
+    return _SHEET_FORBIDDEN.sub("_", str(name)).strip("'")[:31] or "list"
+
+
+def _xlsx_text(df: pd.DataFrame) -> pd.DataFrame:
+    """Control characters removed from text cells (openpyxl refuses them)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    out = df.copy()
+    for i in range(out.shape[1]):
+        col = out.iloc[:, i]
+        if col.dtype.kind in "iufcbmM":
+            continue
+        out.isetitem(i, col.astype(object).map(
+            lambda v: ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v))
+    out.columns = [ILLEGAL_CHARACTERS_RE.sub("", c) if isinstance(c, str) else c
+                   for c in out.columns]
+    return out
 
 
 def report_figure(summary: Summary, image: np.ndarray | None = None,
                   table: pd.DataFrame | None = None, title: str = ""):
-    """A one-page A4 figure: the view, the figures, a bar chart of classes and a table."""
-    from matplotlib import font_manager
+    """A one-page A4 figure: the view, the figures, a bar chart of classes and a table.
+
+    Text is drawn with the CJK font file of :func:`~twinviewer.core.fonts.cjk_rc`
+    (whatever matplotlib's font cache holds); table values are neutralised by
+    :func:`~twinviewer.core.export_safety.safe_frame` and never read as mathtext.
+    """
     from matplotlib.figure import Figure
 
-    have = {f.name for f in font_manager.fontManager.ttflist}
-    family = [f for f in CJK_FONTS if f in have] or ["DejaVu Sans"]
+    family = cjk_families()
     fig = Figure(figsize=(8.27, 11.69), dpi=100)
     fig.set_layout_engine("none")
-    with _rc({"font.family": family, "axes.unicode_minus": False}):
+    with _rc(cjk_rc()):
         fig.suptitle(title or "选区汇总", fontsize=16, fontfamily=family)
         ax = fig.add_axes((0.05, 0.58, 0.9, 0.34))
         ax.axis("off")
         if image is not None:
             ax.imshow(image)
         text = [f"对象 {summary.objects}"] + [f"{k} 合计 {v:,}" for k, v in summary.sums.items()]
-        fig.text(0.05, 0.55, "   ".join(text), fontsize=11, fontfamily=family)
+        fig.text(0.05, 0.55, "   ".join(text), fontsize=11, fontfamily=family,
+                 parse_math=False)
         bar = fig.add_axes((0.12, 0.34, 0.83, 0.18))
         classes = list(summary.classes.items())[:12]
         bar.barh([c for c, _ in classes][::-1], [n for _, n in classes][::-1],
                  color="#3182bd")
+        bar.tick_params(labelfontfamily=family)  # kept for ticks made at draw time
         for lbl in bar.get_yticklabels():
-            lbl.set_fontfamily(family)
+            lbl.set_parse_math(False)
         bar.set_xlabel("数量", fontfamily=family)
         tab = fig.add_axes((0.05, 0.03, 0.9, 0.27))
         tab.axis("off")
         if table is not None and len(table):
-            shown = table.head(15).astype(str)
+            shown = safe_frame(table.head(15)).astype(str)
             cols = list(shown.columns)[:8]
             t = tab.table(cellText=shown[cols].to_numpy().tolist(), colLabels=cols,
                           loc="upper center", cellLoc="left")
@@ -261,6 +307,7 @@ def report_figure(summary: Summary, image: np.ndarray | None = None,
             t.set_fontsize(7)
             for cell in t.get_celld().values():
                 cell.get_text().set_fontfamily(family)
+                cell.get_text().set_parse_math(False)  # "$x$" in a value is text, not math
     return fig
 
 
@@ -277,4 +324,5 @@ def write_report(path, summary: Summary, image: np.ndarray | None = None,
 
     fig = report_figure(summary, image, table, title)
     FigureCanvasAgg(fig)
-    fig.savefig(str(path))
+    with _rc(cjk_rc()):  # tick labels are made while saving
+        fig.savefig(str(path))

@@ -1304,6 +1304,22 @@
         <source>field {field!r} is hidden: {why}</source>
         <translation>字段 {field!r} 已隐藏：{why}</translation>
     </message>
+    <message>
+        <source>cannot export to {suffix!r} (use one of {choices})</source>
+        <translation>无法导出为 {suffix!r}（请用 {choices} 之一）</translation>
+    </message>
+    <message>
+        <source>the output folder does not exist</source>
+        <translation>输出文件夹不存在</translation>
+    </message>
+    <message>
+        <source>cannot write the demo scene ({detail})</source>
+        <translation>无法写入演示场景（{detail}）</translation>
+    </message>
+    <message>
+        <source>--filter: the scene has no saved filter {name!r} (saved filters: {names})</source>
+        <translation>--filter：场景中没有名为 {name!r} 的已保存筛选（已保存的筛选：{names}）</translation>
+    </message>
 </context>
 <context>
     <name>LoadWorker</name>
@@ -2451,6 +2467,14 @@ Purpose:</source>
         <source>PDF (*.pdf);;PNG image (*.png)</source>
         <translation>PDF 文件 (*.pdf);;PNG 图片 (*.png)</translation>
     </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <source>{path}: cannot write the file ({detail})</source>
+        <translation>{path}：无法写入文件（{detail}）</translation>
+    </message>
 </context>
 <context>
     <name>TeamEditing</name>
@@ -2580,6 +2604,10 @@ Purpose:</source>
     <message>
         <source>layers, CRS, bounds and object counts of a file</source>
         <translation>显示文件的图层、坐标参考系、范围和对象数量</translation>
+    </message>
+    <message>
+        <source>a scene or data file (default: demo scene)</source>
+        <translation>场景文件或数据文件（默认：演示场景）</translation>
     </message>
     <message>
         <source>print one JSON object</source>
@@ -2750,12 +2778,24 @@ Purpose:</source>
         <translation>输出一个 JSON 对象：对象、类别、图层、合计、oid</translation>
     </message>
     <message>
+        <source>also write what the Summary dock exports for these objects: .csv, .xlsx, .pdf or .png (report)</source>
+        <translation>同时写出汇总面板为这些对象导出的文件：.csv、.xlsx、.pdf 或 .png（报告）</translation>
+    </message>
+    <message>
+        <source>saved filter of the exported special-care list (default: the scene&apos;s first)</source>
+        <translation>导出的特殊关爱名单所用的已保存筛选（默认：场景中的第一个）</translation>
+    </message>
+    <message>
         <source>not enough memory</source>
         <translation>内存不足</translation>
     </message>
     <message>
         <source>internal error: {detail}</source>
         <translation>内部错误：{detail}</translation>
+    </message>
+    <message>
+        <source>generating the demo scene (first use)…</source>
+        <translation>正在生成演示场景（首次使用）…</translation>
     </message>
     <message>
         <source>{table}: {n} objects -&gt; {url}</source>

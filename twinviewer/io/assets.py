@@ -1,4 +1,4 @@
-"""The low-poly models drawn for point objects (``assets/<name>.obj``)."""
+"""The low-poly models drawn for point objects (``twinviewer/assets/<name>.obj``)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ _SAFE_NAME = re.compile(r"[A-Za-z0-9_\-]+")
 
 
 def assets_dir() -> Path:
-    """The folder holding the asset models."""
-    return Path(twinviewer.__file__).resolve().parents[1] / "assets"
+    """The folder holding the asset models: package data, so an installed wheel has it."""
+    return Path(twinviewer.__file__).resolve().parent / "assets"
 
 
 def load_asset(name: str) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,8 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, Q
 from PySide6.QtWidgets import QApplication
 
 from twinviewer import i18n
-from twinviewer.ui.main_window import DEMO_SCENE, MainWindow
+from twinviewer.demo import demo_scene
+from twinviewer.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -80,5 +81,5 @@ def run_app(paths=None) -> int:
     window = MainWindow()
     install_excepthook(window)
     window.show()
-    window.open_paths(paths or [DEMO_SCENE])
+    window.open_paths(paths or [demo_scene()])
     return app.exec()

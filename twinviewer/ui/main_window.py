@@ -37,6 +37,7 @@ from twinviewer.core.edits import (
 from twinviewer.core.errors import LoadError
 from twinviewer.core.layer import PointBatch
 from twinviewer.core.scene import Scene
+from twinviewer.demo import demo_scene
 from twinviewer.io.loader import LoadResult, spec_for
 from twinviewer.store.journal import Journal
 from twinviewer.ui.analysis_tools import AnalysisTools
@@ -54,7 +55,6 @@ from twinviewer.ui.viewport import Viewport
 
 log = logging.getLogger(__name__)
 
-DEMO_SCENE = Path(__file__).resolve().parents[2] / "scenes" / "demo" / "scene.toml"
 OPEN_PATTERNS = "*.toml *.gpkg *.geojson *.json *.shp *.city.json *.jsonl *.obj *.ply *.stl " \
     "*.glb *.gltf"
 
@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
         file_menu = mb.addMenu(self.tr("&File"))
         self.open_action = self._action(self.tr("&Open…"), self.open_dialog,
                                         QKeySequence.Open, file_menu)
-        self._action(self.tr("Open &demo scene"), lambda: self.open_paths([DEMO_SCENE]),
+        self._action(self.tr("Open &demo scene"), lambda: self.open_paths([demo_scene()]),
                      None, file_menu)
         file_menu.addSeparator()
         self.save_action = self._action(self.tr("&Save edits"), self.save, QKeySequence.Save,

@@ -14,24 +14,24 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from twinviewer.core.query import FilterEngine, QueryError
+from twinviewer.core.errors import LoadError
+from twinviewer.core.fonts import cjk_families, use_cjk_font
+from twinviewer.core.query import FilterEngine
 from twinviewer.core.scene import Scene
-from twinviewer.core.summary import (
-    CJK_FONTS,
-    Summary,
-    export_csv,
-    export_xlsx,
-    matching_table,
-    selection_table,
-    summarize,
-    write_report,
+from twinviewer.core.selection_export import (
+    SelectionExport,
+    care_list,
+    selection_export,
+    write_export,
 )
+from twinviewer.core.summary import Summary, selection_table, summarize
 from twinviewer.ui.table_model import ObjectTableModel
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ class SummaryPanel(QWidget):
         self.figures = QLabel(self)
         self.figures.setObjectName("summaryFigures")
         self.figures.setWordWrap(True)
+        use_cjk_font()  # the chart redraws whenever Qt repaints it, outside any rc_context
         self.figure = Figure(figsize=(4, 2.2), dpi=90)
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.canvas.setMinimumHeight(130)
@@ -139,28 +140,18 @@ class SummaryPanel(QWidget):
         self.help_model.set_frame(self.help_table)
 
     def _help(self, selected) -> pd.DataFrame:
-        saved = self.filter_box.currentData()
-        if saved is None:
-            return pd.DataFrame()
-        try:
-            self.scene.layer(saved.layer)
-            return matching_table(self.scene, saved, selected if selected else None,
-                                  self.engine)
-        except (KeyError, QueryError):
-            return pd.DataFrame()
+        return care_list(self.scene, self.filter_box.currentData(), selected, self.engine)
 
     def _draw_chart(self) -> None:
-        from matplotlib import font_manager
-
-        have = {f.name for f in font_manager.fontManager.ttflist}
-        family = [f for f in CJK_FONTS if f in have] or ["DejaVu Sans"]
+        family = cjk_families()
         self.figure.clear()
         ax = self.figure.add_subplot(111)
         items = list(self.summary.classes.items())[:10]
         if items:
             ax.barh([k for k, _ in items][::-1], [v for _, v in items][::-1], color="#3182bd")
+            ax.tick_params(labelfontfamily=family)  # kept for ticks made at draw time
             for lbl in ax.get_yticklabels():
-                lbl.set_fontfamily(family)
+                lbl.set_parse_math(False)  # a class named "$x$" is text, not math
         ax.set_title(self.tr("Objects by class"), fontfamily=family, fontsize=9)
         ax.tick_params(labelsize=8)
         self.figure.tight_layout()
@@ -170,32 +161,49 @@ class SummaryPanel(QWidget):
     def table(self) -> pd.DataFrame:
         return selection_table(self.scene, self.selected())
 
+    def export(self, title: str = "") -> SelectionExport:
+        """What the buttons write: the same as ``twinviewer query ... --export``."""
+        return selection_export(self.scene, self.selected(), self.filter_box.currentData(),
+                                engine=self.engine, title=title)
+
     def export_csv(self, path) -> None:
-        export_csv(path, self.table())
+        write_export(path, self.export(), as_suffix=".csv")
 
     def export_xlsx(self, path) -> None:
-        name = self.filter_box.currentData().name if self.filter_box.currentData() else "list"
-        export_xlsx(path, self.summary, self.table(), {name: self.help_table})
+        write_export(path, self.export(), as_suffix=".xlsx")
 
     def export_report(self, path, title: str = "") -> None:
+        """A PNG when ``path`` ends in ``.png``, else a PDF."""
         image = self.image_source() if self.image_source is not None else None
-        write_report(path, self.summary, image, self.help_table if len(self.help_table)
-                     else self.table(), title or (self.scene.name if self.scene else ""))
+        suffix = ".png" if str(path).lower().endswith(".png") else ".pdf"
+        write_export(path, self.export(title), image, as_suffix=suffix)
 
     def export_csv_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export CSV"), "selection.csv",
                                               self.tr("CSV (*.csv)"))
         if path:
-            self.export_csv(path)
+            self._write(self.export_csv, path)
 
     def export_xlsx_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export Excel"), "selection.xlsx",
                                               self.tr("Excel workbook (*.xlsx)"))
         if path:
-            self.export_xlsx(path)
+            self._write(self.export_xlsx, path)
 
     def report_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Save report"), "report.pdf",
                                               self.tr("PDF (*.pdf);;PNG image (*.png)"))
         if path:
-            self.export_report(path)
+            self._write(self.export_report, path)
+
+    def _write(self, export, path: str) -> None:
+        """Run an export; a file that cannot be written (open in Excel, no permission) is
+        said in a message box instead of escaping the slot."""
+        try:
+            export(path)
+        except LoadError as exc:
+            QMessageBox.warning(self, self.tr("Export failed"), exc.message)
+        except OSError as exc:
+            QMessageBox.warning(self, self.tr("Export failed"), self.tr(
+                "{path}: cannot write the file ({detail})").format(
+                    path=path, detail=exc.strerror or exc))

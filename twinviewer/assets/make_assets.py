@@ -1,6 +1,6 @@
-"""Write the low-poly street-furniture models ``assets/<name>.obj``.
+"""Write the low-poly street-furniture models ``twinviewer/assets/<name>.obj``.
 
-Run ``python assets/make_assets.py``.  Every model is in metres, Z up, stands on
+Run ``python twinviewer/assets/make_assets.py``.  Every model is in metres, Z up, stands on
 z = 0 and is centred on x = y = 0.  They are drawn as instances (up to 100,000
 of each), so each stays within 12 triangles: no bottoms (they stand on the
 ground), open pole ends, legs as single quads (lit from both sides).  Faces are
