@@ -98,6 +98,24 @@ READERS: list[Reader] = [
 ]
 
 
+# Sources that keep their own marks of sensitive fields, by lower-case name ending:
+# ``"module:function"`` taking ``(source, table)`` and returning the marked field names.
+# A GeoPackage written by the store keeps them in its schema table; the store names its
+# reader of them here so that ``io`` does not import ``store``.
+FIELD_MARKS: dict[str, str] = {".gpkg": "twinviewer.store.gpkg:sensitive_fields"}
+
+
+def marked_fields(source: Any, table: str) -> set[str]:
+    """The fields that ``source``'s own store marks sensitive for ``table`` (empty when
+    its kind keeps no marks, see :data:`FIELD_MARKS`)."""
+    name = str(source).lower()
+    for suffix, target in FIELD_MARKS.items():
+        if name.endswith(suffix):
+            module, fname = target.split(":")
+            return set(getattr(importlib.import_module(module), fname)(source, table))
+    return set()
+
+
 def register_reader(reader: Reader, *, first: bool = True) -> None:
     """Add a reader (a plug-in kind); ``first``: matched before the built-in ones."""
     READERS.insert(0 if first else len(READERS) - 1, reader)

@@ -121,6 +121,17 @@ CREATE TABLE IF NOT EXISTS {ACCESS_LOG_TABLE} (
 """
 
 
+def sensitive_fields(path: str | Path, table: str) -> set[str]:
+    """The fields a GeoPackage's schema marks sensitive for ``table``; none for a file
+    the store did not write (the loader's field-marks hook, ``io/registry.py``)."""
+    try:
+        schema = GeoPackageStore(path).schema(table)
+    except StoreError as exc:  # not a store GDAL wrote: no marks to read
+        log.debug("no schema for %s: %s", table, exc.message)
+        return set()
+    return {name for name, ft in schema.items() if ft.sensitive}
+
+
 def _q(name: str) -> str:
     """An SQL identifier, quoted."""
     return '"' + str(name).replace('"', '""') + '"'
