@@ -298,9 +298,9 @@ def _write(into: Path, target: str, wkb, fields: list[str], data: list, masks: l
 def _import_vector(src: Path, src_table: str, into: Path, target: str) -> ImportResult:
     import pyogrio.raw
 
-    from twinviewer.io.vector import _opened  # restores a lost .shx in a temporary copy
+    from twinviewer.io.vector import opened  # restores a lost .shx in a temporary copy
 
-    with _opened(src) as gdal_path, warnings.catch_warnings(record=True) as caught:
+    with opened(src) as gdal_path, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             meta, fids, wkb, field_data = pyogrio.raw.read(gdal_path, layer=src_table,

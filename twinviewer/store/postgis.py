@@ -568,17 +568,17 @@ class PostGISStore:
         fields = list(columns)
         where = Path(self.url)  # only used in messages of the geometry helpers
         try:
-            geoms = vector._geometries(wkb, n, where)
-            class_field = class_field or vector._first_present(fields, vector.CLASS_FIELDS)
+            geoms = vector.geometries_of(wkb, n, where)
+            class_field = class_field or vector.first_present(fields, vector.CLASS_FIELDS)
             if class_field and class_field not in fields:
                 raise LoadError(translate("LoadError", "class field {field!r} is not a field of "
                                                        "layer {table!r}").format(
                     field=class_field, table=t.name))
-            heights = vector._heights(columns, n, height_field, floors_field, default_height,
+            heights = vector.heights_of(columns, n, height_field, floors_field, default_height,
                                       where)
         except LoadError as exc:
             raise LoadError(f"{self.url}: {exc.problem}") from None
-        batches, dropped = vector._build_batches(geoms, heights, float(base_height))
+        batches, dropped = vector.build_batches(geoms, heights, float(base_height))
         layer = Layer(name=name or t.name, kind="vector", table=ObjectTable(columns, oid=oids),
                       batches=batches, crs=t.crs, class_field=class_field,
                       source=PostGISSource(self.url), source_table=t.name,
@@ -596,7 +596,7 @@ class PostGISStore:
         for col, why in t.hidden.items():
             layer.warnings.append(translate("LoadError", "field {field!r} is hidden: {why}")
                                   .format(field=col, why=why))
-        layer.source_bounds = vector._geometry_bounds(geoms, layer.source_bounds)
+        layer.source_bounds = vector.geometry_bounds(geoms, layer.source_bounds)
         return layer
 
     def _stream(self, t: _Table, progress, batch_rows: int) -> tuple[list[tuple], int]:
