@@ -25,6 +25,13 @@ import numpy as np
 import pandas as pd
 from psygnal import Signal
 
+from twinviewer.core.columns import (  # noqa: F401 - plain_values: API here too
+    append_value,
+    fit_values,
+    plain_values,
+    typed_column,
+    widen_column,
+)
 from twinviewer.core.fields import (  # noqa: F401 - FIELD_KINDS, infer_field_type: API
     _INT64,
     FIELD_KINDS,
@@ -44,102 +51,6 @@ GEOMETRY = "<geometry>"
 
 OBJECT = "<object>"
 """Pseudo field name of added or deleted objects."""
-
-# --------------------------------------------------------------------------- columns
-
-
-def plain_values(values: np.ndarray | pd.Series | Sequence) -> list:
-    """Column values as plain Python values, ``None`` for missing (for logs and JSON)."""
-    if isinstance(values, pd.Series):
-        arr = values.to_numpy()
-    elif isinstance(values, np.ndarray):
-        arr = values
-    else:
-        arr = np.asarray(values, dtype=object)
-    if arr.dtype.kind == "f":
-        out = arr.astype(object)
-        out[np.isnan(arr)] = None
-        return out.tolist()
-    if arr.dtype.kind == "M":
-        return [None if np.isnat(v) else str(v) for v in arr]
-    out = arr.tolist()
-    if arr.dtype.kind == "O":
-        return [None if is_missing(v) else v for v in out]
-    return out
-
-
-def _fit(dtype, values: np.ndarray) -> np.ndarray | None:
-    """``values`` (object array of canonical values) typed for a column of ``dtype``.
-
-    ``None`` when the column cannot hold them without changing its dtype.
-    """
-    missing = np.fromiter((v is None for v in values), bool, len(values))
-    kind = getattr(dtype, "kind", "O")
-    if isinstance(dtype, pd.StringDtype):
-        if all(isinstance(v, str) for v in values[~missing]):
-            return values
-        return None
-    if kind in "iu":
-        if missing.any() or not all(isinstance(v, int) and not isinstance(v, bool)
-                                    for v in values):
-            return None
-        try:
-            out = np.array(values.tolist(), dtype=dtype)
-        except (OverflowError, ValueError):
-            return None
-        return out
-    if kind == "f":
-        if not all(isinstance(v, int | float) and not isinstance(v, bool)
-                   for v in values[~missing]):
-            return None
-        wide = np.where(missing, np.nan, values).astype(np.float64)
-        out = wide.astype(dtype)
-        if not np.array_equal(out.astype(np.float64), wide, equal_nan=True):
-            return None  # float32 would round the value
-        return out
-    if kind == "b":
-        if missing.any() or not all(isinstance(v, bool) for v in values):
-            return None
-        return values.astype(bool)
-    if kind == "O":
-        return values
-    return None
-
-
-def _widen(series: pd.Series, values: np.ndarray) -> pd.Series:
-    """A copy of ``series`` in a dtype that holds both its values and ``values``."""
-    kind = getattr(series.dtype, "kind", "O")
-    present = [v for v in values if v is not None]
-    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in present)
-    small = all(abs(v) <= 2**53 for v in present if isinstance(v, int))
-    if kind in "iuf" and numeric and small:
-        return series.astype(np.float64)
-    return pd.Series(series.to_numpy(dtype=object), index=series.index, dtype=object,
-                     name=series.name)
-
-
-def _typed_column(field_type: FieldType, value: Any, n: int) -> pd.Series:
-    """A new column of ``n`` equal values in the dtype readers use for the type."""
-    kind = field_type.kind
-    if kind == "int":
-        return pd.Series(np.full(n, np.nan) if value is None else np.full(n, value, np.int64))
-    if kind == "real":
-        return pd.Series(np.full(n, np.nan if value is None else value, np.float64))
-    if kind == "bool" and value is not None:
-        return pd.Series(np.full(n, value, bool))
-    return pd.Series(np.full(n, value, dtype=object), dtype=object)
-
-
-def _append_value(series: pd.Series, value: Any) -> pd.Series:
-    """``series`` with one more value at the end (dtype widened only when needed)."""
-    one = np.array([value], dtype=object)
-    fitted = _fit(series.dtype, one)
-    if fitted is None:
-        series = _widen(series, one)
-        fitted = _fit(series.dtype, one)
-    tail = pd.Series(fitted, dtype=series.dtype, index=[len(series)])
-    return pd.concat([series, tail])
-
 
 def _check_name(name: Any) -> str:
     if not isinstance(name, str) or not name.strip():
@@ -356,11 +267,11 @@ class SetValues(Command):
         j = _field_index(self.layer, self.field)
         column = df.iloc[:, j]
         self._old = column.to_numpy()[self.rows].copy()
-        fitted = _fit(column.dtype, self._new)
+        fitted = fit_values(column.dtype, self._new)
         if fitted is None:  # e.g. an empty value in an int column: widen, keep the original
             self._old_column = column
-            wide = _widen(column, self._new)
-            wide.iloc[self.rows] = _fit(wide.dtype, self._new)
+            wide = widen_column(column, self._new)
+            wide.iloc[self.rows] = fit_values(wide.dtype, self._new)
             df[self.field] = wide
         else:
             self._old_column = None
@@ -412,7 +323,7 @@ class AddField(Command):
             raise _field_taken(self.layer, self.name)
         self.default = validate(self.field_type, self.default)
         df = self.layer.table.df
-        column = _typed_column(self.field_type, self.default, len(df))
+        column = typed_column(self.field_type, self.default, len(df))
         column.index = df.index
         df.insert(len(df.columns), self.name, column)
         self._previous_type = stack._set_type(self.layer, self.name, self.field_type)
@@ -581,7 +492,7 @@ class AddPoint(Command):
         columns = {}
         for name in df.columns:
             value = self.oid if name == OID else clean.get(name)
-            columns[name] = _append_value(df[name], value)
+            columns[name] = append_value(df[name], value)
         new_df = pd.DataFrame(columns, columns=df.columns)
         new_df.index = pd.RangeIndex(row + 1)
         self._old_df = df
@@ -968,6 +879,18 @@ class CommandStack:
     def labels(self) -> list[str]:
         """Labels of every command on the stack, oldest first (the history view)."""
         return [c.label for c in self._commands]
+
+    def touches(self, layer: Layer) -> bool:
+        """Whether a command of the history, or a saved one dropped from it, edits
+        ``layer`` (whose rows such commands refer to)."""
+        commands = [*self._commands, *self._saved.orphans]
+        return any(part.layer is layer for c in commands for part in c.parts())
+
+    @property
+    def saved_index(self) -> int | None:
+        """The history index equal to the saved store; None when the saved state has
+        left the history (an edit after undoing saved commands)."""
+        return None if self._saved.orphans else self._saved.index
 
     # ---- saved state
 

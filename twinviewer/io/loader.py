@@ -22,7 +22,7 @@ from twinviewer.core.transform import apply_transform
 from twinviewer.i18n import translate
 from twinviewer.io.registry import (  # noqa: F401  (kind_of: public here too)
     kind_of,
-    marked_fields,
+    provider_for,
     reader_for,
 )
 from twinviewer.io.scene_file import LayerSpec, SceneSpec, is_scene_file, read_scene_file
@@ -123,10 +123,12 @@ def _apply_spec(layers: list[Layer], spec: LayerSpec) -> list[Layer]:
 
 
 def _mark_sensitive(layer: Layer, listed: tuple[str, ...]) -> None:
-    """``layer.sensitive``: the fields its store marks (a GeoPackage's schema through the
-    registry's field-marks hook, or what a PostGIS reader set), plus the scene file's."""
-    found = marked_fields(layer.source, layer.source_table or layer.name)
-    fields = set(layer.table.fields) | set(getattr(layer, "hidden_fields", {}))
+    """``layer.sensitive``: the fields its store marks (through its provider: a
+    GeoPackage's schema, what a PostGIS reader read), plus the scene file's."""
+    if layer.provider is None:  # a store file read by a plain reader (GeoPackage)
+        layer.provider = provider_for(layer.source, layer.source_table or layer.name)
+    found = layer.provider.sensitive_fields() if layer.provider is not None else set()
+    fields = set(layer.table.fields) | set(layer.hidden_fields)
     for name in listed:
         if name not in fields:
             layer.warnings.append(translate("LoadError", "sensitive field {field!r} is not a "

@@ -98,22 +98,22 @@ READERS: list[Reader] = [
 ]
 
 
-# Sources that keep their own marks of sensitive fields, by lower-case name ending:
-# ``"module:function"`` taking ``(source, table)`` and returning the marked field names.
-# A GeoPackage written by the store keeps them in its schema table; the store names its
-# reader of them here so that ``io`` does not import ``store``.
-FIELD_MARKS: dict[str, str] = {".gpkg": "twinviewer.store.gpkg:sensitive_fields"}
+# Stores whose files a plain reader reads (a GeoPackage is read by ``vector``), by
+# lower-case name ending: ``"module:function"`` taking ``(source, table)`` and returning
+# the layer's data provider (:class:`~twinviewer.core.layer.Provider`) or None.  The
+# store names its provider here so that ``io`` does not import ``store``; readers of a
+# store's own kind (PostGIS) set ``layer.provider`` themselves.
+PROVIDERS: dict[str, str] = {".gpkg": "twinviewer.store.gpkg:provider_for"}
 
 
-def marked_fields(source: Any, table: str) -> set[str]:
-    """The fields that ``source``'s own store marks sensitive for ``table`` (empty when
-    its kind keeps no marks, see :data:`FIELD_MARKS`)."""
+def provider_for(source: Any, table: str) -> Any:
+    """The data provider of a layer read from ``source`` (None: a plain file)."""
     name = str(source).lower()
-    for suffix, target in FIELD_MARKS.items():
+    for suffix, target in PROVIDERS.items():
         if name.endswith(suffix):
             module, fname = target.split(":")
-            return set(getattr(importlib.import_module(module), fname)(source, table))
-    return set()
+            return getattr(importlib.import_module(module), fname)(source, table)
+    return None
 
 
 def register_reader(reader: Reader, *, first: bool = True) -> None:

@@ -1,4 +1,5 @@
-"""What every store offers (GeoPackage now, PostGIS later) and the records it returns."""
+"""What every store offers (GeoPackage and PostGIS), the records it returns, and the
+data provider a store's layer carries."""
 
 from __future__ import annotations
 
@@ -136,6 +137,29 @@ class ApplyReport:
         return out
 
 
+@dataclass
+class TableProvider:
+    """One store table as a layer's data provider (:class:`twinviewer.core.layer.Provider`).
+
+    The stores subclass it (:class:`~twinviewer.store.gpkg.GeoPackageProvider`,
+    :class:`~twinviewer.store.postgis.PostGISProvider`) with the store they open.
+    """
+
+    key: str
+    table: str
+    hidden_fields: dict[str, str] = field(default_factory=dict)
+    row_versions: Any = None
+    read_options: dict[str, Any] = field(default_factory=dict)
+    marked: frozenset[str] = frozenset()
+    kind = ""
+
+    def open_store(self) -> Store:
+        raise NotImplementedError
+
+    def sensitive_fields(self) -> set[str]:
+        return set(self.marked)
+
+
 class Store(Protocol):
     """The small interface the UI and CLI use; a GeoPackage or a PostGIS database."""
 
@@ -148,3 +172,5 @@ class Store(Protocol):
     def log(self, oid: int | None = None, layer: str | None = None) -> list[LogEntry]: ...
 
     def apply_csv(self, csv_path: str | Path, partial: bool = False) -> ApplyReport: ...
+
+    def next_oid(self, table: str) -> int: ...

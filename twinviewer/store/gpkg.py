@@ -56,7 +56,14 @@ from twinviewer.core.edits import (
 from twinviewer.core.layer import Layer
 from twinviewer.core.privacy import AccessRecord
 from twinviewer.i18n import translate
-from twinviewer.store.base import ApplyReport, LogEntry, Refusal, SaveReport, StoreError
+from twinviewer.store.base import (
+    ApplyReport,
+    LogEntry,
+    Refusal,
+    SaveReport,
+    StoreError,
+    TableProvider,
+)
 from twinviewer.store.geometry import (
     blob_bounds,
     point_blob,
@@ -121,15 +128,31 @@ CREATE TABLE IF NOT EXISTS {ACCESS_LOG_TABLE} (
 """
 
 
-def sensitive_fields(path: str | Path, table: str) -> set[str]:
-    """The fields a GeoPackage's schema marks sensitive for ``table``; none for a file
-    the store did not write (the loader's field-marks hook, ``io/registry.py``)."""
-    try:
-        schema = GeoPackageStore(path).schema(table)
-    except StoreError as exc:  # not a store GDAL wrote: no marks to read
-        log.debug("no schema for %s: %s", table, exc.message)
-        return set()
-    return {name for name, ft in schema.items() if ft.sensitive}
+@dataclass
+class GeoPackageProvider(TableProvider):
+    """A GeoPackage table as a layer's data provider (``key``: the file's resolved path)."""
+
+    kind = "gpkg"
+
+    def open_store(self) -> GeoPackageStore:
+        return GeoPackageStore(self.key)
+
+    def sensitive_fields(self) -> set[str]:
+        """The fields the file's schema marks sensitive; none for a file the store did
+        not write."""
+        try:
+            schema = GeoPackageStore(self.key).schema(self.table)
+        except StoreError as exc:  # not a store GDAL wrote: no marks to read
+            log.debug("no schema for %s: %s", self.table, exc.message)
+            return set()
+        return {name for name, ft in schema.items() if ft.sensitive}
+
+
+def provider_for(path: str | Path, table: str) -> GeoPackageProvider | None:
+    """The provider of a layer read from a GeoPackage table, for the loader's provider
+    hook (``io/registry.py``); None when the file is gone."""
+    p = Path(path)
+    return GeoPackageProvider(str(p.resolve()), table) if p.exists() else None
 
 
 def _q(name: str) -> str:
@@ -893,22 +916,36 @@ class _Writer:
         else:
             origin = np.asarray(getattr(scene, "origin", np.zeros(3)), dtype=np.float64)
             transformer = None
-            target = self._crs(t.srs_id)
-            if getattr(scene, "crs", None) is not None and target is not None and \
-                    not target.equals(scene.crs, ignore_axis_order=True):
+            target = self._crs(t) if getattr(scene, "crs", None) is not None else None
+            if target is not None and not target.equals(scene.crs, ignore_axis_order=True):
                 from pyproj import Transformer
-                transformer = Transformer.from_crs(scene.crs, target, always_xy=True)
+                try:
+                    transformer = Transformer.from_crs(scene.crs, target, always_xy=True)
+                except Exception as exc:  # PROJ knows no way between the two
+                    raise self._crs_refused(t, exc) from None
 
-            def fn(xyz, origin=origin, transformer=transformer):
+            def fn(xyz, origin=origin, transformer=transformer, t=t):
                 pts = np.asarray(xyz, dtype=np.float64).reshape(-1, 3) + origin
                 if transformer is not None:
                     x, y = transformer.transform(pts[:, 0], pts[:, 1])
                     pts = np.column_stack([x, y, pts[:, 2]])
+                    if not np.all(np.isfinite(pts[:, :2])):
+                        raise self._crs_refused(t, "the points fall outside its area")
                 return pts
         self._coords[t.name] = fn
         return fn
 
-    def _crs(self, srs_id: int):
+    def _crs_refused(self, t: _Table, detail: Any) -> StoreError:
+        """The save stops rather than write scene coordinates into another CRS."""
+        return self.store._error(translate(
+            "StoreError", "table {table!r}: the scene's coordinates cannot be converted to "
+                          "the table's coordinate system ({detail}); nothing was written and "
+                          "pending edits are kept").format(table=t.name, detail=detail))
+
+    def _crs(self, t: _Table):
+        """The table's CRS; None when it has none (srs_id 0 or -1: coordinates as they
+        are); a CRS PROJ cannot read refuses the save."""
+        srs_id = t.srs_id
         row = self.conn.execute("SELECT organization, organization_coordsys_id, definition "
                                 "FROM gpkg_spatial_ref_sys WHERE srs_id = ?",
                                 (srs_id,)).fetchone()
@@ -919,8 +956,8 @@ class _Writer:
             if str(row[0]).upper() == "EPSG":
                 return CRS.from_epsg(int(row[1]))
             return CRS.from_wkt(row[2])
-        except Exception:  # an undefined or exotic SRS: coordinates pass unchanged
-            return None
+        except Exception as exc:  # writing unconverted coordinates would misplace them
+            raise self._crs_refused(t, exc) from None
 
     # ---- changes
 

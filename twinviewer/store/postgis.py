@@ -84,6 +84,7 @@ from twinviewer.store.base import (
     SaveReport,
     StoreError,
     StoreUnavailable,
+    TableProvider,
 )
 from twinviewer.store.geometry import points_wkb, points_wkt
 from twinviewer.store.gpkg import default_user
@@ -246,6 +247,22 @@ class RowVersions:
     def set(self, oid: int, version: int | None) -> None:
         """Remember a version written or seen later (None: the object is gone)."""
         self._later[int(oid)] = None if version is None else int(version)
+
+
+@dataclass
+class PostGISProvider(TableProvider):
+    """A PostGIS table as a layer's data provider (``key``: the password-less URL)."""
+
+    kind = "postgis"
+
+    def open_store(self) -> PostGISStore:
+        return PostGISStore(self.key)
+
+
+def _row_versions(layer: Layer) -> RowVersions | None:
+    """The row versions a PostGIS layer was read with (None for other layers)."""
+    provider = layer.provider
+    return provider.row_versions if isinstance(provider, PostGISProvider) else None
 
 
 @dataclass
@@ -474,6 +491,10 @@ class PostGISStore:
         """``{field: why}`` of the fields this role may not read."""
         return dict(self._table(table).hidden)
 
+    def has_z(self, table: str) -> bool:
+        """Whether ``table``'s geometry column keeps heights (a 2D table does not)."""
+        return bool(self._table(table).z)
+
     def next_oid(self, table: str) -> int:
         """An object id never handed out before in ``table`` (a server sequence)."""
         t = self._table(table)
@@ -587,12 +608,15 @@ class PostGISStore:
             layer.warnings.append(translate("LoadError", "{n} objects have invalid or "
                                                          "non-finite coordinates and are not "
                                                          "drawn").format(n=dropped))
-        layer.hidden_fields = dict(t.hidden)
-        # what moves and deletions compare with, and how a live update reads it again
-        layer.row_versions = RowVersions(oids, versions)
-        layer.pg_read = {"class_field": class_field, "height_field": height_field,
-                         "floors_field": floors_field, "default_height": default_height,
-                         "base_height": base_height}
+        # the provider keeps what moves and deletions compare with (row versions), and
+        # how a live update reads the layer again
+        layer.provider = PostGISProvider(
+            self.url, t.name, hidden_fields=dict(t.hidden),
+            row_versions=RowVersions(oids, versions),
+            read_options={"class_field": class_field, "height_field": height_field,
+                          "floors_field": floors_field, "default_height": default_height,
+                          "base_height": base_height},
+            marked=frozenset(layer.sensitive))
         for col, why in t.hidden.items():
             layer.warnings.append(translate("LoadError", "field {field!r} is hidden: {why}")
                                   .format(field=col, why=why))
@@ -697,7 +721,7 @@ class PostGISStore:
             writer = self._write(work, report, dict(tables or {}), save_id, scene)
         if writer is not None:  # the layers now hold what this save left in the rows
             for layer, oid, version in writer.seen:
-                versions = getattr(layer, "row_versions", None)
+                versions = _row_versions(layer)
                 if versions is not None:
                     versions.set(oid, version)
         self.own_saves.add(save_id)
@@ -782,7 +806,7 @@ class PostGISStore:
                     df = layer.table.df
                     rows = np.flatnonzero(df["oid"].to_numpy() == c.oid)
                     if len(rows):
-                        _set_cell(layer, int(rows[0]), c.field, c.theirs)
+                        layer.table.set_cell(int(rows[0]), c.field, c.theirs)
             else:
                 raise ValueError(f"keep must be 'theirs' or 'mine', not {choice!r}")
 
@@ -851,22 +875,6 @@ class PostGISStore:
             raise self._problem(exc) from None
 
 
-def _set_cell(layer: Layer, row: int, column: str, value: Any) -> None:
-    """Write one value into a layer's table in place (widening the dtype when needed)."""
-    from twinviewer.core.edits import _fit, _widen
-
-    df = layer.table.df
-    j = int(df.columns.get_loc(column))
-    one = np.array([value], dtype=object)
-    fitted = _fit(df[column].dtype, one)
-    if fitted is None:
-        wide = _widen(df[column], one)
-        wide.iloc[row] = _fit(wide.dtype, one)[0]
-        df[column] = wide
-    else:
-        df.iloc[row, j] = fitted[0]
-
-
 def _column(values: Sequence, kind: str) -> np.ndarray:
     """A loaded column as numpy, in the dtypes the GeoPackage reader gives."""
     if kind == "int":
@@ -889,6 +897,8 @@ def _coordinates(t: _Table, scene: Any, *, to_scene: bool = False
 
     Without a scene, coordinates pass unchanged; with one, its origin is added
     (subtracted) and its CRS converted to the table's, as the GeoPackage store does.
+    A table CRS that PROJ cannot read or reach raises :class:`StoreError` (a save
+    must not write scene coordinates into a table in another CRS).
     """
     if scene is None:
         return lambda xyz: np.asarray(xyz, dtype=np.float64).reshape(-1, 3)
@@ -901,14 +911,18 @@ def _coordinates(t: _Table, scene: Any, *, to_scene: bool = False
 
         try:
             target = CRS.from_user_input(t.crs) if t.crs else CRS.from_epsg(t.srid)
-        except Exception:  # an exotic CRS: coordinates pass unchanged
-            target = None
+        except Exception as exc:  # unconverted coordinates would be misplaced
+            if scene_crs is not None:
+                raise _crs_refused(t, exc) from None
     if scene_crs is not None and target is not None and \
             not target.equals(scene_crs, ignore_axis_order=True):
         from pyproj import Transformer
 
-        transformer = Transformer.from_crs(target, scene_crs, always_xy=True) if to_scene \
-            else Transformer.from_crs(scene_crs, target, always_xy=True)
+        try:
+            transformer = Transformer.from_crs(target, scene_crs, always_xy=True) \
+                if to_scene else Transformer.from_crs(scene_crs, target, always_xy=True)
+        except Exception as exc:  # PROJ knows no way between the two
+            raise _crs_refused(t, exc) from None
 
     def convert(xyz: np.ndarray) -> np.ndarray:
         pts = np.asarray(xyz, dtype=np.float64).reshape(-1, 3)
@@ -917,9 +931,18 @@ def _coordinates(t: _Table, scene: Any, *, to_scene: bool = False
         if transformer is not None and len(pts):
             x, y = transformer.transform(pts[:, 0], pts[:, 1])
             pts = np.column_stack([x, y, pts[:, 2]])
+            if not np.all(np.isfinite(pts[:, :2])):
+                raise _crs_refused(t, "the points fall outside its area")
         return pts - origin if to_scene else pts
 
     return convert
+
+
+def _crs_refused(t: _Table, detail: Any) -> StoreError:
+    return StoreError(translate(
+        "StoreError", "table {table!r}: the scene's coordinates cannot be converted to "
+                      "the table's coordinate system ({detail}); nothing was written and "
+                      "pending edits are kept").format(table=t.name, detail=detail))
 
 
 def _log_json(values: dict, hidden: set[str]) -> str:
@@ -1074,7 +1097,7 @@ class _Writer:
             return self.versions[(t.name, oid)]
         if (t.name, oid, what) in self.store._rebase:  # "keep mine": theirs is now seen
             return self.store._rebase[(t.name, oid, what)]
-        read = getattr(layer, "row_versions", None)
+        read = _row_versions(layer)
         return read.get(oid) if read is not None else None
 
     def conflict(self, t: _Table, layer: Layer, oid: int, what: str, base: Any,

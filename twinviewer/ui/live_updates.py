@@ -30,7 +30,7 @@ from twinviewer.core.errors import LoadError
 from twinviewer.core.layer import PointBatch
 from twinviewer.io.loader import spec_for
 from twinviewer.store import StoreError, postgis
-from twinviewer.store.postgis import VERSION, Listener, Notice, _set_cell, is_postgis_url
+from twinviewer.store.postgis import VERSION, Listener, Notice, is_postgis_url
 from twinviewer.ui.conflicts import ConflictDialog
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ class TeamEditing(QObject):
 
     def _tell_hidden(self) -> None:
         for layer in self.window.scene.layers:
-            hidden = getattr(layer, "hidden_fields", None)
+            hidden = layer.hidden_fields
             if is_postgis_url(layer.source) and hidden:
                 why = "; ".join(sorted(set(hidden.values())))
                 self.window.message_bar.push(self.tr(
@@ -196,7 +196,7 @@ class TeamEditing(QObject):
         store = edits.postgis_store(self.url)
         try:
             fresh = store.read_layer(layer.source_table or layer.name, name=layer.name,
-                                     **getattr(layer, "pg_read", {}))
+                                     **layer.provider.read_options)
         except (StoreError, LoadError) as exc:
             log.info("reload of %s skipped: %s", layer.name, getattr(exc, "message", exc))
             return False
@@ -209,8 +209,7 @@ class TeamEditing(QObject):
                 "was cleared").format(layer=layer.name), 8000)
         layer.table.df = fresh.table.df
         layer.batches[:] = fresh.batches
-        layer.row_versions = fresh.row_versions
-        layer.hidden_fields = fresh.hidden_fields
+        layer.provider = fresh.provider  # its row versions and hidden fields as read now
         layer.sensitive = frozenset(set(layer.sensitive) | set(fresh.sensitive))
         layer.geometry_changed()
         edits.declare_layer(layer)
@@ -224,7 +223,7 @@ class TeamEditing(QObject):
         table = layer.source_table or layer.name
         try:
             found = store.points(table, oids, self.window.scene)
-            flat = not store._table(table).z
+            flat = not store.has_z(table)
         except StoreError as exc:
             log.info("live move in %s skipped: %s", layer.name, exc.message)
             return 0
@@ -252,7 +251,7 @@ class TeamEditing(QObject):
                     new[:, 2] = b.points[idx, 2]
                 b.points[idx] = new
                 k += len(idx)
-            versions = getattr(layer, "row_versions", None)
+            versions = layer.provider.row_versions
             if versions is not None:
                 versions.set(oid, version)
             moved.append(row)
@@ -274,7 +273,7 @@ class TeamEditing(QObject):
         index = {int(o): i for i, o in enumerate(df["oid"].to_numpy())}
         dirty = self.window.edits.stack.dirty
         touched_rows, touched_fields, n = set(), set(), 0
-        versions = getattr(layer, "row_versions", None)
+        versions = layer.provider.row_versions
         for oid, values in rows.items():
             row = index.get(oid)
             if row is None:
@@ -289,7 +288,7 @@ class TeamEditing(QObject):
                     continue
                 if _equal(df[field].iat[row], value):
                     continue
-                _set_cell(layer, row, field, value)
+                layer.table.set_cell(row, field, value)
                 df = layer.table.df
                 touched_rows.add(row)
                 touched_fields.add(field)
