@@ -3,11 +3,40 @@ data provider a store's layer carries."""
 
 from __future__ import annotations
 
+import datetime as _dt
+import getpass
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from twinviewer.core.edits import CommandStack, FieldType
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds") \
+        .replace("+00:00", "Z")
+
+
+def default_user() -> str:
+    """``$TWINVIEWER_USER`` when set, else the OS user name."""
+    name = os.environ.get("TWINVIEWER_USER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry in a container: still record something
+        return "unknown"
+
+
+def _json_default(v):
+    if isinstance(v, bytes | bytearray | memoryview):
+        return {"$hex": bytes(v).hex()}
+    if isinstance(v, np.generic):
+        return v.item()
+    raise TypeError(f"{type(v).__name__} is not JSON")
 
 
 class StoreError(Exception):

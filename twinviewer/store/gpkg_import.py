@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from twinviewer.i18n import translate
-from twinviewer.store.base import StoreError
+from twinviewer.store.base import StoreError, _json_default
 from twinviewer.store.geometry import base_name, wkb_type
 from twinviewer.store.gpkg import (
     DELETED_TABLE,
@@ -23,7 +23,6 @@ from twinviewer.store.gpkg import (
     LOG_TABLE,
     OID_COLUMN,
     GeoPackageStore,
-    _json_default,
 )
 
 

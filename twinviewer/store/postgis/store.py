@@ -29,8 +29,8 @@ from twinviewer.store.base import (
     SaveReport,
     StoreError,
     StoreUnavailable,
+    default_user,
 )
-from twinviewer.store.gpkg import default_user
 from twinviewer.store.postgis.credentials import _passwords, login_refused
 from twinviewer.store.postgis.ddl import _Grants
 from twinviewer.store.postgis.listener import Listener
