@@ -137,7 +137,8 @@ class _Writer:
                     x, y = transformer.transform(pts[:, 0], pts[:, 1])
                     pts = np.column_stack([x, y, pts[:, 2]])
                     if not np.all(np.isfinite(pts[:, :2])):
-                        raise self._crs_refused(t, "the points fall outside its area")
+                        raise self._crs_refused(t, translate(
+                            "StoreError", "the points fall outside its area"))
                 return pts
         self._coords[t.name] = fn
         return fn

@@ -274,7 +274,8 @@ def _coordinates(t: _Table, scene: Any, *, to_scene: bool = False
             x, y = transformer.transform(pts[:, 0], pts[:, 1])
             pts = np.column_stack([x, y, pts[:, 2]])
             if not np.all(np.isfinite(pts[:, :2])):
-                raise _crs_refused(t, "the points fall outside its area")
+                raise _crs_refused(t, translate("StoreError",
+                                                "the points fall outside its area"))
         return pts - origin if to_scene else pts
 
     return convert
