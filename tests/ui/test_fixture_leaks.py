@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+KEPT = []  # what holds the dialog after the test returned: that makes it a leak
+
 
 @pytest.mark.leaks_widgets  # on purpose: the fixture must see this dialog and close it
 def test_a_dialog_left_open_is_seen(main_window, qtbot):
@@ -15,5 +17,6 @@ def test_a_dialog_left_open_is_seen(main_window, qtbot):
     dialog = QDialog()
     dialog.setObjectName("leakProbe")
     dialog.show()
+    KEPT.append(dialog)
     qtbot.waitExposed(dialog)
     assert dialog in _open_top_level_widgets()
