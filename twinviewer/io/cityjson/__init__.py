@@ -21,15 +21,10 @@ from twinviewer.core.errors import LoadError
 from twinviewer.core.layer import Layer
 from twinviewer.i18n import translate
 from twinviewer.io.cityjson.appearance import DEFAULT_COLOR, SEMANTIC_COLORS
-from twinviewer.io.cityjson.common import (
-    DEFAULT_MAX_BYTES,
-    MAX_ABS_COORD,
-    MAX_VERTICES,
-    _Bad,
-    _describe,
-)
+from twinviewer.io.cityjson.common import _Bad, _describe
 from twinviewer.io.cityjson.documents import _read, normalise_crs
 from twinviewer.io.cityjson.triangulation import triangulate_surfaces
+from twinviewer.io.cityjson.vertices import DEFAULT_MAX_BYTES, MAX_ABS_COORD, MAX_VERTICES
 
 __all__ = ["DEFAULT_COLOR", "DEFAULT_MAX_BYTES", "MAX_ABS_COORD", "MAX_VERTICES",
            "SEMANTIC_COLORS", "normalise_crs", "read_cityjson", "triangulate_surfaces"]

@@ -1,5 +1,5 @@
-"""Shared by the CityJSON reader's parts: the file's limits, geometry types, the
-"bad file" signal and small checks of JSON values.
+"""Shared by the CityJSON reader's parts: geometry types, the "bad file" signal and
+small checks of JSON values.
 """
 
 from __future__ import annotations
@@ -10,15 +10,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from twinviewer.i18n import translate
-
-DEFAULT_MAX_BYTES = 2 * 1024**3
-"""Files larger than this are refused before reading (2 GiB)."""
-
-MAX_ABS_COORD = 1e9
-"""Coordinates beyond this (metres or degrees) are taken as a broken file."""
-
-MAX_VERTICES = 100_000_000
-"""More vertices than this are refused (~2.4 GB as float64: beyond any district model)."""
 
 _SUFFIXES = (".city.jsonl", ".city.json", ".jsonl", ".json")
 

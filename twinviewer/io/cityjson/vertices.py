@@ -6,7 +6,16 @@ from __future__ import annotations
 import numpy as np
 
 from twinviewer.i18n import translate
-from twinviewer.io.cityjson.common import MAX_ABS_COORD, MAX_VERTICES, _Bad, _is_number
+from twinviewer.io.cityjson.common import _Bad, _is_number
+
+DEFAULT_MAX_BYTES = 2 * 1024**3
+"""Files larger than this are refused before reading (2 GiB)."""
+
+MAX_ABS_COORD = 1e9
+"""Coordinates beyond this (metres or degrees) are taken as a broken file."""
+
+MAX_VERTICES = 100_000_000
+"""More vertices than this are refused (~2.4 GB as float64: beyond any district model)."""
 
 
 def _transform(value) -> tuple[np.ndarray, np.ndarray] | None:
