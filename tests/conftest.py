@@ -27,15 +27,30 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+def _open_top_level_widgets() -> list:
+    """Visible top-level widgets (windows, dialogs, popups) of the application."""
+    from PySide6.QtWidgets import QApplication
+
+    return [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+
+
 @pytest.fixture
-def main_window(qtbot, tmp_path):
-    """Factory: a real, shown MainWindow that opened ``paths`` (default: a copy of the demo)."""
+def main_window(qtbot, tmp_path, request):
+    """Factory: a real, shown MainWindow that opened ``paths`` (default: a copy of the demo).
+
+    Like napari's ``make_napari_viewer``, the test fails when it leaves widgets behind:
+    after its windows are closed, no top-level widget the test opened (a dialog, a
+    second window, a popup) may still be shown.  Mark a test
+    ``@pytest.mark.leaks_widgets`` to let it (say why in the test).
+    """
     if not os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
         pytest.skip("GUI tests need a display (run them under xvfb-run, see README)")
     from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
 
     from twinviewer.ui.main_window import MainWindow
 
+    before = {id(w) for w in _open_top_level_widgets()}
     windows = []
 
     def make(paths=None, size=(1400, 900)):
@@ -61,6 +76,14 @@ def main_window(qtbot, tmp_path):
     yield make
     for w in windows:
         w.close()
+    QApplication.processEvents()
+    leaked = [w for w in _open_top_level_widgets() if id(w) not in before]
+    for w in leaked:  # close them anyway, so that the next test starts clean
+        w.close()
+    if leaked and request.node.get_closest_marker("leaks_widgets") is None:
+        names = ", ".join(f"{type(w).__name__}({w.objectName() or w.windowTitle()!r})"
+                          for w in leaked)
+        pytest.fail(f"the test left {len(leaked)} widget(s) open: {names}", pytrace=False)
 
 
 # Hypothesis profiles (issue 8): "ci" keeps the fuzz tests short (about 50 cases each,

@@ -267,7 +267,8 @@ def test_ply_header_claiming_a_trillion_vertices_is_refused_before_reading(tmp_p
 
 def test_cityjson_with_too_many_vertices_is_refused(monkeypatch, tmp_path):
     from twinviewer.io import cityjson
-    monkeypatch.setattr(cityjson, "MAX_VERTICES", 10)  # stands for 10^9: same code path
+    from twinviewer.io.cityjson import vertices  # where the limits live
+    monkeypatch.setattr(vertices, "MAX_VERTICES", 10)  # stands for 10^9: same code path
     path = tmp_path / "x.city.json"
     path.write_text(json.dumps({"type": "CityJSON", "version": "2.0", "CityObjects": {},
                                 "vertices": [[0, 0, 0]] * 11}))

@@ -16,7 +16,7 @@ import time
 
 from twinviewer.core.edits import CommandStack, SetValues
 from twinviewer.store import ConflictError, StoreUnavailable
-from twinviewer.store.postgis import PostGISStore, _set_cell
+from twinviewer.store.postgis import PostGISStore
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
                 except StoreUnavailable:
                     retries += 1
                     time.sleep(0.1)
-            _set_cell(layer, row, field, now)
+            layer.table.set_cell(row, field, now)
         value = f"e{args.seed}-{i}"
         stack.push(SetValues(layer, [row], field, value))
         conflict = False

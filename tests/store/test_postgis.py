@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import psycopg
 import pytest
 import tomllib
 
@@ -76,7 +77,9 @@ def test_save_writes_log_and_version(twin):
     entries = store.log(layer="hazards")
     assert [(e.oid, e.field, e.new, e.user) for e in entries] == \
         [(o, "状态", "已整改", "tester") for o in oids]
-    versions = store._query('SELECT version FROM hazards WHERE oid = ANY(%s)', (oids,))
+    with psycopg.connect(twin, autocommit=True) as conn:  # plain SQL, not the store's
+        versions = conn.execute("SELECT version FROM hazards WHERE oid = ANY(%s)",
+                                (oids,)).fetchall()
     assert [v[0] for v in versions] == [2, 2]
 
 

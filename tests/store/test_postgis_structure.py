@@ -104,18 +104,24 @@ def test_add_move_delete_round_trip_same_as_geopackage(twin, tmp_path):
     assert p_store.next_oid(TABLE) > max(p_layer.table.df["oid"])
 
 
+def sql(url: str, query: str, args=()) -> list[tuple]:
+    """Plain SQL on its own connection: what is in the database, not what the store says."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute(query, args).fetchall()
+
+
 def test_undo_of_saved_delete_restores_object(twin):
     store, layer, stack = pg_editor(twin, "buildings")
     oid = int(layer.table.df["oid"].iat[0])
-    before = store._query("SELECT ST_AsEWKB(geom), \"人口\", version FROM buildings WHERE "
-                          "oid = %s", (oid,))[0]
+    before = sql(twin, "SELECT ST_AsEWKB(geom), \"人口\", version FROM buildings WHERE "
+                       "oid = %s", (oid,))[0]
     stack.push(DeleteObjects(layer, [0]))
     store.save(stack)
-    assert not store._query("SELECT 1 FROM buildings WHERE oid = %s", (oid,))
+    assert not sql(twin, "SELECT 1 FROM buildings WHERE oid = %s", (oid,))
     stack.undo()
     store.save(stack)
-    after = store._query("SELECT ST_AsEWKB(geom), \"人口\", version FROM buildings WHERE "
-                         "oid = %s", (oid,))[0]
+    after = sql(twin, "SELECT ST_AsEWKB(geom), \"人口\", version FROM buildings WHERE "
+                      "oid = %s", (oid,))[0]
     assert bytes(after[0]) == bytes(before[0]) and after[1] == before[1]
     assert layer.table.df["oid"].iat[0] == oid
     # the restored object is the one this window holds: it moves on without a conflict

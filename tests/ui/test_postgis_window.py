@@ -167,7 +167,7 @@ def test_password_asked_when_libpq_has_none(main_window, qtbot, twin, pg_cluster
                     not w.is_loading(), timeout=20000)
     assert len(w.scene.layer(HAZARDS)) == 41
     assert "pw-pat" not in scene.read_text(encoding="utf-8")
-    postgis._passwords.clear()
+    postgis.forget_passwords()
 
 
 def _position(layer, oid):

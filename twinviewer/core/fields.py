@@ -113,6 +113,39 @@ class FieldType:
         return validate(self, value)
 
 
+class Schema(dict):
+    """Declared field types of layers: ``{layer name: {field: FieldType}}``.
+
+    What a store declares (value lists, sensitive marks) and what field commands
+    change (a new field's type, a rename, a deletion that is undone); fields not in
+    it take the type their column suggests (:func:`infer_field_type`).
+    """
+
+    def declare(self, layer_name: str, fields: dict[str, Any]) -> None:
+        """Declare the types of some fields of a layer (specs or :class:`FieldType`)."""
+        schema = self.setdefault(layer_name, {})
+        for name, spec in fields.items():
+            schema[name] = FieldType.of(spec)
+
+    def declared(self, layer_name: str, name: str) -> FieldType | None:
+        """The declared type of a field, None when it has none."""
+        return self.get(layer_name, {}).get(name)
+
+    def set_type(self, layer_name: str, name: str, ft: FieldType | None) -> FieldType | None:
+        """Declare (or, with None, forget) a field's type; returns the one it had."""
+        schema = self.setdefault(layer_name, {})
+        previous = schema.pop(name, None)
+        if ft is not None:
+            schema[name] = ft
+        return previous
+
+    def rename(self, layer_name: str, old: str, new: str) -> None:
+        """A renamed field keeps its declared type."""
+        schema = self.setdefault(layer_name, {})
+        if old in schema:
+            schema[new] = schema.pop(old)
+
+
 def infer_field_type(column: pd.Series | np.ndarray) -> FieldType:
     """The field type a column's dtype suggests (``text`` for anything else)."""
     dtype = column.dtype

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from psygnal import Signal
@@ -80,6 +80,46 @@ def minmax(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             np.array([points[:, i].max() for i in cols]))
 
 
+@runtime_checkable
+class Provider(Protocol):
+    """The data provider of a layer read from a store (as a QGIS layer owns its
+    ``QgsVectorDataProvider``): which store table its rows come from and go back to,
+    and what the store told the reader about them.
+
+    The stores (:mod:`twinviewer.store`) implement it; ``core`` only declares it.
+
+    Attributes
+    ----------
+    kind : str
+        ``"gpkg"`` or ``"postgis"`` (what kind of store).
+    key : str
+        The store's identity: the GeoPackage's resolved path, the password-less URL.
+        Layers with the same key save through one store.
+    table : str
+        The layer's table in the store.
+    hidden_fields : dict
+        Fields this user may not read (field -> why); their values were not loaded.
+    row_versions : object or None
+        The row version of each object as read (``get(oid)``, ``set(oid, version)``),
+        what moves and deletions compare with; None when the store keeps none.
+    read_options : dict
+        The reader's options (class, height fields...), to read the layer again.
+    """
+
+    kind: str
+    key: str
+    table: str
+    hidden_fields: dict[str, str]
+    row_versions: Any
+    read_options: dict[str, Any]
+
+    def open_store(self) -> Any:
+        """A store (the ``Store`` protocol of ``store/base.py``) for this provider's source."""
+
+    def sensitive_fields(self) -> set[str]:
+        """The fields the store marks as holding resident-level personal data."""
+
+
 @dataclass
 class Layer:
     """A named set of objects: attribute table, geometry batches and display state.
@@ -112,6 +152,9 @@ class Layer:
         ``FieldType.sensitive`` and the scene file's ``sensitive = [...]``);
         masked wherever values are shown unless explicitly unmasked
         (:mod:`twinviewer.core.privacy`).
+    provider : Provider or None
+        The store table the layer's rows come from and are saved to (None: a plain
+        file, which edits cannot be saved to until imported into a store).
     """
 
     name: str
@@ -130,6 +173,12 @@ class Layer:
     source_table: str | None = None
     sensitive: frozenset[str] = frozenset()
     scene_entry: int | None = None  # index of its [[layers]] entry in the scene file
+    provider: Provider | None = field(default=None, repr=False)
+
+    @property
+    def hidden_fields(self) -> dict[str, str]:
+        """Fields this user may not read (field -> why), from the provider."""
+        return dict(self.provider.hidden_fields) if self.provider is not None else {}
 
     changed = Signal(str)  # name of the display property that changed
 
@@ -154,6 +203,14 @@ class Layer:
         if bool(visible) != self.visible:
             self.visible = bool(visible)
             self.changed.emit("visible")
+
+    def set_style(self, style: dict[str, Any]) -> None:
+        """Replace the display style (``color``, ``color_by``, ``labels``...) and emit
+        ``changed("style")`` once, when it differs."""
+        style = dict(style)
+        if style != self.style:
+            self.style = style
+            self.changed.emit("style")
 
     def set_opacity(self, opacity: float) -> None:
         opacity = float(min(1.0, max(0.0, opacity)))

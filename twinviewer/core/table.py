@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from twinviewer.core.columns import plain_value, set_cell
 
 OID = "oid"
 
@@ -69,13 +72,17 @@ class ObjectTable:
     def row(self, i: int) -> dict:
         """All attributes of one object, ``None`` for missing values."""
         rec = self.df.iloc[int(i)]
-        return {str(k): _plain(v) for k, v in rec.items()}
+        return {str(k): plain_value(v) for k, v in rec.items()}
 
     def rows_of_oids(self, oids: Sequence) -> np.ndarray:
         """Row indices of the given object ids (unknown ids are skipped)."""
         index = pd.Index(self.df[OID])
         pos = index.get_indexer(list(oids))
         return pos[pos >= 0]
+
+    def set_cell(self, row: int, column: str, value: Any) -> None:
+        """Write one value in place (the column's dtype widened when it cannot hold it)."""
+        set_cell(self.df, row, column, value)
 
     def sort_order(self, name: str, ascending: bool = True) -> np.ndarray:
         """Row order that sorts by column ``name``; missing values last."""
@@ -112,19 +119,3 @@ class ObjectTable:
                 mask |= col.astype("string").str.contains(needle, case=False,
                                                           regex=False).fillna(False).to_numpy()
         return mask
-
-
-def _plain(v):
-    """A cell value as a plain Python value (``None`` for missing)."""
-    if v is None:
-        return None
-    try:
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if isinstance(v, np.generic):
-        return v.item()
-    if isinstance(v, pd.Timestamp):
-        return v.isoformat()
-    return v

@@ -2086,6 +2086,14 @@ Purpose:</source>
         <translation>图层 {layer!r} 在此 GeoPackage 中没有对应的表（现有表：{tables}）</translation>
     </message>
     <message>
+        <source>the points fall outside its area</source>
+        <translation>这些点超出了该坐标系的适用范围</translation>
+    </message>
+    <message>
+        <source>table {table!r}: the scene&apos;s coordinates cannot be converted to the table&apos;s coordinate system ({detail}); nothing was written and pending edits are kept</source>
+        <translation>表 {table!r}：场景坐标无法转换到该表的坐标系（{detail}）；未写入任何内容，待保存的编辑已保留</translation>
+    </message>
+    <message>
         <source>layer {layer!r}: object id {oid!r} is not an oid of this GeoPackage</source>
         <translation>图层 {layer!r}：对象 id {oid!r} 不是此 GeoPackage 中的 oid</translation>
     </message>

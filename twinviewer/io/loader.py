@@ -20,7 +20,11 @@ from twinviewer.core.scene import Scene, View
 from twinviewer.core.sources import safe_dsn
 from twinviewer.core.transform import apply_transform
 from twinviewer.i18n import translate
-from twinviewer.io.registry import kind_of, reader_for  # noqa: F401  (kind_of: public here too)
+from twinviewer.io.registry import (  # noqa: F401  (kind_of: public here too)
+    kind_of,
+    provider_for,
+    reader_for,
+)
 from twinviewer.io.scene_file import LayerSpec, SceneSpec, is_scene_file, read_scene_file
 
 log = logging.getLogger(__name__)
@@ -119,18 +123,12 @@ def _apply_spec(layers: list[Layer], spec: LayerSpec) -> list[Layer]:
 
 
 def _mark_sensitive(layer: Layer, listed: tuple[str, ...]) -> None:
-    """``layer.sensitive``: the fields its store marks (a GeoPackage's schema, or what a
-    PostGIS reader set), plus the scene file's."""
-    found: set[str] = set()
-    if Path(str(layer.source)).suffix.lower() == ".gpkg":
-        from twinviewer.store import GeoPackageStore, StoreError
-
-        try:
-            schema = GeoPackageStore(layer.source).schema(layer.source_table or layer.name)
-            found = {name for name, ft in schema.items() if ft.sensitive}
-        except StoreError as exc:  # not a store GDAL wrote: no marks to read
-            log.debug("no schema for %s: %s", layer.name, exc.message)
-    fields = set(layer.table.fields) | set(getattr(layer, "hidden_fields", {}))
+    """``layer.sensitive``: the fields its store marks (through its provider: a
+    GeoPackage's schema, what a PostGIS reader read), plus the scene file's."""
+    if layer.provider is None:  # a store file read by a plain reader (GeoPackage)
+        layer.provider = provider_for(layer.source, layer.source_table or layer.name)
+    found = layer.provider.sensitive_fields() if layer.provider is not None else set()
+    fields = set(layer.table.fields) | set(layer.hidden_fields)
     for name in listed:
         if name not in fields:
             layer.warnings.append(translate("LoadError", "sensitive field {field!r} is not a "

@@ -98,6 +98,24 @@ READERS: list[Reader] = [
 ]
 
 
+# Stores whose files a plain reader reads (a GeoPackage is read by ``vector``), by
+# lower-case name ending: ``"module:function"`` taking ``(source, table)`` and returning
+# the layer's data provider (:class:`~twinviewer.core.layer.Provider`) or None.  The
+# store names its provider here so that ``io`` does not import ``store``; readers of a
+# store's own kind (PostGIS) set ``layer.provider`` themselves.
+PROVIDERS: dict[str, str] = {".gpkg": "twinviewer.store.gpkg:provider_for"}
+
+
+def provider_for(source: Any, table: str) -> Any:
+    """The data provider of a layer read from ``source`` (None: a plain file)."""
+    name = str(source).lower()
+    for suffix, target in PROVIDERS.items():
+        if name.endswith(suffix):
+            module, fname = target.split(":")
+            return getattr(importlib.import_module(module), fname)(source, table)
+    return None
+
+
 def register_reader(reader: Reader, *, first: bool = True) -> None:
     """Add a reader (a plug-in kind); ``first``: matched before the built-in ones."""
     READERS.insert(0 if first else len(READERS) - 1, reader)

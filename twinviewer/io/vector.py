@@ -43,7 +43,7 @@ Progress = Callable[[float, str], None]
 def list_tables(path: str | Path) -> list[str]:
     """Names of the layers (tables) inside a vector file."""
     path = Path(path)
-    with _opened(path) as gdal_path:
+    with opened(path) as gdal_path:
         try:
             names = [str(name) for name, _ in pyogrio.list_layers(gdal_path)]
         except Exception as exc:  # GDAL raises many types; all mean "cannot read"
@@ -105,7 +105,7 @@ def read_vector(path: str | Path, *, table: str | None = None, name: str | None 
 
 def _read_table(path: Path, table: str, name: str, *, encoding, class_field, height_field,
                 floors_field, default_height, base_height, gcj02=False) -> Layer:
-    with _opened(path) as gdal_path, warnings.catch_warnings(record=True) as caught:
+    with opened(path) as gdal_path, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         meta, _fids, wkb, field_data, note = _read_raw(gdal_path, table, encoding, path)
     notes = [str(w.message) for w in caught] + ([note] if note else [])
@@ -120,19 +120,19 @@ def _read_table(path: Path, table: str, name: str, *, encoding, class_field, hei
         oids = None
     table_obj = ObjectTable(columns, oid=oids)
 
-    geoms = _geometries(wkb, n, path)
+    geoms = geometries_of(wkb, n, path)
     if gcj02:
         geoms, crs = _from_gcj02(geoms, meta.get("crs"), path)
         meta["crs"] = crs
         notes.append(translate("LoadError", "coordinates converted from GCJ-02 to WGS 84 as "
                                             "asked (gcj02 = true; accuracy about 1 m)"))
-    class_field = class_field or _first_present(fields, CLASS_FIELDS)
+    class_field = class_field or first_present(fields, CLASS_FIELDS)
     if class_field and class_field not in fields:
         raise LoadError(translate("LoadError", "class field {field!r} is not a field of layer "
                                                "{table!r}").format(field=class_field, table=table),
                         path)
-    heights = _heights(columns, n, height_field, floors_field, default_height, path)
-    batches, dropped = _build_batches(geoms, heights, float(base_height))
+    heights = heights_of(columns, n, height_field, floors_field, default_height, path)
+    batches, dropped = build_batches(geoms, heights, float(base_height))
     if dropped:
         notes.append(translate("LoadError", "{n} objects have invalid or non-finite "
                                             "coordinates and are not drawn").format(n=dropped))
@@ -140,7 +140,7 @@ def _read_table(path: Path, table: str, name: str, *, encoding, class_field, hei
                   crs=meta.get("crs"), class_field=class_field, source=str(path),
                   source_table=table)
     layer.warnings.extend(notes)
-    layer.source_bounds = _geometry_bounds(geoms, layer.source_bounds)
+    layer.source_bounds = geometry_bounds(geoms, layer.source_bounds)
     return layer
 
 
@@ -188,8 +188,11 @@ def _read_raw(gdal_path: str, table: str, encoding: str | None, path: Path):
                                             "the names look wrong"))
 
 
-class _opened:
+class opened:
     """Context giving GDAL a readable path; restores a missing ``.shx`` in a temp copy.
+
+    ``with opened(path) as gdal_path:`` is how the loader and the store's import read
+    a vector file.
 
     GDAL can rebuild a lost Shapefile index, but writes it next to the file;
     the user's folder is never written to, so the rebuild happens in a copy.
@@ -243,7 +246,8 @@ def _column(values) -> np.ndarray:
     return arr
 
 
-def _first_present(fields: list[str], candidates: tuple[str, ...]) -> str | None:
+def first_present(fields: list[str], candidates: tuple[str, ...]) -> str | None:
+    """The first of ``candidates`` (e.g. :data:`CLASS_FIELDS`) that is one of ``fields``."""
     for c in candidates:
         if c in fields:
             return c
@@ -265,7 +269,22 @@ def _to_float(v) -> float:
         return np.nan
 
 
-def _heights(columns, n, height_field, floors_field, default_height, path) -> np.ndarray:
+def heights_of(columns: dict, n: int, height_field: str | None, floors_field: str | None,
+               default_height: float | None, path: Path) -> np.ndarray:
+    """Extrusion height per row (metres) from a height or floors column, else a default.
+
+    Parameters
+    ----------
+    columns : dict
+        Field name -> values of the ``n`` rows.
+    height_field, floors_field : str or None
+        The columns named by the scene file; ``None``: the first of :data:`HEIGHT_FIELDS`
+        / :data:`FLOOR_FIELDS` present.
+    default_height : float or None
+        For rows with no usable value (:data:`DEFAULT_HEIGHT` when ``None``).
+    path : Path
+        Named in the :class:`LoadError` for a field that is not there.
+    """
     fields = list(columns)
     for given, label in (
             (height_field, translate("LoadError", "height field {field!r} is not a field of "
@@ -276,10 +295,10 @@ def _heights(columns, n, height_field, floors_field, default_height, path) -> np
             raise LoadError(label.format(field=given), path)
     default = DEFAULT_HEIGHT if default_height is None else float(default_height)
     heights = np.full(n, np.nan)
-    hf = height_field or _first_present(fields, HEIGHT_FIELDS)
+    hf = height_field or first_present(fields, HEIGHT_FIELDS)
     if hf:
         heights = _numeric(columns[hf], n)
-    ff = floors_field or _first_present(fields, FLOOR_FIELDS)
+    ff = floors_field or first_present(fields, FLOOR_FIELDS)
     if ff:
         floors = _numeric(columns[ff], n) * FLOOR_HEIGHT
         heights = np.where(np.isfinite(heights) & (heights > 0), heights, floors)
@@ -287,7 +306,9 @@ def _heights(columns, n, height_field, floors_field, default_height, path) -> np
     return np.minimum(heights, 1000.0)  # a 10 km tower is a data error; keep the view usable
 
 
-def _geometries(wkb, n: int, path: Path) -> np.ndarray:
+def geometries_of(wkb, n: int, path: Path) -> np.ndarray:
+    """Shapely geometries of ``n`` WKB values (``None`` where missing or invalid);
+    damaged WKB raises :class:`LoadError` naming ``path``."""
     if wkb is None:
         return np.full(n, None, dtype=object)
     try:
@@ -324,7 +345,10 @@ def _from_gcj02(geoms: np.ndarray, crs, path: Path):
     return out, "EPSG:4326"
 
 
-def _geometry_bounds(geoms: np.ndarray, fallback):
+def geometry_bounds(geoms: np.ndarray, fallback):
+    """``(xmin, ymin, zmin, xmax, ymax, zmax)`` of the footprints (the source bounds of a
+    layer), its z range widened to ``fallback``'s (the extruded batches); ``fallback``
+    when no geometry has finite coordinates."""
     valid = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
     if not len(valid):
         return fallback
@@ -352,7 +376,13 @@ def _flatten(geoms: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return geoms, rows
 
 
-def _build_batches(geoms: np.ndarray, heights: np.ndarray, base: float):
+def build_batches(geoms: np.ndarray, heights: np.ndarray,
+                  base: float) -> tuple[list, int]:
+    """Geometry batches of one layer: extruded polygons, lines and points.
+
+    Returns the batches (row ``k`` is ``geoms[k]``) and the number of objects dropped
+    for non-finite or absurd coordinates.
+    """
     n = len(geoms)
     rows = np.arange(n, dtype=np.int64)
     present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)

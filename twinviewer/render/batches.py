@@ -48,6 +48,7 @@ class Piece:
     lod_actor: vtk.vtkActor | None = None
     locator: vtk.vtkAbstractCellLocator | None = None
     plain_colors: np.ndarray | None = None  # base colours before a categorized style
+    vtk_colors: vtk.vtkDataArray | None = None  # VTK's view of ``colors``: Modified() on change
 
 
 @dataclass
@@ -321,7 +322,7 @@ def _attach_arrays(poly: pv.PolyData, piece: Piece, per_vertex: bool) -> None:
     vtk_colors.SetName(COLOR_ARRAY)
     data = poly.GetPointData() if per_vertex else poly.GetCellData()
     data.SetScalars(vtk_colors)
-    piece._vtk_colors = vtk_colors  # keep the wrapper alive with its numpy buffer
+    piece.vtk_colors = vtk_colors  # keep the wrapper alive with its numpy buffer
 
 
 def _polylines(points: np.ndarray, segments: np.ndarray) -> pv.PolyData:

@@ -267,7 +267,7 @@ class SceneView:
                     np.uint8)
             if len(selected):
                 piece.colors[mask[piece.color_rows]] = HIGHLIGHT
-            piece._vtk_colors.Modified()
+            piece.vtk_colors.Modified()
 
     def set_dimmed(self, layer: Layer, keep: np.ndarray | None, render: bool = True) -> None:
         """Dim the objects of ``layer`` outside ``keep`` (a boolean mask per row, e.g.

@@ -12,24 +12,86 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from functools import partial
 from pathlib import Path
 
 from twinviewer.core.layer import Layer
 from twinviewer.core.privacy import AccessRecord, Audit
 from twinviewer.i18n import translate
-from twinviewer.store.base import StoreError
-from twinviewer.store.gpkg import GeoPackageStore, default_user
+from twinviewer.store.base import StoreError, default_user
 
 ACCESS_LOG_SUFFIX = ".access.jsonl"
+ACCESS_LOG_TABLE = "twinviewer_access_log"
+
+_ACCESS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {ACCESS_LOG_TABLE} (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts TEXT NOT NULL,
+    user TEXT NOT NULL,
+    layer TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    action TEXT NOT NULL DEFAULT 'unmask'
+)
+"""
 
 
-def store_of(layer: Layer) -> GeoPackageStore | None:
-    """The GeoPackage store ``layer`` was read from (``None``: no store)."""
-    src = Path(str(layer.source or ""))
-    if src.suffix.lower() == ".gpkg" and src.is_file():
-        return GeoPackageStore(src)
-    return None
+class _AccessLog:
+    """The access log of :class:`~twinviewer.store.gpkg.GeoPackageStore` (a mixin: the
+    store's connections and transactions)."""
+
+    def log_access(self, record: AccessRecord) -> AccessRecord:
+        """Append ``record`` (an unmasking) to ``twinviewer_access_log``; returns it with its id.
+
+        Written in its own transaction; on any error nothing is written and a
+        :class:`StoreError` says why (the caller then keeps the fields masked).
+        An empty ``record.user`` is filled with the store's user.
+        """
+        if not record.user:
+            record.user = self.user
+        with self._transaction() as conn:
+            conn.execute(_ACCESS_DDL)
+            conn.execute("INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, "
+                         "identifier, description, last_change) VALUES (?, 'attributes', ?, "
+                         "?, ?)", (ACCESS_LOG_TABLE, ACCESS_LOG_TABLE,
+                                   "twinviewer access log: who unmasked which sensitive "
+                                   "fields, when and why", record.ts))
+            cur = conn.execute(f"INSERT INTO {ACCESS_LOG_TABLE} (ts, user, layer, fields, "
+                               "purpose, action) VALUES (?, ?, ?, ?, ?, ?)",
+                               (record.ts, record.user, record.layer,
+                                json.dumps(list(record.fields), ensure_ascii=False),
+                                record.purpose, record.action))
+            record.id = int(cur.lastrowid)
+        return record
+
+    def access_log(self, layer: str | None = None) -> list[AccessRecord]:
+        """Rows of ``twinviewer_access_log``, oldest first (optionally of one table)."""
+        conn = self._connect()
+        try:
+            if not self._has(conn, ACCESS_LOG_TABLE):
+                return []
+            sql = (f"SELECT id, ts, user, layer, fields, purpose, action FROM {ACCESS_LOG_TABLE}"
+                   + (" WHERE layer = ?" if layer is not None else "") + " ORDER BY id")
+            rows = conn.execute(sql, () if layer is None else (layer,)).fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(self._problem(exc)) from None
+        finally:
+            conn.close()
+        return [AccessRecord(user=u, layer=lyr, fields=json.loads(f), purpose=p, ts=ts,
+                             action=a, id=i) for i, ts, u, lyr, f, p, a in rows]
+
+
+def store_of(layer: Layer):
+    """The GeoPackage store ``layer`` was read from (``None``: no store), through its
+    provider (or, for a layer made by hand, the provider its source file would have)."""
+    from twinviewer.io.registry import provider_for
+
+    provider = layer.provider
+    if provider is None:
+        src = Path(str(layer.source or ""))
+        provider = provider_for(src, layer.source_table or layer.name) if src.is_file() else None
+    return provider.open_store() if provider is not None and provider.kind == "gpkg" else None
 
 
 def access_log_path(layer: Layer, scene_path: str | Path | None = None) -> Path:

@@ -1,12 +1,42 @@
-"""What every store offers (GeoPackage now, PostGIS later) and the records it returns."""
+"""What every store offers (GeoPackage and PostGIS), the records it returns, and the
+data provider a store's layer carries."""
 
 from __future__ import annotations
 
+import datetime as _dt
+import getpass
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from twinviewer.core.edits import CommandStack, FieldType
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds") \
+        .replace("+00:00", "Z")
+
+
+def default_user() -> str:
+    """``$TWINVIEWER_USER`` when set, else the OS user name."""
+    name = os.environ.get("TWINVIEWER_USER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry in a container: still record something
+        return "unknown"
+
+
+def _json_default(v):
+    if isinstance(v, bytes | bytearray | memoryview):
+        return {"$hex": bytes(v).hex()}
+    if isinstance(v, np.generic):
+        return v.item()
+    raise TypeError(f"{type(v).__name__} is not JSON")
 
 
 class StoreError(Exception):
@@ -136,6 +166,29 @@ class ApplyReport:
         return out
 
 
+@dataclass
+class TableProvider:
+    """One store table as a layer's data provider (:class:`twinviewer.core.layer.Provider`).
+
+    The stores subclass it (:class:`~twinviewer.store.gpkg.GeoPackageProvider`,
+    :class:`~twinviewer.store.postgis.PostGISProvider`) with the store they open.
+    """
+
+    key: str
+    table: str
+    hidden_fields: dict[str, str] = field(default_factory=dict)
+    row_versions: Any = None
+    read_options: dict[str, Any] = field(default_factory=dict)
+    marked: frozenset[str] = frozenset()
+    kind = ""
+
+    def open_store(self) -> Store:
+        raise NotImplementedError
+
+    def sensitive_fields(self) -> set[str]:
+        return set(self.marked)
+
+
 class Store(Protocol):
     """The small interface the UI and CLI use; a GeoPackage or a PostGIS database."""
 
@@ -148,3 +201,5 @@ class Store(Protocol):
     def log(self, oid: int | None = None, layer: str | None = None) -> list[LogEntry]: ...
 
     def apply_csv(self, csv_path: str | Path, partial: bool = False) -> ApplyReport: ...
+
+    def next_oid(self, table: str) -> int: ...

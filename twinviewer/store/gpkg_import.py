@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from twinviewer.i18n import translate
-from twinviewer.store.base import StoreError
+from twinviewer.store.base import StoreError, _json_default
 from twinviewer.store.geometry import base_name, wkb_type
 from twinviewer.store.gpkg import (
     DELETED_TABLE,
@@ -23,7 +23,6 @@ from twinviewer.store.gpkg import (
     LOG_TABLE,
     OID_COLUMN,
     GeoPackageStore,
-    _json_default,
 )
 
 
@@ -298,9 +297,9 @@ def _write(into: Path, target: str, wkb, fields: list[str], data: list, masks: l
 def _import_vector(src: Path, src_table: str, into: Path, target: str) -> ImportResult:
     import pyogrio.raw
 
-    from twinviewer.io.vector import _opened  # restores a lost .shx in a temporary copy
+    from twinviewer.io.vector import opened  # restores a lost .shx in a temporary copy
 
-    with _opened(src) as gdal_path, warnings.catch_warnings(record=True) as caught:
+    with opened(src) as gdal_path, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             meta, fids, wkb, field_data = pyogrio.raw.read(gdal_path, layer=src_table,

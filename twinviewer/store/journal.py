@@ -33,8 +33,7 @@ from twinviewer.core.edits import (
 )
 from twinviewer.core.layer import Layer
 from twinviewer.i18n import translate
-from twinviewer.store.base import StoreError
-from twinviewer.store.gpkg import _json_default, _now
+from twinviewer.store.base import StoreError, _json_default, _now
 
 JOURNAL_VERSION = 1
 

@@ -31,11 +31,10 @@ from twinviewer.store.postgis import (
     SENSITIVE_REASON,
     VERSION,
     PostGISStore,
-    _pg_text,
-    _role_prefix,
     database_of,
     has_password,
 )
+from twinviewer.store.postgis.sql import _pg_text, _role_prefix
 
 _PG_TYPES = {"int": "bigint", "real": "double precision", "text": "text", "enum": "text",
              "bool": "boolean", "date": "date", "datetime": "timestamp"}

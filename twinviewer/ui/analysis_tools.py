@@ -194,10 +194,9 @@ class AnalysisTools(QObject):
         """Apply ``style`` to ``layer``: 3D colours, labels and the legend follow, and
         the style is written into the scene file (when the layer came from one)."""
         old = layer.style or {}
-        layer.style = dict(style)
         reshaped = any(old.get(k) != style.get(k) for k in GEOMETRY_STYLE_KEYS)
+        layer.set_style(style)  # the legend and the layer panel follow its one signal
         self.window.viewport.refresh_layer(layer, geometry=reshaped)
-        layer.changed.emit("style")
         if save:
             self.save_styles([layer])
 

@@ -72,7 +72,7 @@ class AttributeTable(QWidget):
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(250)
-        self._search_timer.timeout.connect(self._apply_search)
+        self._search_timer.timeout.connect(self.apply_search)
         self.search.textChanged.connect(lambda *_: self._search_timer.start())
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Layer:"), self))
@@ -108,9 +108,9 @@ class AttributeTable(QWidget):
         if rows is None or fields is None or self.model.columnCount() != \
                 len(layer.table.df.columns) or self.model.rowCount() > len(layer):
             self.model.reload()
-            self._apply_search()
+            self.apply_search()
         elif self.query_bar.mask is not None:
-            self._apply_search()
+            self.apply_search()
         else:
             self.model.values_changed()
 
@@ -184,10 +184,11 @@ class AttributeTable(QWidget):
         self.query_bar.set_layer(layer)  # drops another layer's filter
         self.model.set_layer(layer)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
-        self._apply_search()
+        self.apply_search()
 
-    def _apply_search(self) -> None:
-        """Filter the rows by the search text; the selection stays as it is."""
+    def apply_search(self) -> None:
+        """Filter the rows by the search text and the query bar's filter (typing runs it
+        after a short pause; call it when what the filter sees changed, e.g. masking)."""
         layer = self.layer
         if layer is None:
             return
@@ -208,7 +209,7 @@ class AttributeTable(QWidget):
 
     def _on_filter(self, mask) -> None:
         """The query bar matched ``mask`` (or was cleared): filter rows, tell the 3D view."""
-        self._apply_search()
+        self.apply_search()
         if self.layer is not None:
             self.filter_applied.emit(self.layer, mask)
 

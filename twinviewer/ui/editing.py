@@ -28,30 +28,28 @@ AUTOSAVE_MS = 5000
 
 
 class _UndoStep(QUndoCommand):
-    """One core command on the QUndoStack: redo/undo move the core stack.
+    """One command of the core stack as a row of the Qt undo view.
 
-    The core stack has already applied the command when it is pushed (so a
-    refused edit never reaches the QUndoStack); the first ``redo`` Qt calls on
-    push is therefore skipped.
+    The core :class:`CommandStack` holds the history; the ``QUndoStack`` is a view of
+    it that :meth:`EditSession._sync_view` keeps equal.  Undo and redo asked of the
+    view (menu, shortcuts, a click in the history) move the core stack; what the view
+    does while it is being synced moves nothing.
     """
 
     def __init__(self, session: EditSession, label: str) -> None:
         super().__init__(label)
         self.session = session
-        self._pushed = True
 
     def redo(self) -> None:
-        if self._pushed:
-            self._pushed = False
-            return
-        self.session.stack.redo()
+        self.session._from_view(self.session.stack.redo)
 
     def undo(self) -> None:
-        self.session.stack.undo()
+        self.session._from_view(self.session.stack.undo)
 
 
 class EditSession(QObject):
-    """Edits of one scene: the core :class:`CommandStack`, its ``QUndoStack``, the store.
+    """Edits of one scene: the core :class:`CommandStack` (the one history), the
+    ``QUndoStack`` that shows it to Qt's undo actions and view, and the store.
 
     Signals
     -------
@@ -74,20 +72,22 @@ class EditSession(QObject):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.scene: Scene | None = None
-        self.stack = CommandStack()
-        self.undo_stack = QUndoStack(self)
+        self.stack: CommandStack | None = None
+        self.undo_stack = QUndoStack(self)  # a view of self.stack, see _sync_view
+        self._syncing = False  # the view is being made equal to the core stack
+        self._viewing = False  # the view asked the core stack to undo or redo
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_MS)
         self.autosave_timer.timeout.connect(self.write_journal)
         self._journal_index: tuple | None = None
-        self._pg_stores: dict = {}  # PostGIS URL -> this session's PostGISStore
+        self._stores: dict = {}  # PostGIS URL -> this session's PostGISStore
         self.needs_retry = False  # a PostGIS save failed because the server was away
+        self._new_stack(CommandStack())
 
     # ---- scene and store
     def set_scene(self, scene: Scene) -> None:
         """Start a fresh history for ``scene``; field types come from its store."""
         self.scene = scene
-        self.undo_stack.clear()
         self._new_stack(CommandStack())
         self._journal_index = None
         self.autosave_timer.stop()
@@ -96,15 +96,61 @@ class EditSession(QObject):
         self.modified.emit(False)
 
     def _new_stack(self, stack: CommandStack) -> None:
+        """Make ``stack`` the session's history (the old one's signals are let go)."""
+        old = getattr(self, "stack", None)
+        if old is not None:
+            old.changed.disconnect(self.changed.emit)
+            old.clean_changed.disconnect(self._on_clean)
+            old.index_changed.disconnect(self._sync_view)
+            old.clean_changed.disconnect(self._sync_view)
         self.stack = stack
         self.stack.changed.connect(self.changed.emit)
         self.stack.clean_changed.connect(self._on_clean)
+        self.stack.index_changed.connect(self._sync_view)
+        self.stack.clean_changed.connect(self._sync_view)
+        self._sync_view()
+
+    def _from_view(self, move) -> None:
+        """An undo or redo the Qt view asked for: the core stack moves (the view has
+        already moved itself)."""
+        if self._syncing:
+            return
+        self._viewing = True
+        try:
+            move()
+        finally:
+            self._viewing = False
+
+    def _sync_view(self, *_args) -> None:
+        """Make the ``QUndoStack`` show the core stack: its commands, index and clean
+        state.  Nothing here moves the core stack."""
+        if self._viewing:
+            return
+        view, core = self.undo_stack, self.stack
+        labels = core.labels
+        shown = [view.text(i) for i in range(view.count())]
+        self._syncing = True
+        try:
+            if shown != labels:
+                if shown != labels[:len(shown)]:
+                    view.clear()
+                    shown = []
+                view.setIndex(view.count())
+                for label in labels[len(shown):]:
+                    view.push(_UndoStep(self, label))
+            saved = core.saved_index
+            if saved is None:
+                view.resetClean()
+            elif view.cleanIndex() != saved:
+                view.setIndex(saved)
+                view.setClean()
+            view.setIndex(core.index)
+        finally:
+            self._syncing = False
 
     def history_touches(self, layer: Layer) -> bool:
         """Whether a command on the undo history edits ``layer``."""
-        commands = list(getattr(self.stack, "_commands", [])) + \
-            list(getattr(getattr(self.stack, "_saved", None), "orphans", []))
-        return any(part.layer is layer for c in commands for part in c.parts())
+        return self.stack.touches(layer)
 
     def forget_history(self) -> None:
         """Drop the undo history (nothing pending): another editor's objects shifted its rows.
@@ -114,41 +160,44 @@ class EditSession(QObject):
         if not self.stack.is_clean:
             raise RuntimeError("forget_history with pending edits")
         schemas = self.stack.schemas
-        self.undo_stack.clear()
         self._new_stack(CommandStack())
         self.stack.schemas = schemas
 
     def declare_layer(self, layer: Layer) -> None:
-        """Declared field types (value lists) of a layer read from a GeoPackage or PostGIS."""
-        if _pg_url(layer):
-            try:
-                schema = self.postgis_store(_pg_url(layer)).schema(
-                    layer.source_table or layer.name)
-            except StoreError as exc:
-                log.info("no schema for %s: %s", layer.name, exc.message)
-                return
-            self.stack.declare_schema(layer.name, schema)
-            return
-        if not _is_gpkg(layer):
+        """Declared field types (value lists) of a layer read from a store (its provider)."""
+        store = self.store_of(layer)
+        if store is None:
             return
         try:
-            schema = GeoPackageStore(layer.source).schema(layer.source_table or layer.name)
+            schema = store.schema(layer.provider.table)
         except StoreError as exc:
             log.info("no schema for %s: %s", layer.name, exc.message)
             return
         self.stack.declare_schema(layer.name, schema)
 
+    def store_of(self, layer: Layer):
+        """This session's store for ``layer``'s provider (None: a plain file's layer).
+
+        One PostGIS store per URL, which keeps its own save ids and conflict choices
+        across saves; a GeoPackage store holds no state and is opened afresh.
+        """
+        provider = layer.provider
+        if provider is None:
+            return None
+        if provider.kind != "postgis":
+            return provider.open_store()
+        if provider.key not in self._stores:
+            self._stores[provider.key] = provider.open_store()
+        return self._stores[provider.key]
+
+    def _providers(self, kind: str) -> list:
+        layers = self.scene.layers if self.scene is not None else []
+        return [lyr.provider for lyr in layers
+                if lyr.provider is not None and lyr.provider.kind == kind]
+
     def store_paths(self) -> list[Path]:
         """The GeoPackages the scene's layers come from."""
-        if self.scene is None:
-            return []
-        paths: list[Path] = []
-        for layer in self.scene.layers:
-            if _is_gpkg(layer):
-                p = Path(layer.source).resolve()
-                if p not in paths:
-                    paths.append(p)
-        return paths
+        return list(dict.fromkeys(Path(p.key) for p in self._providers("gpkg")))
 
     @property
     def store_path(self) -> Path | None:
@@ -157,25 +206,26 @@ class EditSession(QObject):
 
     def postgis_url(self) -> str | None:
         """The PostGIS store (password-less URL) the scene's layers come from, if any."""
-        for layer in self.scene.layers if self.scene is not None else []:
-            if _pg_url(layer):
-                return _pg_url(layer)
-        return None
+        found = self._providers("postgis")
+        return found[0].key if found else None
 
     def postgis_store(self, url: str):
         """This session's store for ``url`` (its own save ids and conflict choices)."""
-        from twinviewer.store.postgis import PostGISStore
+        if url not in self._stores:
+            from twinviewer.store.postgis import PostGISStore
 
-        if url not in self._pg_stores:
-            self._pg_stores[url] = PostGISStore(url)
-        return self._pg_stores[url]
+            self._stores[url] = PostGISStore(url)
+        return self._stores[url]
 
     def store(self):
         """The store saves go to: the scene's PostGIS twin, else its GeoPackage."""
         if self.postgis_url():
             return self.postgis_store(self.postgis_url())
         path = self.store_path
-        return None if path is None else GeoPackageStore(path)
+        return None if path is None else self._gpkg_store(path)
+
+    def _gpkg_store(self, path: Path):
+        return GeoPackageStore(path)
 
     @property
     def journal_path(self) -> Path | None:
@@ -198,7 +248,6 @@ class EditSession(QObject):
         except EditError as exc:
             self.failed.emit(exc.message)
             return False
-        self.undo_stack.push(_UndoStep(self, command.label))
         return True
 
     def set_values(self, layer: Layer, rows, field: str, value, *, label: str | None = None
@@ -216,16 +265,10 @@ class EditSession(QObject):
         """An object id unused in the layer and, for a store's layer, in its table."""
         oids = layer.table.df["oid"]
         top = int(oids.max()) + 1 if len(oids) and oids.dtype.kind in "iu" else 1
-        if _pg_url(layer):
+        store = self.store_of(layer)
+        if store is not None:
             try:
-                top = max(top, self.postgis_store(_pg_url(layer)).next_oid(
-                    layer.source_table or layer.name))
-            except StoreError:
-                pass
-        if _is_gpkg(layer):
-            try:
-                top = max(top, GeoPackageStore(layer.source).next_oid(
-                    layer.source_table or layer.name))
+                top = max(top, store.next_oid(layer.provider.table))
             except StoreError:
                 pass
         return top
@@ -243,22 +286,22 @@ class EditSession(QObject):
         if len(paths) > 1:
             names = {layer.name for step in self.stack.pending() for ch in step.changes()
                      for layer in [ch.layer]}
-            used = {Path(lyr.source).resolve() for lyr in self.scene.layers
-                    if lyr.name in names and _is_gpkg(lyr)}
+            used = {Path(lyr.provider.key) for lyr in self.scene.layers
+                    if lyr.name in names and lyr.provider is not None
+                    and lyr.provider.kind == "gpkg"}
             if len(used) > 1:
                 self.failed.emit(self.tr("Pending edits span several GeoPackages; "
                                          "saving them in one transaction is not possible."))
                 return False
             paths = sorted(used) or paths
         try:
-            report = GeoPackageStore(paths[0]).save(self.stack, scene=self.scene)
+            report = self._gpkg_store(paths[0]).save(self.stack, scene=self.scene)
         except StoreError as exc:
             self.failed.emit(exc.message)
             return False
         except EditError as exc:
             self.failed.emit(exc.message)
             return False
-        self.undo_stack.setClean()
         self.remove_journal()
         self.saved.emit(self.tr("Saved {n} changes to {file}").format(
             n=report.changes, file=paths[0].name))
@@ -282,7 +325,6 @@ class EditSession(QObject):
             self.failed.emit(exc.message)
             return False
         self.needs_retry = False
-        self.undo_stack.setClean()
         self.remove_journal()
         self.saved.emit(self.tr("Saved {n} changes to {file}").format(
             n=report.changes, file=store.url))
@@ -336,22 +378,7 @@ class EditSession(QObject):
 
     def restore(self, journal: Journal) -> list[str]:
         """Replay a journal's steps as undoable edits; returns the steps that failed."""
-        before = len(self.stack)
-        problems = restore_journal(journal, self.scene.layers, self.stack)
-        for label in self.stack.labels[before:]:
-            self.undo_stack.push(_UndoStep(self, label))
-        return problems
-
-
-def _pg_url(layer: Layer) -> str | None:
-    from twinviewer.store.postgis import is_postgis_url
-
-    return str(layer.source) if is_postgis_url(layer.source) else None
-
-
-def _is_gpkg(layer: Layer) -> bool:
-    return bool(layer.source) and str(layer.source).lower().endswith(".gpkg") and \
-        Path(layer.source).exists()
+        return restore_journal(journal, self.scene.layers, self.stack)
 
 
 def needs_rebuild(layer: Layer, fields) -> bool:

@@ -25,33 +25,18 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QInputDialog, QLineEdit
 
 from twinviewer.core.crs import place_layer
-from twinviewer.core.edits import GEOMETRY, OBJECT, is_missing
+from twinviewer.core.edits import GEOMETRY, OBJECT
 from twinviewer.core.errors import LoadError
-from twinviewer.core.layer import PointBatch
 from twinviewer.io.loader import spec_for
 from twinviewer.store import StoreError, postgis
-from twinviewer.store.postgis import VERSION, Listener, Notice, _set_cell, is_postgis_url
+from twinviewer.store.postgis import Listener, Notice, is_postgis_url
+from twinviewer.store.postgis.merge import merge_values, move_points
 from twinviewer.ui.conflicts import ConflictDialog
 
 log = logging.getLogger(__name__)
 
 POLL_MS = 200
 RETRY_SAVE_S = 2.0
-
-
-def _equal(a, b) -> bool:
-    if is_missing(a) and is_missing(b):
-        return True
-    if is_missing(a) or is_missing(b):
-        return False
-    if isinstance(a, np.generic):
-        a = a.item()
-    if isinstance(a, float) or isinstance(b, float):
-        try:
-            return float(a) == float(b)
-        except (TypeError, ValueError):
-            return False
-    return a == b
 
 
 class TeamEditing(QObject):
@@ -124,7 +109,7 @@ class TeamEditing(QObject):
 
     def _tell_hidden(self) -> None:
         for layer in self.window.scene.layers:
-            hidden = getattr(layer, "hidden_fields", None)
+            hidden = layer.hidden_fields
             if is_postgis_url(layer.source) and hidden:
                 why = "; ".join(sorted(set(hidden.values())))
                 self.window.message_bar.push(self.tr(
@@ -196,7 +181,7 @@ class TeamEditing(QObject):
         store = edits.postgis_store(self.url)
         try:
             fresh = store.read_layer(layer.source_table or layer.name, name=layer.name,
-                                     **getattr(layer, "pg_read", {}))
+                                     **layer.provider.read_options)
         except (StoreError, LoadError) as exc:
             log.info("reload of %s skipped: %s", layer.name, getattr(exc, "message", exc))
             return False
@@ -209,8 +194,7 @@ class TeamEditing(QObject):
                 "was cleared").format(layer=layer.name), 8000)
         layer.table.df = fresh.table.df
         layer.batches[:] = fresh.batches
-        layer.row_versions = fresh.row_versions
-        layer.hidden_fields = fresh.hidden_fields
+        layer.provider = fresh.provider  # its row versions and hidden fields as read now
         layer.sensitive = frozenset(set(layer.sensitive) | set(fresh.sensitive))
         layer.geometry_changed()
         edits.declare_layer(layer)
@@ -224,41 +208,16 @@ class TeamEditing(QObject):
         table = layer.source_table or layer.name
         try:
             found = store.points(table, oids, self.window.scene)
-            flat = not store._table(table).z
+            flat = not store.has_z(table)
         except StoreError as exc:
             log.info("live move in %s skipped: %s", layer.name, exc.message)
             return 0
-        index = {int(o): i for i, o in enumerate(layer.table.df["oid"].to_numpy())}
-        dirty = edits.stack.dirty
-        batches = [b for b in layer.batches if isinstance(b, PointBatch)]
-        moved = []
-        for oid, (xyz, version) in found.items():
-            row = index.get(oid)
-            if row is None or (layer.name, oid, GEOMETRY) in dirty or \
-                    (layer.name, oid, OBJECT) in dirty:
-                continue
-            places = [(b, np.flatnonzero(b.rows == row)) for b in batches]
-            if sum(len(idx) for _b, idx in places) != len(xyz):
-                self.reload(layer)  # instances added or dropped: read the layer again
-                return 0
-            k = 0
-            for b, idx in places:
-                if not len(idx):
-                    continue
-                if not b.points.flags.writeable:
-                    b.points = b.points.copy()
-                new = xyz[k:k + len(idx)].copy()
-                if flat:  # a 2D table: the height stays what the window gave the object
-                    new[:, 2] = b.points[idx, 2]
-                b.points[idx] = new
-                k += len(idx)
-            versions = getattr(layer, "row_versions", None)
-            if versions is not None:
-                versions.set(oid, version)
-            moved.append(row)
-        if moved:
-            layer.geometry_changed()
-            edits.changed.emit(layer, np.array(sorted(moved), dtype=np.int64), (GEOMETRY,))
+        moved = move_points(layer, found, edits.stack.dirty, flat=flat)
+        if moved is None:
+            self.reload(layer)  # instances added or dropped: read the layer again
+            return 0
+        if len(moved):
+            edits.changed.emit(layer, moved, (GEOMETRY,))
         return len(moved)
 
     def refresh(self, layer, note: Notice | None) -> int:
@@ -270,34 +229,11 @@ class TeamEditing(QObject):
         except StoreError as exc:
             log.info("live update of %s skipped: %s", layer.name, exc.message)
             return 0
-        df = layer.table.df
-        index = {int(o): i for i, o in enumerate(df["oid"].to_numpy())}
-        dirty = self.window.edits.stack.dirty
-        touched_rows, touched_fields, n = set(), set(), 0
-        versions = getattr(layer, "row_versions", None)
-        for oid, values in rows.items():
-            row = index.get(oid)
-            if row is None:
-                continue
-            version = values.pop(VERSION, None)
-            if versions is not None and version is not None:  # this window has seen it
-                versions.set(oid, version)
-            for field, value in values.items():
-                if note is not None and note.fields and field not in note.fields:
-                    continue
-                if field not in df.columns or (layer.name, oid, field) in dirty:
-                    continue
-                if _equal(df[field].iat[row], value):
-                    continue
-                _set_cell(layer, row, field, value)
-                df = layer.table.df
-                touched_rows.add(row)
-                touched_fields.add(field)
-                n += 1
-        if n:
-            self.window.edits.changed.emit(layer, np.array(sorted(touched_rows), dtype=np.int64),
-                                           tuple(sorted(touched_fields)))
-        return n
+        rows, fields, cells = merge_values(layer, rows, self.window.edits.stack.dirty,
+                                           note.fields if note is not None else None)
+        if cells:
+            self.window.edits.changed.emit(layer, rows, fields)
+        return cells
 
     # ---- conflicts
     def ask(self, conflicts) -> dict | None:

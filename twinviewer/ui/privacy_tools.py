@@ -118,7 +118,7 @@ class PrivacyTools(QObject):
         try:
             table = w.attribute_table
             table.model.values_changed()
-            table._apply_search()
+            table.apply_search()
             w.inspector.refresh()
             if hasattr(w, "analysis"):
                 w.analysis.summary.refresh()

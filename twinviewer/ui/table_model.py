@@ -7,8 +7,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QFont
 
 from twinviewer.core import privacy
+from twinviewer.core.columns import plain_value
 from twinviewer.core.layer import Layer
-from twinviewer.core.table import OID, _plain
+from twinviewer.core.table import OID
 from twinviewer.ui.delegates import FIELD_TYPE_ROLE
 
 _ROOT = QModelIndex()
@@ -142,7 +143,7 @@ class ObjectTableModel(QAbstractTableModel):
             return None
         if role not in (Qt.DisplayRole, Qt.ToolTipRole, Qt.TextAlignmentRole, Qt.EditRole):
             return None
-        value = _plain(self.layer.table.df.iat[int(self.order[index.row()]), index.column()])
+        value = plain_value(self.layer.table.df.iat[int(self.order[index.row()]), index.column()])
         if self.masked(index.column()):
             if role == Qt.TextAlignmentRole:
                 return None
