@@ -187,7 +187,14 @@ def test_b3dm_rtc_center_is_applied(samples, tmp_path):
     out = struct.pack("<4s6I", magic, version, 28 + len(js) + len(body), len(js), ftb, btj,
                       btb) + js + body
     from twinviewer.tiles.decode import decode_bytes
-    plain = decode_bytes(src, "ll.b3dm", np.eye(4))
-    moved = decode_bytes(out, "ll.b3dm", np.eye(4))
-    shift = moved.meshes[0].points.astype(float) - plain.meshes[0].points.astype(float)
-    assert np.allclose(shift, [100.0, 200.0, 300.0], atol=1e-2)
+    old_rtc = np.asarray(json.loads(src[28:28 + ftj]).get("RTC_CENTER", [0, 0, 0]), float)
+
+    def shifted(t):
+        m = np.eye(4)
+        m[:3, 3] = -np.asarray(t, float)
+        return m
+    # each decoded in a frame that takes its own RTC centre off: the same small points
+    plain = decode_bytes(src, "ll.b3dm", shifted(old_rtc))
+    moved = decode_bytes(out, "ll.b3dm", shifted([100.0, 200.0, 300.0]))
+    assert np.abs(plain.meshes[0].points).max() < 1000
+    assert np.allclose(moved.meshes[0].points, plain.meshes[0].points, atol=1e-3)
