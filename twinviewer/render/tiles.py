@@ -131,7 +131,7 @@ class TilesView:
                     budget -= 1
                     changed = True
             draw = {id(t) for t in sel.draw}
-            for key, (tile, ta) in lt.drawn.items():
+            for key, (_tile, ta) in lt.drawn.items():
                 show = key in draw and lt.layer.visible
                 for actor in ta.actors:
                     if bool(actor.GetVisibility()) != show:

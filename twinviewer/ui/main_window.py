@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self.viewport.ground_clicked.connect(self._on_ground_clicked)
 
         self.viewport.picked.connect(self._on_picked)
+        self.viewport.tiles_loading.connect(self._on_tiles_loading)
         self.viewport.cursor_moved.connect(self._on_cursor)
         self.layer_panel.current_layer_changed.connect(self.attribute_table.show_layer)
         self.layer_panel.zoom_requested.connect(self.zoom_to_layer)
@@ -140,6 +141,11 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
+    def _on_tiles_loading(self, n: int) -> None:
+        """Status bar: how many tiles of streamed layers are still on their way."""
+        self.tiles_label.setVisible(n > 0)
+        self.tiles_label.setText(self.tr("Loading tiles: {n}").format(n=n))
+
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
         self.objects_label = QLabel(self)
@@ -154,6 +160,10 @@ class MainWindow(QMainWindow):
         self.cancel_button.setText(self.tr("Cancel"))
         self.cancel_button.hide()
         self.cancel_button.clicked.connect(self.cancel_load)
+        self.tiles_label = QLabel(self)
+        self.tiles_label.setObjectName("tilesLoading")
+        self.tiles_label.hide()
+        sb.addPermanentWidget(self.tiles_label)
         sb.addPermanentWidget(self.progress)
         sb.addPermanentWidget(self.cancel_button)
         sb.addPermanentWidget(self.objects_label)
