@@ -6,8 +6,8 @@ import types
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
 from pyproj import CRS
+from PySide6.QtCore import QPoint, Qt
 
 from tests.conftest import pixel
 from twinviewer.render.colors import HIGHLIGHT

@@ -1304,6 +1304,150 @@
         <source>field {field!r} is hidden: {why}</source>
         <translation>字段 {field!r} 已隐藏：{why}</translation>
     </message>
+    <message>
+        <source>classify: no layer named {name!r}</source>
+        <translation>classify：没有名为 {name!r} 的图层</translation>
+    </message>
+    <message>
+        <source>classify: footprint lookup is not available in this build</source>
+        <translation>classify：此版本没有基底查找（单体化）功能</translation>
+    </message>
+    <message>
+        <source>bad {what} JSON ({detail})</source>
+        <translation>{what} JSON 有误（{detail}）</translation>
+    </message>
+    <message>
+        <source>{name} runs past the binary body</source>
+        <translation>{name} 超出了二进制数据体</translation>
+    </message>
+    <message>
+        <source>not a {magic} tile (wrong or truncated header)</source>
+        <translation>不是 {magic} 瓦片（文件头错误或被截断）</translation>
+    </message>
+    <message>
+        <source>truncated: the header says {n} bytes, the file has {m}</source>
+        <translation>文件被截断：文件头声明 {n} 字节，实际只有 {m} 字节</translation>
+    </message>
+    <message>
+        <source>legacy b3dm header is not supported</source>
+        <translation>不支持旧版 b3dm 文件头</translation>
+    </message>
+    <message>
+        <source>truncated b3dm body</source>
+        <translation>b3dm 数据体被截断</translation>
+    </message>
+    <message>
+        <source>pnts tile without positions</source>
+        <translation>pnts 瓦片没有点坐标</translation>
+    </message>
+    <message>
+        <source>i3dm tile without positions</source>
+        <translation>i3dm 瓦片没有实例坐标</translation>
+    </message>
+    <message>
+        <source>truncated cmpt tile</source>
+        <translation>cmpt 瓦片被截断</translation>
+    </message>
+    <message>
+        <source>cmpt tiles nested too deep</source>
+        <translation>cmpt 瓦片嵌套过深</translation>
+    </message>
+    <message>
+        <source>empty tile content</source>
+        <translation>瓦片内容为空</translation>
+    </message>
+    <message>
+        <source>unknown tile content (magic {magic!r})</source>
+        <translation>未知的瓦片内容（标识 {magic!r}）</translation>
+    </message>
+    <message>
+        <source>cannot decode ({detail})</source>
+        <translation>无法解码（{detail}）</translation>
+    </message>
+    <message>
+        <source>cannot read ({detail})</source>
+        <translation>无法读取（{detail}）</translation>
+    </message>
+    <message>
+        <source>{url}: HTTP {status} {reason}</source>
+        <translation>{url}：HTTP {status} {reason}</translation>
+    </message>
+    <message>
+        <source>{url}: unreachable ({reason})</source>
+        <translation>{url}：无法访问（{reason}）</translation>
+    </message>
+    <message>
+        <source>not a valid glTF ({detail})</source>
+        <translation>不是有效的 glTF（{detail}）</translation>
+    </message>
+    <message>
+        <source>uses {ext} ({what}), which this viewer cannot draw; the rest draws</source>
+        <translation>使用了本程序无法绘制的 {ext}（{what}）；其余部分照常绘制</translation>
+    </message>
+    <message>
+        <source>bad glTF: {what}</source>
+        <translation>glTF 有误：{what}</translation>
+    </message>
+    <message>
+        <source>a texture only in an extension format; drawn without it</source>
+        <translation>纹理仅以扩展格式提供；不带纹理绘制</translation>
+    </message>
+    <message>
+        <source>a texture cannot be read ({detail}); drawn without it</source>
+        <translation>无法读取纹理（{detail}）；不带纹理绘制</translation>
+    </message>
+    <message>
+        <source>property {name!r} cannot be read ({detail})</source>
+        <translation>无法读取属性 {name!r}（{detail}）</translation>
+    </message>
+    <message>
+        <source>feature IDs in a texture are not read</source>
+        <translation>不读取存放在纹理中的要素 ID</translation>
+    </message>
+    <message>
+        <source>subtree: {what} availability missing</source>
+        <translation>子树：缺少 {what} 可用性</translation>
+    </message>
+    <message>
+        <source>subtree: {what} availability names no buffer view</source>
+        <translation>子树：{what} 可用性未指向任何缓冲视图</translation>
+    </message>
+    <message>
+        <source>not a valid subtree file ({detail})</source>
+        <translation>不是有效的子树文件（{detail}）</translation>
+    </message>
+    <message>
+        <source>implicit tiling: {detail}</source>
+        <translation>隐式分块：{detail}</translation>
+    </message>
+    <message>
+        <source>root tile: bad bounding volume ({detail})</source>
+        <translation>根瓦片：包围体有误（{detail}）</translation>
+    </message>
+    <message>
+        <source>budget_mb and max_sse must be positive</source>
+        <translation>budget_mb 和 max_sse 必须为正数</translation>
+    </message>
+    <message>
+        <source>tile {key}: bad tile ({detail})</source>
+        <translation>瓦片 {key}：瓦片有误（{detail}）</translation>
+    </message>
+    <message>
+        <source>external tilesets form a cycle ({chain})</source>
+        <translation>外部瓦片集形成循环引用（{chain}）</translation>
+    </message>
+    <message>
+        <source>not a valid tileset.json ({detail})</source>
+        <translation>不是有效的 tileset.json（{detail}）</translation>
+    </message>
+    <message>
+        <source>not a tileset: no root tile</source>
+        <translation>不是瓦片集：没有根瓦片</translation>
+    </message>
+    <message>
+        <source>3D Tiles version {version} is not supported</source>
+        <translation>不支持 3D Tiles 版本 {version}</translation>
+    </message>
 </context>
 <context>
     <name>LoadWorker</name>
@@ -1333,6 +1477,10 @@
     <message>
         <source>Undo history</source>
         <translation>撤销记录</translation>
+    </message>
+    <message>
+        <source>Loading tiles: {n}</source>
+        <translation>正在加载瓦片：{n}</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -2896,6 +3044,50 @@ Purpose:</source>
     <message>
         <source>{csv}: {n} rows refused; nothing was changed (fix them, or apply the others with --partial)</source>
         <translation>{csv}：{n} 行被拒绝；未做任何修改（请修正这些行，或用 --partial 应用其余行）</translation>
+    </message>
+    <message>
+        <source>{path}: 3D Tiles {version}, {tiles} tiles, {contents} contents, depth {depth}</source>
+        <translation>{path}：3D Tiles {version}，{tiles} 个瓦片，{contents} 个内容，深度 {depth}</translation>
+    </message>
+    <message>
+        <source>CRS: {crs}</source>
+        <translation>坐标系：{crs}</translation>
+    </message>
+    <message>
+        <source>write per tiles layer tiles_drawn, deepest_level and resident_bytes to this JSON file</source>
+        <translation>将每个瓦片图层的 tiles_drawn、deepest_level 和 resident_bytes 写入此 JSON 文件</translation>
+    </message>
+    <message>
+        <source>LAYER:OID[,OID...]: render with these objects highlighted</source>
+        <translation>LAYER:OID[,OID...]：渲染时高亮这些对象</translation>
+    </message>
+    <message>
+        <source>render from this bookmark of the scene file</source>
+        <translation>从场景文件中的此书签视角渲染</translation>
+    </message>
+    <message>
+        <source>seconds to wait for the view&apos;s tiles (default 60)</source>
+        <translation>等待视图瓦片加载的秒数（默认 60）</translation>
+    </message>
+    <message>
+        <source>no bookmark named {name!r} (bookmarks: {names})</source>
+        <translation>没有名为 {name!r} 的书签（现有书签：{names}）</translation>
+    </message>
+    <message>
+        <source>--select {value!r} is not LAYER:OID[,OID...]</source>
+        <translation>--select {value!r} 不是 LAYER:OID[,OID...] 格式</translation>
+    </message>
+    <message>
+        <source>--select: no layer named {name!r}</source>
+        <translation>--select：没有名为 {name!r} 的图层</translation>
+    </message>
+    <message>
+        <source>--select: layer {name!r} has no object {oid}</source>
+        <translation>--select：图层 {name!r} 中没有对象 {oid}</translation>
+    </message>
+    <message>
+        <source>warning: not every tile arrived within {s:g} s</source>
+        <translation>警告：并非所有瓦片都在 {s:g} 秒内加载完成</translation>
     </message>
 </context>
 <context>
