@@ -158,12 +158,19 @@ class Streamer:
             self.fetcher.submit(tile.key, tile.level * 1000.0 + rank,
                                 lambda t=tile: self._load(t))
             new += 1
-        self.evicted += self.cache.evict({id(t) for t in sel.draw})
+        # what is drawn, and its ancestors: when the SSE goes up again the coarser tile
+        # is there at once, instead of a hole while it is fetched again
+        keep = set()
+        for t in sel.draw:
+            while t is not None and id(t) not in keep:
+                keep.add(id(t))
+                t = t.parent
+        self.evicted += self.cache.evict(keep)
         # past the budget: refine less (coarser tiles), never hold more memory
         if self.cache.over or self.cache.resident > 0.95 * self.cache.budget:
             self.sse_factor = min(self.sse_factor * 1.25, MAX_SSE_FACTOR)
-        elif self.sse_factor > 1.0 and self.cache.resident < 0.6 * self.cache.budget:
-            self.sse_factor = max(1.0, self.sse_factor / 1.1)
+        elif self.sse_factor > 1.0 and self.cache.resident < 0.5 * self.cache.budget:
+            self.sse_factor = max(1.0, self.sse_factor / 1.05)
         self.selection = sel
         return sel
 
