@@ -167,3 +167,23 @@ def test_http_failures_are_one_line(server, tmp_path, monkeypatch):
     assert finest.state is TileState.FAILED and "404" in finest.error
     assert "dragon_high.b3dm" in finest.error
     assert root.children[0].state is TileState.LOADED
+
+
+def test_a_scene_file_names_a_tileset_by_url(server, tmp_path, monkeypatch):
+    from twinviewer.io.loader import open_scene
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    scene_file = tmp_path / "web.toml"
+    scene_file.write_text(f"""version = 1
+name = "web"
+
+[[layers]]
+source = "{server}/1.0/TilesetWithRequestVolume/city/tileset.json"
+kind = "tiles"
+name = "城市"
+""", encoding="utf-8")
+    scene = open_scene([scene_file])
+    assert scene.errors == []
+    layer = scene.layer("城市")
+    assert layer.kind == "tiles" and layer.uri.startswith("http://127.0.0.1:")
+    assert scene.crs.to_epsg() == 32618 and layer.root is not None

@@ -134,3 +134,40 @@ def test_click_the_scan_selects_the_footprint_and_selection_tints_it(
     qtbot.wait(50)
     assert pixel(w, od)[2] < 120 and pixel(w, display)[2] > 150
     w.grab().save(str(artifacts / "tiles_scan_selected_row.png"))
+
+
+def test_render_select_highlights_scanned_buildings(classify_module, scan_scene, artifacts,
+                                                     tmp_path):
+    import argparse
+    import json
+
+    from PIL import Image
+
+    from twinviewer import cli_tiles
+    from twinviewer.io.loader import open_scene
+
+    path, heights = scan_scene
+    row = int(np.argmax(heights))
+
+    def shot(name, select):
+        scene = open_scene([path])
+        args = argparse.Namespace(stats=str(tmp_path / f"{name}.json"), select=select,
+                                  bookmark=None, tiles_timeout=30.0)
+        out = artifacts / f"{name}.png"
+        cli_tiles.render(scene, out, (800, 500), args)
+        return np.asarray(Image.open(out))[..., :3].astype(int), scene, args
+
+    plain, _, _ = shot("tiles_render_plain", [])
+    lit, scene, args = shot("tiles_render_select", [f"楼:{scene_oid(path, row)}"])
+    assert json.loads(open(args.stats).read())["scan"]["tiles_drawn"] == 4
+
+    def yellow(img):
+        return int(((img[..., 0] > 180) & (img[..., 1] > 150) & (img[..., 2] < 90)).sum())
+
+    assert yellow(plain) == 0 and yellow(lit) > 20
+
+
+def scene_oid(path, row):
+    from twinviewer.io.loader import open_scene
+
+    return open_scene([path]).layer("楼").table.oid[row]
