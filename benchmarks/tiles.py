@@ -128,6 +128,8 @@ class Village:
         a = (np.arange(q)[:, None] * (q + 1) + np.arange(q)[None, :]).ravel()
         faces = np.concatenate([np.column_stack([a, a + q + 1, a + q + 2]),
                                 np.column_stack([a, a + q + 2, a + 1])])
+        # trimesh's uv have v = 1 at the image's top row (it flips them to glTF's v = 0
+        # on export): the top row is the tile's north edge
         uv = np.column_stack([(gx.ravel() - i * s) / s, (gy.ravel() - j * s) / s])
         tx = np.linspace(i * s, (i + 1) * s, self.texels)
         ty = np.linspace((j + 1) * s, j * s, self.texels)  # image row 0 = north edge

@@ -125,3 +125,40 @@ def test_past_the_budget_the_sse_goes_up_and_memory_does_not(village):
         assert st.stats().deepest_level <= full_level
     finally:
         st.close()
+
+
+def test_a_texture_lands_the_right_way_up(tmp_path, artifacts):
+    """A quad whose image is red at the top (glTF v = 0) and blue at the bottom, with the
+    top row on the north edge: seen from above with north up, red is on top."""
+    import trimesh
+    from PIL import Image
+    from trimesh.visual import TextureVisuals
+    from trimesh.visual.material import SimpleMaterial
+
+    from twinviewer.core.scene import View as SceneCamera
+    from twinviewer.io.loader import open_scene
+    from twinviewer.render import render_image
+
+    img = np.zeros((16, 16, 3), np.uint8)
+    img[:8] = (220, 30, 30)
+    img[8:] = (30, 30, 220)
+    # Z-up corners (x, y) -> glTF Y-up (x, 0, -y). trimesh takes uv with v = 1 at the
+    # image's top and writes glTF's v = 0 there: the top row on the north edge
+    xy = np.array([[0, 0], [10, 0], [10, 10], [0, 10]], float)
+    verts = np.column_stack([xy[:, 0], np.zeros(4), -xy[:, 1]])
+    uv = xy / 10.0
+    mesh = trimesh.Trimesh(verts, [[0, 1, 2], [0, 2, 3]], process=False,
+                           visual=TextureVisuals(uv=uv, material=SimpleMaterial(
+                               image=Image.fromarray(img))))
+    (tmp_path / "quad.glb").write_bytes(mesh.export(file_type="glb"))
+    (tmp_path / "tileset.json").write_text(json.dumps({
+        "asset": {"version": "1.1"}, "geometricError": 10,
+        "root": {"boundingVolume": {"box": [5, 5, 0, 5, 0, 0, 0, 5, 0, 0, 0, 1]},
+                 "geometricError": 0, "content": {"uri": "quad.glb"}}}))
+    scene = open_scene([tmp_path / "tileset.json"])
+    c = np.array(scene.layers[0].bounds()).reshape(2, 3).mean(axis=0)
+    scene.view = SceneCamera(tuple(c + [0, 0, 30]), tuple(c), (0.0, 1.0, 0.0))
+    shot = render_image(scene, artifacts / "tiles_texture_north_up.png", (300, 300))
+    top, bottom = shot[90, 150, :3].astype(int), shot[210, 150, :3].astype(int)
+    assert top[0] > 150 and top[2] < 100, top  # red in the north
+    assert bottom[2] > 150 and bottom[0] < 100, bottom  # blue in the south
