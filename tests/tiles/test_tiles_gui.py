@@ -134,6 +134,20 @@ def test_click_the_scan_selects_the_footprint_and_selection_tints_it(
     qtbot.wait(50)
     assert pixel(w, od)[2] < 120 and pixel(w, display)[2] > 150
     w.grab().save(str(artifacts / "tiles_scan_selected_row.png"))
+    # the View setting: a smaller budget, typed into its dialog, reaches the streamer
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QInputDialog
+
+    def answer():
+        dialog = next(d for d in QApplication.topLevelWidgets()
+                      if isinstance(d, QInputDialog) and d.isVisible())
+        dialog.setIntValue(32)
+        dialog.accept()
+
+    QTimer.singleShot(300, answer)
+    w.ask_tile_budget()
+    lt = next(iter(tiles.layers.values()))
+    assert lt.layer.budget_mb == 32 and lt.streamer.cache.budget == 32 * 2 ** 20
 
 
 def test_render_select_highlights_scanned_buildings(classify_module, scan_scene, artifacts,

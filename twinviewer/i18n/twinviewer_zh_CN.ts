@@ -1479,6 +1479,18 @@
         <translation>撤销记录</translation>
     </message>
     <message>
+        <source>No streamed tiles layer</source>
+        <translation>没有流式瓦片图层</translation>
+    </message>
+    <message>
+        <source>Tile memory budget</source>
+        <translation>瓦片内存预算</translation>
+    </message>
+    <message>
+        <source>Megabytes the decoded tiles may hold:</source>
+        <translation>解码后的瓦片最多可占用的内存（MB）：</translation>
+    </message>
+    <message>
         <source>Loading tiles: {n}</source>
         <translation>正在加载瓦片：{n}</translation>
     </message>
@@ -1581,6 +1593,10 @@
     <message>
         <source>&amp;Full extent</source>
         <translation>全图显示(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Tile memory &amp;budget…</source>
+        <translation>瓦片内存预算(&amp;B)…</translation>
     </message>
     <message>
         <source>&amp;Panels</source>

@@ -104,6 +104,12 @@ class TilesView:
                 self._drop(lt, tile)
             lt.streamer.close()
 
+    def set_budget(self, budget_mb: float) -> None:
+        """A new memory budget for every tiles layer (the window's View setting)."""
+        for lt in self.layers.values():
+            lt.layer.budget_mb = float(budget_mb)
+            lt.streamer.cache.budget = int(budget_mb * 1024 * 1024)
+
     def camera_view(self) -> View:
         cam = self.sv.plotter.renderer.GetActiveCamera()
         w, h = self.sv.plotter.render_window.GetSize()

@@ -141,6 +141,20 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
+    def ask_tile_budget(self) -> None:
+        """View setting: the memory streamed tiles layers may hold (their ``budget_mb``)."""
+        view = self.viewport.view
+        layers = list(view.tiles.layers.values()) if view is not None else []
+        if not layers:
+            self.statusBar().showMessage(self.tr("No streamed tiles layer"), 3000)
+            return
+        current = int(layers[0].layer.budget_mb)
+        mb, ok = QInputDialog.getInt(self, self.tr("Tile memory budget"),
+                                     self.tr("Megabytes the decoded tiles may hold:"),
+                                     current, 16, 1 << 20, 64)
+        if ok:
+            view.tiles.set_budget(mb)
+
     def _on_tiles_loading(self, n: int) -> None:
         """Status bar: how many tiles of streamed layers are still on their way."""
         self.tiles_label.setVisible(n > 0)
@@ -249,6 +263,7 @@ class MainWindow(QMainWindow):
         self.zoom_selection_action = self._action(self.tr("&Zoom to selection"),
                                                   self.zoom_to_selection, "Ctrl+J", view_menu)
         self._action(self.tr("&Full extent"), self.reset_view, "Ctrl+Shift+F", view_menu)
+        self._action(self.tr("Tile memory &budget…"), self.ask_tile_budget, None, view_menu)
         view_menu.addSeparator()
         panels = view_menu.addMenu(self.tr("&Panels"))
         for dock in (self.layer_dock, self.table_dock, self.inspector_dock,
