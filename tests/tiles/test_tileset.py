@@ -198,3 +198,21 @@ def test_b3dm_rtc_center_is_applied(samples, tmp_path):
     moved = decode_bytes(out, "ll.b3dm", shifted([100.0, 200.0, 300.0]))
     assert np.abs(plain.meshes[0].points).max() < 1000
     assert np.allclose(moved.meshes[0].points, plain.meshes[0].points, atol=1e-3)
+
+
+def test_streaming_fetches_external_tilesets_in_workers(samples, tmp_path):
+    """The window's path: external tileset files arrive through the workers (the
+    expander says Pending meanwhile), then their tiles stream like any other."""
+    city = samples / "1.0/TilesetWithRequestVolume/city"
+    box = {"region": json.loads((city / "tileset.json").read_text())["root"][
+        "boundingVolume"]["region"]}
+    shutil.copytree(city, tmp_path / "city")
+    (tmp_path / "tileset.json").write_text(json.dumps({
+        "asset": {"version": "1.0"}, "geometricError": 500,
+        "root": {"boundingVolume": box, "geometricError": 500, "refine": "ADD",
+                 "content": {"uri": "city/tileset.json"}}}))
+    layer = open_scene([tmp_path / "tileset.json"]).layers[0]
+    assert layer.root.children is None  # not read at open: only when wanted
+    st = stream(layer)
+    assert st.stats().tiles_drawn == 4
+    assert [t.state for t in layer.root.children] == [TileState.LOADED] * 4
