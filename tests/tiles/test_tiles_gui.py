@@ -185,3 +185,26 @@ def scene_oid(path, row):
     from twinviewer.io.loader import open_scene
 
     return open_scene([path]).layer("楼").table.oid[row]
+
+
+def test_click_a_scan_without_footprints_shows_its_batch_table_row(main_window, qtbot,
+                                                                    shared_data, artifacts):
+    city = shared_data / "3d-tiles-samples/1.0/TilesetWithRequestVolume/city/tileset.json"
+    w = main_window([city])
+    tiles = w.viewport.view.tiles
+    qtbot.waitUntil(lambda: sum(len(lt.drawn) for lt in tiles.layers.values()) == 4 and
+                    tiles.loading == 0, timeout=30_000)
+    w.viewport.plotter.render()
+    lt = next(iter(tiles.layers.values()))
+    tile, ta = next(iter(lt.drawn.values()))
+    part = tile.data.meshes[0]
+    fid = int(part.features[0])
+    top = part.points[part.features == fid].astype(float)
+    target = (*top[:, :2].mean(axis=0), top[:, 2].max() - 0.05)
+    display = w.viewport.view.world_to_display(target)
+    qtbot.mouseClick(w.viewport.interactor, Qt.LeftButton,
+                     pos=QPoint(*w.viewport.qt_pos(display)))
+    qtbot.waitUntil(lambda: "Longitude=" in w.statusBar().currentMessage(), timeout=5000)
+    assert w.viewport.last_hit is not None
+    assert w.scene.selection.count() == 0
+    w.grab().save(str(artifacts / "tiles_scan_feature_status.png"))

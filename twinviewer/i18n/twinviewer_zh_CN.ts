@@ -1479,6 +1479,10 @@
         <translation>撤销记录</translation>
     </message>
     <message>
+        <source>Scanned feature: {props}</source>
+        <translation>扫描要素：{props}</translation>
+    </message>
+    <message>
         <source>No streamed tiles layer</source>
         <translation>没有流式瓦片图层</translation>
     </message>

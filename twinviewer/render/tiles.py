@@ -84,6 +84,7 @@ class TilesView:
         self.sv = scene_view
         self.max_builds = max_builds
         self.changed = False  # whether the last step changed what is drawn
+        self.last_feature: dict | None = None  # properties of the last picked tile feature
         self.layers: dict[int, LayerTiles] = {}
         self._actor_owner: dict[int, tuple[LayerTiles, Tile, int]] = {}
 
@@ -279,9 +280,11 @@ class TilesView:
         """A picked tile actor -> ``(layer, row, position)``: the footprint layer's row
         under the hit point (单体化), or the tiles layer and -1 where nothing is."""
         owner = self._actor_owner.get(id(actor))
+        self.last_feature = None
         if owner is None:
             return None
         lt, tile, index = owner
+        self.last_feature = self.feature_at(actor, cell)  # the tile's own batch/property row
         if lt.footprints is not None and lt.streamer.classify is not None:
             row = int(lt.streamer.classify.rows_at(np.asarray([position], float))[0])
             if row >= 0:

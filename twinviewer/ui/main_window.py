@@ -141,6 +141,17 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
+    def _show_tile_feature(self) -> None:
+        """A click on a scan's own feature (b3dm batch table, glTF property table) shows
+        its properties in the status bar."""
+        view = self.viewport.view
+        props = view.tiles.last_feature if view is not None else None
+        if self.viewport.last_hit is None or not props:
+            return
+        text = ", ".join(f"{k}={v}" for k, v in list(props.items())[:8])
+        self.statusBar().showMessage(self.tr("Scanned feature: {props}").format(props=text),
+                                     10000)
+
     def ask_tile_budget(self) -> None:
         """View setting: the memory streamed tiles layers may hold (their ``budget_mb``)."""
         view = self.viewport.view
@@ -378,6 +389,7 @@ class MainWindow(QMainWindow):
     def _on_picked(self, layer: str, row: int) -> None:
         if not layer:
             self.scene.selection.clear()
+            self._show_tile_feature()
             return
         add = bool(QApplication.keyboardModifiers() & Qt.ControlModifier)
         self.scene.selection.select(layer, [row], add=add)
