@@ -110,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help=translate("cli", "PNG file to write"))
     p.add_argument("--size", default="1600x1000",
                    help=translate("cli", "image size WxH (default 1600x1000)"))
+    from twinviewer import cli_tiles  # noqa: I001  (tiles options, issue 13)
+    cli_tiles.add_render_options(p)
     p = sub.add_parser("video",
                        help=translate(
                            "cli", "render a walkthrough path of a scene to an MP4 video"))
@@ -297,6 +299,10 @@ def describe(path: str | Path) -> tuple[dict, list[str]]:
 
 
 def _info(args) -> int:
+    from twinviewer import cli_tiles
+
+    if args.path is not None and cli_tiles.is_tileset_source(args.path):
+        return cli_tiles.info(args)
     info, errors = describe(args.path if args.path is not None else _demo_scene_path())
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
@@ -336,7 +342,6 @@ def _render(args) -> int:
     if not os.environ.get("DISPLAY"):  # go straight to EGL instead of trying X first
         os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
     from twinviewer.io.loader import load, spec_for
-    from twinviewer.render import render_image
 
     size = _parse_size(args.size)
     out = Path(args.out)
@@ -350,7 +355,9 @@ def _render(args) -> int:
         print(_error_line(e), file=sys.stderr)
     if not result.layers:
         return 2
-    render_image(result.to_scene(), out, size)
+    from twinviewer import cli_tiles
+
+    cli_tiles.render(result.to_scene(), out, size, args)
     print(translate("cli", "wrote {path} ({width}x{height})").format(
         path=out, width=size[0], height=size[1]))
     return 2 if result.errors else 0

@@ -61,7 +61,14 @@ def place_layer(layer: Layer, scene_crs: CRS | None, origin: np.ndarray) -> None
 
     Done in float64 before VTK sees anything, so float32 points keep
     millimetre precision near the origin.  Z is kept as it is.
+
+    A layer whose geometry is not in memory (a streamed tileset) has a ``place``
+    method and places itself.
     """
+    place = getattr(layer, "place", None)
+    if place is not None:
+        place(scene_crs, origin)
+        return
     transformer = None
     if layer.crs is not None and scene_crs is not None:
         src = parse_crs(layer.crs, layer.source)

@@ -59,6 +59,23 @@ def database_of(dsn: str) -> str:
         return ""
 
 
+class UrlSource(str):
+    """A layer source that is an http(s) URL (a streamed tileset): ``name`` and
+    ``exists`` like a Path's, so the loader treats it as it treats paths."""
+
+    @property
+    def name(self) -> str:
+        return self.rstrip("/").rsplit("/", 1)[-1] or str(self)
+
+    def exists(self) -> bool:
+        return True
+
+
+def is_http_url(source: Any) -> bool:
+    """Whether a layer source is an ``http(s)://`` URL."""
+    return str(source).lower().startswith(("http://", "https://"))
+
+
 class PostGISSource(str):
     """A layer source that is a PostGIS URL (a ``str``; ``name`` like a Path's)."""
 

@@ -193,6 +193,8 @@ def load(spec: SceneSpec, progress: Progress | None = None,
                 np.subtract(b.points, origin, out=b.points)  # 5M-vertex scans: no copy
             else:
                 b.points = b.points - origin
+        if hasattr(layer, "place"):  # streamed geometry: placed around the final origin
+            place_layer(layer, crs, origin)
         layer.geometry_changed()
     report(1.0, "")
     return LoadResult(spec, crs, origin, placed, errors)

@@ -84,7 +84,12 @@ _VECTOR_OPTIONS = {"table": str, "encoding": str, "class_field": str, "height_fi
 
 # Every reader, in the order names are matched; the last one without suffixes,
 # scheme or sniff (``vector``: anything OGR opens) takes what no other recognises.
+_TILES_OPTIONS = {"budget_mb": _NUMBER, "max_sse": _NUMBER, "classify": str}
+
 READERS: list[Reader] = [
+    Reader("tiles", "twinviewer.tiles.layer:read_tileset", _TILES_OPTIONS,
+           suffixes=("tileset.json",), schemes=("http", "https"),
+           sniff="twinviewer.tiles.layer:looks_like_tileset"),
     Reader("cityjson", "twinviewer.io.cityjson:read_cityjson", {"lod": (str, int, float)},
            suffixes=(".city.json", ".city.jsonl", ".jsonl"),
            sniff="twinviewer.io.registry:looks_like_cityjson"),
@@ -163,7 +168,7 @@ def kind_of(path: Path) -> str:
     if is_scene_file(path):
         return "scene"
     for reader in READERS:
-        if not reader.schemes and reader.recognises(path):
+        if (not reader.schemes or reader.suffixes or reader.sniff) and reader.recognises(path):
             return reader.kind
     return "vector"
 
@@ -188,8 +193,8 @@ def reader_for(source: Any, kind: str | None = None) -> Reader:
     if kind == "scene":
         raise LoadError(translate("LoadError", "a scene file cannot be a layer of another "
                                                "scene"), source)
-    for reader in READERS:
-        if reader.kind == kind and not reader.schemes:
+    for reader in READERS:  # a URL reader with suffixes or a sniff reads files too
+        if reader.kind == kind and (not reader.schemes or reader.suffixes or reader.sniff):
             return reader
     raise LoadError(translate("LoadError", "unknown layer kind {kind!r} ({known})").format(
         kind=kind, known=", ".join(kinds())), source)

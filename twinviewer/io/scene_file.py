@@ -19,7 +19,13 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from twinviewer.core.errors import LoadError
-from twinviewer.core.sources import PostGISSource, has_password, is_postgis_url
+from twinviewer.core.sources import (
+    PostGISSource,
+    UrlSource,
+    has_password,
+    is_http_url,
+    is_postgis_url,
+)
 from twinviewer.core.summary import SavedFilter
 from twinviewer.core.transform import TransformSpec
 from twinviewer.i18n import translate
@@ -199,6 +205,9 @@ def _layer(entry, i: int, base: Path, fail, scene_crs: str | None = None) -> Lay
                                         "(PGPASSFILE), PGPASSWORD or a service file, never in "
                                         "a scene file").format(key=f"{where}.source"))
         source = PostGISSource(entry["source"])
+        outside = False
+    elif is_http_url(entry["source"]):  # a streamed tileset on a web server
+        source = UrlSource(entry["source"])
         outside = False
     else:
         source = Path(entry["source"])

@@ -81,6 +81,9 @@ class SceneView:
         scene.layer_added.connect(self.add_layer)
         scene.layer_removed.connect(self.remove_layer)
         scene.selection.changed.connect(self._on_selection)
+        from twinviewer.render.tiles import TilesView  # streamed tiles layers (issue 13)
+
+        self.tiles = TilesView(self)
         for layer in scene.layers:
             self.add_layer(layer, render=False)
         self._update_ground()
@@ -88,6 +91,7 @@ class SceneView:
 
     # -- layers -------------------------------------------------------------
     def add_layer(self, layer: Layer, render: bool = True) -> None:
+        self.tiles.add_layer(layer)
         self._build_pieces(layer)
         cb = functools.partial(self._on_layer_changed, layer)
         self._callbacks[layer] = cb
@@ -205,10 +209,12 @@ class SceneView:
             self._build_labels(layer)
             self._apply_display(layer)
         self._paint(layer)
+        self.tiles.repaint([layer.name])
         if render:
             self.render()
 
     def remove_layer(self, layer: Layer) -> None:
+        self.tiles.remove_layer(layer)
         self._drop_pieces(layer)
         self._show_labels()
         cb = self._callbacks.pop(layer, None)
@@ -249,6 +255,7 @@ class SceneView:
                 self._paint(self.scene.layer(name))
             except KeyError:
                 continue
+        self.tiles.repaint(layer_names)
         self.render()
 
     def _paint(self, layer: Layer) -> None:
@@ -280,6 +287,7 @@ class SceneView:
             self._build_labels(layer)
             self._show_labels()
         self._paint(layer)
+        self.tiles.repaint([layer.name])
         if render:
             self.render()
 
@@ -306,7 +314,7 @@ class SceneView:
             for piece in pieces:
                 if piece.actor is actor and 0 <= cell < len(piece.rows):
                     return layer, int(piece.rows[cell]), np.array(self._picker.GetPickPosition())
-        return None
+        return self.tiles.resolve_pick(actor, cell, np.array(self._picker.GetPickPosition()))
 
     def pending_locators(self) -> list[Piece]:
         return [p for pieces in self.pieces.values() for p in pieces if p.locator is None]
@@ -467,6 +475,7 @@ class SceneView:
         self.scene.layer_added.disconnect(self.add_layer)
         self.scene.layer_removed.disconnect(self.remove_layer)
         self.scene.selection.changed.disconnect(self._on_selection)
+        self.tiles.close()
         for layer, cb in self._callbacks.items():
             layer.changed.disconnect(cb)
         self._callbacks.clear()
@@ -512,7 +521,8 @@ def _actor(poly, kind: str, layer: Layer, texture, per_vertex: bool) -> vtk.vtkA
 
 
 def render_image(scene: Scene, out: str | Path | None = None,
-                 size: tuple[int, int] = (1280, 800)) -> np.ndarray:
+                 size: tuple[int, int] = (1280, 800), tiles_timeout: float = 60.0
+                 ) -> np.ndarray:
     """Render ``scene`` offscreen exactly as the window draws it; optionally save a PNG.
 
     Examples
@@ -522,6 +532,8 @@ def render_image(scene: Scene, out: str | Path | None = None,
     plotter = pv.Plotter(off_screen=True, window_size=list(size), theme=make_theme())
     try:
         view = SceneView(plotter, scene)
+        if view.tiles.active:  # exported pictures are complete: the view's tiles are in
+            view.tiles.wait(tiles_timeout)
         view.render()
         image = plotter.screenshot(str(out) if out else None, return_img=True)
         view.close()

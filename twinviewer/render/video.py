@@ -134,6 +134,8 @@ def render_path_video(scene: Scene, path: WalkPath, out: str | Path, *,
                 current = i
                 apply_layers(scene, path.keyframes[i])
             view.set_view(path.pose(t), render=False)
+            if view.tiles.active:  # streamed tiles: each frame complete before it is kept
+                view.tiles.wait(30.0)
             plotter.render_window.Render()
             grab.Modified()
             grab.Update()

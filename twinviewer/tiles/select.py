@@ -116,7 +116,9 @@ def select(root: Tile, view: View, max_sse: float = 16.0, frame: int = 0) -> Sel
         """Whether ``tile`` (or, without content, its visible children) can be drawn."""
         if tile.has_content:
             return tile.state is TileState.LOADED
-        return all(covers(k) for k in (tile.children or []) if view.sees(k))
+        if tile.children is None and tile.expander is not None:
+            return False  # children not known yet (a file still on its way): no cover
+        return all(covers(k) for k in tile.children or [] if view.sees(k))
 
     def request_cover(tile: Tile, error: float) -> None:
         """Fetch what ``tile`` needs to cover its area: itself, or its first contents."""

@@ -19,6 +19,12 @@ REPLACE = "REPLACE"
 ADD = "ADD"
 
 
+class Pending(Exception):  # noqa: N818  (not an error: "ask again later")
+    """Raised by an expander whose data (a subtree file, an external tileset) is still
+    being fetched in a worker: the tile's children stay unknown and are asked for again
+    on a later frame, so the GUI thread never waits for I/O."""
+
+
 class TileState(enum.Enum):
     """Where a tile's content is in its lifecycle."""
 
@@ -117,6 +123,9 @@ class Tile:
             if self.expander is not None:
                 try:
                     self.children = list(self.expander(self))
+                except Pending:
+                    self.children = None
+                    return []
                 except Exception as exc:  # a broken subtree or external tileset
                     self.expand_error = str(exc)
                 for child in self.children:

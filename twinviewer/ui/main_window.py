@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self.viewport.ground_clicked.connect(self._on_ground_clicked)
 
         self.viewport.picked.connect(self._on_picked)
+        self.viewport.tiles_loading.connect(self._on_tiles_loading)
         self.viewport.cursor_moved.connect(self._on_cursor)
         self.layer_panel.current_layer_changed.connect(self.attribute_table.show_layer)
         self.layer_panel.zoom_requested.connect(self.zoom_to_layer)
@@ -140,6 +141,36 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
+    def _show_tile_feature(self) -> None:
+        """A click on a scan's own feature (b3dm batch table, glTF property table) shows
+        its properties in the status bar."""
+        view = self.viewport.view
+        props = view.tiles.last_feature if view is not None else None
+        if self.viewport.last_hit is None or not props:
+            return
+        text = ", ".join(f"{k}={v}" for k, v in list(props.items())[:8])
+        self.statusBar().showMessage(self.tr("Scanned feature: {props}").format(props=text),
+                                     10000)
+
+    def ask_tile_budget(self) -> None:
+        """View setting: the memory streamed tiles layers may hold (their ``budget_mb``)."""
+        view = self.viewport.view
+        layers = list(view.tiles.layers.values()) if view is not None else []
+        if not layers:
+            self.statusBar().showMessage(self.tr("No streamed tiles layer"), 3000)
+            return
+        current = int(layers[0].layer.budget_mb)
+        mb, ok = QInputDialog.getInt(self, self.tr("Tile memory budget"),
+                                     self.tr("Megabytes the decoded tiles may hold:"),
+                                     current, 16, 1 << 20, 64)
+        if ok:
+            view.tiles.set_budget(mb)
+
+    def _on_tiles_loading(self, n: int) -> None:
+        """Status bar: how many tiles of streamed layers are still on their way."""
+        self.tiles_label.setVisible(n > 0)
+        self.tiles_label.setText(self.tr("Loading tiles: {n}").format(n=n))
+
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
         self.objects_label = QLabel(self)
@@ -154,6 +185,10 @@ class MainWindow(QMainWindow):
         self.cancel_button.setText(self.tr("Cancel"))
         self.cancel_button.hide()
         self.cancel_button.clicked.connect(self.cancel_load)
+        self.tiles_label = QLabel(self)
+        self.tiles_label.setObjectName("tilesLoading")
+        self.tiles_label.hide()
+        sb.addPermanentWidget(self.tiles_label)
         sb.addPermanentWidget(self.progress)
         sb.addPermanentWidget(self.cancel_button)
         sb.addPermanentWidget(self.objects_label)
@@ -239,6 +274,7 @@ class MainWindow(QMainWindow):
         self.zoom_selection_action = self._action(self.tr("&Zoom to selection"),
                                                   self.zoom_to_selection, "Ctrl+J", view_menu)
         self._action(self.tr("&Full extent"), self.reset_view, "Ctrl+Shift+F", view_menu)
+        self._action(self.tr("Tile memory &budget…"), self.ask_tile_budget, None, view_menu)
         view_menu.addSeparator()
         panels = view_menu.addMenu(self.tr("&Panels"))
         for dock in (self.layer_dock, self.table_dock, self.inspector_dock,
@@ -353,6 +389,7 @@ class MainWindow(QMainWindow):
     def _on_picked(self, layer: str, row: int) -> None:
         if not layer:
             self.scene.selection.clear()
+            self._show_tile_feature()
             return
         add = bool(QApplication.keyboardModifiers() & Qt.ControlModifier)
         self.scene.selection.select(layer, [row], add=add)

@@ -36,6 +36,7 @@ class Viewport(QWidget):
     ground_clicked = Signal(object)
     rectangle_drawn = Signal(object)  # (x0, y0, x1, y1) display pixels, rectangle mode
     polygon_point = Signal(object)  # a ground point clicked in polygon mode (scene coords)
+    tiles_loading = Signal(int)  # tiles of streamed layers queued or decoding (0: all in)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -62,6 +63,12 @@ class Viewport(QWidget):
         self._locator_timer = QTimer(self)
         self._locator_timer.setInterval(0)
         self._locator_timer.timeout.connect(self._build_one_locator)
+        # streamed tiles: select, fetch in workers, a few new VTK objects per turn
+        self._tiles_timer = QTimer(self)
+        self._tiles_timer.setInterval(30)
+        self._tiles_timer.timeout.connect(self._tiles_step)
+        self._tiles_key = None
+        self.last_hit = None  # scene point of the last click on anything drawn
 
     @property
     def interactor(self) -> QWidget:
@@ -74,7 +81,29 @@ class Viewport(QWidget):
         self.view = SceneView(self.plotter, scene)
         self.view.render()
         scene.layer_added.connect(lambda *_: self._locator_timer.start())
+        scene.layer_added.connect(lambda *_: self._tiles_timer.start())
         self._locator_timer.start()
+        self._tiles_timer.start()
+
+    def _tiles_step(self) -> None:
+        """One turn of tile streaming; idle while the camera rests and all is in."""
+        try:
+            tiles = self.view.tiles if self.view is not None else None
+            if tiles is None or not tiles.active:
+                self._tiles_timer.stop()
+                return
+            cam = self.plotter.renderer.GetActiveCamera()
+            key = (cam.GetMTime(), tuple(self.plotter.render_window.GetSize()))
+            if key == self._tiles_key:
+                return
+            more = tiles.step()
+            if tiles.changed:
+                self.view.render()
+            self._tiles_key = None if more else (cam.GetMTime(),
+                                                 tuple(self.plotter.render_window.GetSize()))
+            self.tiles_loading.emit(tiles.loading)
+        except Exception:  # never let a tile problem escape the timer slot
+            log.exception("tile streaming failed")
 
     def refresh_layer(self, layer, *, geometry: bool = False) -> None:
         """Redraw a layer after an edit (new pieces get their locators in idle time)."""
@@ -165,7 +194,8 @@ class Viewport(QWidget):
                 self.ground_clicked.emit(ground)
             return
         hit = self.view.pick(x, y)
-        if hit is None:
+        self.last_hit = None if hit is None else hit[2]  # a scan's surface point too
+        if hit is None or hit[1] < 0:  # empty space, or a scan where no footprint is
             self.picked.emit("", -1)
         else:
             layer, row, _pos = hit
@@ -195,6 +225,7 @@ class Viewport(QWidget):
     def close_view(self) -> None:
         """Close the interactor explicitly: avoids the segfault at exit (pyvistaqt#846)."""
         self._locator_timer.stop()
+        self._tiles_timer.stop()
         if self.view is not None:
             self.view.close()
             self.view = None

@@ -1,0 +1,315 @@
+"""Streamed tiles as VTK actors: a few built per event-loop turn, dropped on eviction.
+
+:class:`TilesView` belongs to a :class:`~twinviewer.render.scene_view.SceneView`. Each
+:meth:`TilesView.step` (driven by a QTimer in the window, by a loop in ``render``)
+turns the camera into plain numbers, lets every layer's
+:class:`~twinviewer.tiles.stream.Streamer` select and fetch, makes VTK objects for at
+most a few newly decoded tiles, removes evicted ones and shows exactly the selected
+tiles. Colours are per vertex from each vertex's footprint row (单体化): selection
+highlight, filter dimming and thematic colours of the footprint layer tint the scan at
+every level of detail. Never imports Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyvista as pv
+import vtk
+from vtk.util.numpy_support import numpy_to_vtk
+
+from twinviewer.core.layer import Layer
+from twinviewer.i18n import translate
+from twinviewer.render.colors import DEFAULT_MESH, HIGHLIGHT, rgba
+from twinviewer.render.style import row_colors
+from twinviewer.tiles.select import View
+from twinviewer.tiles.stream import Streamer
+from twinviewer.tiles.tile import Tile
+
+log = logging.getLogger(__name__)
+
+DIM_TO = np.array([40, 40, 40], dtype=np.float32)
+
+
+@dataclass
+class TileActors:
+    """The VTK objects of one drawn tile."""
+
+    actors: list[vtk.vtkActor]
+    rows: list[np.ndarray | None]  # per actor: footprint row per vertex
+    colors: list[np.ndarray]  # per actor: the RGBA array VTK draws (written in place)
+    base: list[np.ndarray]
+    vtk_colors: list = field(default_factory=list)
+
+
+class LayerTiles:
+    """One tiles layer's streamer and actors."""
+
+    def __init__(self, layer, streamer: Streamer, footprints: Layer | None) -> None:
+        self.layer = layer
+        self.streamer = streamer
+        self.footprints = footprints
+        self.drawn: dict[int, tuple[Tile, TileActors]] = {}
+        self.waiting: list[Tile] = []
+
+
+def _classifier(layer, scene):
+    """The footprint index of the layer named by ``classify``, or None (with a warning
+    when it cannot be made)."""
+    name = getattr(layer, "classify", None)
+    if not name:
+        return None, None
+    try:
+        footprints = scene.layer(name)
+    except KeyError:
+        layer.warnings.append(translate("LoadError", "classify: no layer named {name!r}")
+                              .format(name=name))
+        return None, None
+    try:
+        from twinviewer.core.classify import FootprintIndex
+    except ImportError:
+        layer.warnings.append(translate("LoadError", "classify: footprint lookup is not "
+                                                     "available in this build"))
+        return None, None
+    return FootprintIndex.from_layer(footprints), footprints
+
+
+class TilesView:
+    """Every tiles layer of a scene view, streamed for its camera."""
+
+    def __init__(self, scene_view, max_builds: int = 4) -> None:
+        self.sv = scene_view
+        self.max_builds = max_builds
+        self.changed = False  # whether the last step changed what is drawn
+        self.last_feature: dict | None = None  # properties of the last picked tile feature
+        self.layers: dict[int, LayerTiles] = {}
+        self._actor_owner: dict[int, tuple[LayerTiles, Tile, int]] = {}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.layers)
+
+    def add_layer(self, layer) -> None:
+        if layer.kind != "tiles" or getattr(layer, "root", None) is None:
+            return
+        index, footprints = _classifier(layer, self.sv.scene)
+        self.layers[id(layer)] = LayerTiles(layer, Streamer(layer, classify=index), footprints)
+
+    def remove_layer(self, layer) -> None:
+        lt = self.layers.pop(id(layer), None)
+        if lt is not None:
+            for tile, _ in list(lt.drawn.values()):
+                self._drop(lt, tile)
+            lt.streamer.close()
+
+    def set_budget(self, budget_mb: float) -> None:
+        """A new memory budget for every tiles layer (the window's View setting)."""
+        for lt in self.layers.values():
+            lt.layer.budget_mb = float(budget_mb)
+            lt.streamer.cache.budget = int(budget_mb * 1024 * 1024)
+
+    def camera_view(self) -> View:
+        cam = self.sv.plotter.renderer.GetActiveCamera()
+        w, h = self.sv.plotter.render_window.GetSize()
+        return View(tuple(cam.GetPosition()), tuple(cam.GetFocalPoint()), tuple(cam.GetViewUp()),
+                    float(cam.GetViewAngle()), max(int(w), 1), max(int(h), 1))
+
+    # -- one turn -------------------------------------------------------------
+    def step(self, max_builds: int | None = None) -> bool:
+        """Select, fetch, build a few tiles, drop evicted ones; True while work remains."""
+        if not self.layers:
+            return False
+        view = self.camera_view()
+        budget = self.max_builds if max_builds is None else max_builds
+        more = False
+        changed = False
+        for lt in self.layers.values():
+            sel = lt.streamer.update(view)
+            for tile in lt.streamer.take_evicted():
+                changed |= self._drop(lt, tile)
+            lt.waiting += lt.streamer.take_loaded()
+            while lt.waiting and budget > 0:
+                tile = lt.waiting.pop(0)
+                if tile.data is not None and id(tile) not in lt.drawn:
+                    self._build(lt, tile)
+                    budget -= 1
+                    changed = True
+            draw = {id(t) for t in sel.draw}
+            for key, (_tile, ta) in lt.drawn.items():
+                show = key in draw and lt.layer.visible
+                for actor in ta.actors:
+                    if bool(actor.GetVisibility()) != show:
+                        actor.SetVisibility(show)
+                        changed = True
+                    actor.GetProperty().SetOpacity(lt.layer.opacity)
+            more |= bool(lt.waiting) or not lt.streamer.settled() or lt.streamer.busy
+        if changed:  # new geometry: the near/far planes must hold it
+            self.sv.plotter.renderer.ResetCameraClippingRange()
+        self.changed = changed
+        return more
+
+    def wait(self, timeout: float = 60.0) -> bool:
+        """Step until every layer's view is complete or ``timeout`` seconds pass."""
+        end = time.monotonic() + timeout
+        while self.step(max_builds=64):
+            if time.monotonic() > end:
+                return False
+            time.sleep(0.005)
+        return True
+
+    @property
+    def loading(self) -> int:
+        """Tiles queued or being fetched and decoded, over all layers."""
+        return sum(len(lt.streamer._jobs) + len(lt.waiting) for lt in self.layers.values())
+
+    # -- actors ---------------------------------------------------------------
+    def _build(self, lt: LayerTiles, tile: Tile) -> None:
+        ta = TileActors([], [], [], [])
+        for index, part in enumerate([*tile.data.meshes, *tile.data.points]):
+            poly = pv.PolyData()
+            poly.points = part.points
+            is_mesh = hasattr(part, "triangles")
+            if is_mesh:
+                tris = part.triangles.astype(np.int64)
+                cells = np.column_stack([np.full(len(tris), 3, np.int64), tris]).ravel()
+                poly.faces = cells
+                if part.uv is not None:
+                    poly.active_texture_coordinates = part.uv
+            else:
+                poly.verts = np.column_stack([np.ones(len(part.points), np.int64),
+                                              np.arange(len(part.points))]).ravel()
+            base = self._base_colors(part, is_mesh)
+            colors = base.copy()
+            arr = numpy_to_vtk(colors, deep=False)
+            arr.SetName("rgba")
+            poly.GetPointData().SetScalars(arr)
+            mapper = vtk.vtkPolyDataMapper()
+            mapper.SetInputData(poly)
+            mapper.SetScalarModeToUsePointData()
+            mapper.SetColorModeToDirectScalars()
+            actor = vtk.vtkActor()
+            actor.SetMapper(mapper)
+            prop = actor.GetProperty()
+            prop.SetAmbient(0.6 if is_mesh and part.texture is not None else 0.35)
+            prop.SetDiffuse(0.5 if is_mesh and part.texture is not None else 0.7)
+            prop.SetSpecular(0.0)
+            prop.SetPointSize(3.0)
+            if is_mesh and part.texture is not None:
+                actor.SetTexture(pv.Texture(part.texture))
+            actor.VisibilityOff()
+            self.sv.plotter.renderer.AddActor(actor)
+            self.sv._picker.AddPickList(actor)
+            self._actor_owner[id(actor)] = (lt, tile, index)
+            ta.actors.append(actor)
+            ta.rows.append(part.rows)
+            ta.colors.append(colors)
+            ta.base.append(base)
+            ta.vtk_colors.append(arr)
+        lt.drawn[id(tile)] = (tile, ta)
+        self._paint_tile(lt, ta)
+
+    @staticmethod
+    def _base_colors(part, is_mesh: bool) -> np.ndarray:
+        n = len(part.points)
+        if part.colors is not None:
+            return np.ascontiguousarray(part.colors, dtype=np.uint8)
+        if is_mesh and part.texture is not None:  # the photo's colour as it is
+            return np.full((n, 4), 255, dtype=np.uint8)
+        return np.tile(rgba(DEFAULT_MESH), (n, 1)).astype(np.uint8)
+
+    def _drop(self, lt: LayerTiles, tile: Tile) -> bool:
+        entry = lt.drawn.pop(id(tile), None)
+        if entry is None:
+            return False
+        for actor in entry[1].actors:
+            self.sv.plotter.renderer.RemoveActor(actor)
+            self.sv._picker.DeletePickList(actor)
+            self._actor_owner.pop(id(actor), None)
+        return True
+
+    # -- colours by footprint row ---------------------------------------------
+    def repaint(self, footprint_names=None) -> None:
+        """Colours anew for the layers classified by ``footprint_names`` (all: None)."""
+        for lt in self.layers.values():
+            if lt.footprints is None:
+                continue
+            if footprint_names is not None and lt.footprints.name not in footprint_names:
+                continue
+            for _, ta in lt.drawn.values():
+                self._paint_tile(lt, ta)
+
+    def _row_state(self, lt: LayerTiles):
+        fp = lt.footprints
+        n = len(fp)
+        selected = np.zeros(n + 1, dtype=bool)  # the extra last entry: row -1
+        rows = self.sv.scene.selection.rows(fp.name)
+        rows = rows[(rows >= 0) & (rows < n)]
+        selected[rows] = True
+        themed = row_colors(fp)
+        keep = self.sv.dimmed.get(fp)
+        return selected, themed, keep
+
+    def _paint_tile(self, lt: LayerTiles, ta: TileActors) -> None:
+        state = self._row_state(lt) if lt.footprints is not None else None
+        for rows, colors, base, arr in zip(ta.rows, ta.colors, ta.base, ta.vtk_colors,
+                                           strict=True):
+            colors[:] = base
+            if state is not None and rows is not None:
+                selected, themed, keep = state
+                inside = rows >= 0
+                if themed is not None:
+                    tc, known = themed
+                    hit = inside.copy()
+                    hit[inside] = known[rows[inside]]
+                    # a photo keeps its light and shade: the theme colour multiplies it
+                    colors[hit, :3] = (colors[hit, :3].astype(np.uint16) *
+                                       tc[rows[hit], :3] // 255).astype(np.uint8)
+                if keep is not None and len(keep) == len(lt.footprints):
+                    faded = inside.copy()
+                    faded[inside] = ~keep[rows[inside]]
+                    colors[faded, :3] = (colors[faded, :3] * 0.25 + DIM_TO).astype(np.uint8)
+                lit = selected[rows]
+                colors[lit] = HIGHLIGHT
+            arr.Modified()
+
+    # -- picking and figures --------------------------------------------------
+    def resolve_pick(self, actor, cell: int, position: np.ndarray):
+        """A picked tile actor -> ``(layer, row, position)``: the footprint layer's row
+        under the hit point (单体化), or the tiles layer and -1 where nothing is."""
+        owner = self._actor_owner.get(id(actor))
+        self.last_feature = None
+        if owner is None:
+            return None
+        lt, tile, index = owner
+        self.last_feature = self.feature_at(actor, cell)  # the tile's own batch/property row
+        if lt.footprints is not None and lt.streamer.classify is not None:
+            row = int(lt.streamer.classify.rows_at(np.asarray([position], float))[0])
+            if row >= 0:
+                return lt.footprints, row, position
+        return lt.layer, -1, position
+
+    def feature_at(self, actor, cell: int) -> dict | None:
+        """The tile's own feature properties (batch table, property table) at a cell."""
+        owner = self._actor_owner.get(id(actor))
+        if owner is None:
+            return None
+        _, tile, index = owner
+        parts = [*tile.data.meshes, *tile.data.points] if tile.data is not None else []
+        if not 0 <= index < len(parts) or parts[index].features is None:
+            return None
+        part = parts[index]
+        vertex = int(part.triangles[cell][0]) if hasattr(part, "triangles") and \
+            0 <= cell < len(part.triangles) else cell
+        fid = int(part.features[vertex]) if 0 <= vertex < len(part.features) else -1
+        return tile.data.properties.get(fid)
+
+    def stats(self) -> dict[str, dict]:
+        """Per tiles layer: ``tiles_drawn``, ``deepest_level``, ``resident_bytes``..."""
+        return {lt.layer.name: lt.streamer.stats().as_dict() for lt in self.layers.values()}
+
+    def close(self) -> None:
+        for lt in list(self.layers.values()):
+            self.remove_layer(lt.layer)
