@@ -18,7 +18,8 @@ from twinviewer import __version__
 from twinviewer.core.errors import LoadError
 from twinviewer.i18n import QT_TRANSLATE_NOOP, translate
 
-COMMANDS = ("open", "info", "render", "demo", "import", "log", "apply", "video", "publish", "query")
+COMMANDS = ("open", "info", "render", "demo", "import", "log", "apply", "video", "publish", "query",
+            "tiles")
 log = logging.getLogger("twinviewer")
 
 
@@ -182,6 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
         "cli", "numeric fields to sum (default: 户数,人口)"))
     p.add_argument("--json", action="store_true", help=translate(
         "cli", "print one JSON object: objects, classes, layers, sums, oids"))
+    p = sub.add_parser("tiles", help=translate("cli", "3D Tiles: convert OSGB into a cache"))
+    tiles_sub = p.add_subparsers(dest="tiles_command", parser_class=_Parser, required=True)
+    from twinviewer.io.osgb_cli import add_convert_parser
+    add_convert_parser(tiles_sub)
     return parser
 
 
@@ -269,6 +274,9 @@ def describe(path: str | Path) -> tuple[dict, list[str]]:
 
 
 def _info(args) -> int:
+    from twinviewer.io.osgb_cli import is_osgb, run_info
+    if is_osgb(args.path):
+        return run_info(args)
     info, errors = describe(args.path)
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
@@ -553,4 +561,4 @@ def _query(args) -> int:
 _COMMANDS = {"open": _open, "info": _info, "render": _render, "demo": _demo,
              "import": _import, "log": _log, "apply": _apply, "video": _video,
              "publish": _publish,
-             "query": _query}
+             "query": _query, "tiles": lambda args: args.tiles_func(args)}
