@@ -39,18 +39,33 @@ def grid_mesh(x0: float, y0: float, size: float, n: int, z0: float):
     return verts, uv, tris
 
 
-def _geode(ids: _Ids, verts, uv, tris, texture: str | None) -> str:
+def _geode(ids: _Ids, verts, uv, tris, texture: str | None, shared: list | None = None) -> str:
+    """A Geode with one textured Geometry; ``shared``: a list holding the UniqueID of a
+    Texture2D written before, referred to by id only (as osgconv writes shared ones),
+    or empty, to be filled with this one's id."""
     vtext = "\n".join(f"{x:.6f} {y:.6f} {z:.6f}" for x, y, z in verts)
     ttext = "\n".join(f"{u:.6f} {v:.6f}" for u, v in uv)
     itext = " ".join(str(int(i)) for i in tris.ravel())
     state = ""
-    if texture:
+    if texture and shared:
         state = f"""StateSet TRUE {{
 osg::StateSet {{
 UniqueID {ids()}
 TextureModeList 1 {{ Data 1 {{ GL_TEXTURE_2D ON }} }}
+TextureAttributeList 1 {{ Data 1 {{ osg::Texture2D {{ UniqueID {shared[0]} }} Value OFF }} }}
+}}
+}}
+"""
+    elif texture:
+        state_id, tex_id = ids(), ids()
+        if shared is not None:
+            shared.append(tex_id)
+        state = f"""StateSet TRUE {{
+osg::StateSet {{
+UniqueID {state_id}
+TextureModeList 1 {{ Data 1 {{ GL_TEXTURE_2D ON }} }}
 TextureAttributeList 1 {{ Data 1 {{ osg::Texture2D {{
-UniqueID {ids()}
+UniqueID {tex_id}
 WRAP_S REPEAT WRAP_T REPEAT WRAP_R REPEAT
 MIN_FILTER LINEAR MAG_FILTER LINEAR
 Image TRUE {{
@@ -173,14 +188,14 @@ def write_pyramid(folder: Path, srs: str, origin=(0.0, 0.0, 0.0), *, tiles: int 
         c = (x0 + size / 2, y0 + size / 2, 10.0)
         files[f"{name}.osgb"] = _paged_lod(ids, _geode(ids, v, uv, tr, "tex.png"), c,
                                            size * 0.75, f"{name}_L1.osgb", 400.0)
-        # level 1: two halves
-        lods = []
+        # level 1: two halves sharing one texture, the second by reference only
+        lods, shared = [], []
         for k in range(2):
             v, uv, tr = grid_mesh(x0 + k * size / 2, y0, size / 2, 6, 10.0)
             key = f"{name}/{name}_L1.osgb#{k}"
             pyr.vertices[key], pyr.triangles[key] = v, len(tr)
             c = (x0 + (k + 0.5) * size / 2, y0 + size / 4, 10.0)
-            lods.append(_paged_lod(ids, _geode(ids, v, uv, tr, "tex.png"), c, size * 0.4,
+            lods.append(_paged_lod(ids, _geode(ids, v, uv, tr, "tex.png", shared), c, size * 0.4,
                                    f"{name}_L2_{k}.osgb", 400.0))
         files[f"{name}_L1.osgb"] = (f"osg::Group {{\nUniqueID {ids()}\nChildren 2 {{\n"
                                     + "".join(lods) + "}\n}\n")

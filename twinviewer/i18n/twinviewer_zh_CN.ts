@@ -1304,6 +1304,74 @@
         <source>field {field!r} is hidden: {why}</source>
         <translation>字段 {field!r} 已隐藏：{why}</translation>
     </message>
+    <message>
+        <source>not an OSGB folder: no metadata.xml</source>
+        <translation>不是 OSGB 文件夹：缺少 metadata.xml</translation>
+    </message>
+    <message>
+        <source>broken XML ({detail})</source>
+        <translation>XML 已损坏（{detail}）</translation>
+    </message>
+    <message>
+        <source>metadata.xml names no &lt;SRS&gt;</source>
+        <translation>metadata.xml 未给出 &lt;SRS&gt;</translation>
+    </message>
+    <message>
+        <source>SRSOrigin {text!r} is not numbers</source>
+        <translation>SRSOrigin {text!r} 不是数字</translation>
+    </message>
+    <message>
+        <source>SRS {srs!r}: ENU needs ENU:lat,lon</source>
+        <translation>SRS {srs!r}：ENU 须写成 ENU:纬度,经度</translation>
+    </message>
+    <message>
+        <source>SRS {srs!r}: latitude or longitude out of range</source>
+        <translation>SRS {srs!r}：纬度或经度超出范围</translation>
+    </message>
+    <message>
+        <source>unknown SRS {srs!r}</source>
+        <translation>未知的 SRS {srs!r}</translation>
+    </message>
+    <message>
+        <source>osgconv (OpenSceneGraph) is not installed: apt-get install openscenegraph</source>
+        <translation>未安装 osgconv（OpenSceneGraph）：apt-get install openscenegraph</translation>
+    </message>
+    <message>
+        <source>osgconv took longer than {s} s</source>
+        <translation>osgconv 运行超过 {s} 秒</translation>
+    </message>
+    <message>
+        <source>OpenSceneGraph cannot read it ({detail})</source>
+        <translation>OpenSceneGraph 无法读取（{detail}）</translation>
+    </message>
+    <message>
+        <source>not an OSGB folder: no Data/ folder</source>
+        <translation>不是 OSGB 文件夹：缺少 Data/ 文件夹</translation>
+    </message>
+    <message>
+        <source>no Data/Tile_*/Tile_*.osgb tiles</source>
+        <translation>没有 Data/Tile_*/Tile_*.osgb 瓦片</translation>
+    </message>
+    <message>
+        <source>{file}: missing tile file</source>
+        <translation>{file}：缺少瓦片文件</translation>
+    </message>
+    <message>
+        <source>{file}: cannot convert ({detail})</source>
+        <translation>{file}：无法转换（{detail}）</translation>
+    </message>
+    <message>
+        <source>{file}: missing tile file, its parent stays drawn</source>
+        <translation>{file}：缺少瓦片文件，继续显示其上级瓦片</translation>
+    </message>
+    <message>
+        <source>no tile could be converted</source>
+        <translation>没有可转换的瓦片</translation>
+    </message>
+    <message>
+        <source>converted to {tileset}, but this build has no 3D Tiles reader</source>
+        <translation>已转换为 {tileset}，但此版本没有 3D Tiles 读取器</translation>
+    </message>
 </context>
 <context>
     <name>LoadWorker</name>
@@ -2750,6 +2818,10 @@ Purpose:</source>
         <translation>输出一个 JSON 对象：对象、类别、图层、合计、oid</translation>
     </message>
     <message>
+        <source>3D Tiles: convert OSGB into a cache</source>
+        <translation>3D Tiles：将 OSGB 转换为缓存</translation>
+    </message>
+    <message>
         <source>not enough memory</source>
         <translation>内存不足</translation>
     </message>
@@ -2896,6 +2968,42 @@ Purpose:</source>
     <message>
         <source>{csv}: {n} rows refused; nothing was changed (fix them, or apply the others with --partial)</source>
         <translation>{csv}：{n} 行被拒绝；未做任何修改（请修正这些行，或用 --partial 应用其余行）</translation>
+    </message>
+    <message>
+        <source>convert an OSGB (ContextCapture) folder into a 3D Tiles cache, resumable</source>
+        <translation>将 OSGB（ContextCapture）文件夹转换为 3D Tiles 缓存，可断点续转</translation>
+    </message>
+    <message>
+        <source>folder with metadata.xml and Data/</source>
+        <translation>含 metadata.xml 和 Data/ 的文件夹</translation>
+    </message>
+    <message>
+        <source>output folder (tileset.json, tiles/, manifest.jsonl)</source>
+        <translation>输出文件夹（tileset.json、tiles/、manifest.jsonl）</translation>
+    </message>
+    <message>
+        <source>files converted at once (default: CPU count)</source>
+        <translation>同时转换的文件数（默认：CPU 核数）</translation>
+    </message>
+    <message>
+        <source>print the summary as JSON</source>
+        <translation>以 JSON 输出摘要</translation>
+    </message>
+    <message>
+        <source>[{done}/{known}] converted {file}</source>
+        <translation>[{done}/{known}] 已转换 {file}</translation>
+    </message>
+    <message>
+        <source>warning: {message}</source>
+        <translation>警告：{message}</translation>
+    </message>
+    <message>
+        <source>{tileset}: {tiles} tiles, {contents} contents, depth {depth}, {converted} files converted now</source>
+        <translation>{tileset}：{tiles} 个瓦片，{contents} 个内容，深度 {depth}，本次转换 {converted} 个文件</translation>
+    </message>
+    <message>
+        <source>{path} (osgb, {crs}): {tiles} tiles, {contents} contents, depth {depth}, {box}</source>
+        <translation>{path}（osgb，{crs}）：{tiles} 个瓦片，{contents} 个内容，深度 {depth}，{box}</translation>
     </message>
 </context>
 <context>

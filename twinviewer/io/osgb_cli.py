@@ -30,7 +30,7 @@ def run_convert(args) -> int:
     from twinviewer.io.osgb_convert import convert_osgb
 
     def progress(done: int, known: int, name: str) -> None:
-        print(translate("cli", "[{done}/{known}] {file}").format(
+        print(translate("cli", "[{done}/{known}] converted {file}").format(
             done=done, known=known, file=name), file=sys.stderr, flush=True)
 
     result = convert_osgb(args.folder, args.out, workers=args.workers, progress=progress)
