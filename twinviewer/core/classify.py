@@ -178,13 +178,12 @@ class FootprintIndex:
         ny = int(np.ceil((ymax - self.y0) / cell)) + 3
         edges = _edges(parts)  # (e, 4) xa ya xb yb and the part of each
         seg, seg_part = edges
-        count, total, squares = _scanline_fill(seg, seg_part, part_rows + 1,
-                                               self.x0, self.y0, cell, nx, ny)
+        cells, rows = _scanline_fill(seg, seg_part, part_rows, self.x0, self.y0, cell, nx)
         grid = np.full((ny, nx), NONE, dtype=np.int32)
-        filled = np.flatnonzero(count)
-        c, t = count.ravel()[filled], total.ravel()[filled]
-        unique = t * t == c * squares.ravel()[filled]  # every covering row the same
-        grid.ravel()[filled] = np.where(unique, t // c - 1, _EXACT)
+        flat = grid.ravel()
+        flat[cells] = rows
+        # centres under two footprints (overlaps) are left to shapely and height ranges
+        flat[np.bincount(cells, minlength=flat.size) > 1] = _EXACT
         grid[_outline_cells(seg, self.x0, self.y0, cell, nx, ny)] = _EXACT
         self.grid = grid
 
@@ -343,9 +342,9 @@ def _spans(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return item, np.arange(int(counts.sum())) - np.repeat(start, counts)
 
 
-def _scanline_fill(seg, seg_part, values, x0, y0, cell, nx, ny):
-    """Per cell: how many parts cover its centre, the sum of their values and of
-    their squares (even-odd rule per part, so holes stay empty).
+def _scanline_fill(seg, seg_part, values, x0, y0, cell, nx):
+    """The cells whose centre a part covers (flat indices) and that part's value, one
+    entry per (cell, covering part); even-odd rule per part, so holes stay empty.
 
     A centre ``(xc, yc)`` is covered when, on the scanline ``y = yc``, it lies between
     an odd and the next even crossing of the part's edges, half-open so parts sharing
@@ -364,24 +363,14 @@ def _scanline_fill(seg, seg_part, values, x0, y0, cell, nx, ny):
     part = seg_part[e]
     order = np.lexsort((x, line, part))  # crossings come in pairs within (part, line)
     x, line, part = x[order], line[order], part[order]
-    xs, xe, rows_at = x[0::2], x[1::2], line[0::2]
+    xs, xe, span_line = x[0::2], x[1::2], line[0::2]
     c0 = np.clip(np.ceil((xs - x0) / cell - 0.5).astype(np.int64), 0, nx)
     c1 = np.clip(np.ceil((xe - x0) / cell - 0.5).astype(np.int64), 0, nx)
     v = np.asarray(values, dtype=np.int64)[part[0::2]]
     keep = c1 > c0
-    rows_at, c0, c1, v = rows_at[keep], c0[keep], c1[keep], v[keep]
-    size = ny * (nx + 1)
-    a, b = rows_at * (nx + 1) + c0, rows_at * (nx + 1) + c1
-
-    def accumulate(weights: np.ndarray) -> np.ndarray:
-        diff = np.zeros(size, dtype=np.int64)
-        np.add.at(diff, a, weights)
-        np.subtract.at(diff, b, weights)
-        # every scanline's +/- pairs cancel within the line, so one flat cumsum is the
-        # per-line one (and several times faster than cumsum along axis 1)
-        return np.cumsum(diff).reshape(ny, nx + 1)[:, :nx]
-
-    return accumulate(np.ones(len(v), dtype=np.int64)), accumulate(v), accumulate(v * v)
+    span_line, c0, c1, v = span_line[keep], c0[keep], c1[keep], v[keep]
+    e, k = _spans(c1 - c0)  # every covered cell of every span: about the footprint area
+    return span_line[e] * nx + c0[e] + k, v[e]
 
 
 def _outline_cells(seg, x0, y0, cell, nx, ny) -> np.ndarray:
