@@ -218,3 +218,35 @@ def test_cli_convert_and_info(tmp_path, monkeypatch):
     assert bad.returncode == 2
     lines = bad.stderr.strip().splitlines()
     assert len(lines) == 1 and "metadata.xml" in lines[0] and str(tmp_path) in lines[0]
+
+
+def test_child_copied_in_later_is_converted(tmp_path):
+    full = write_pyramid(tmp_path / "full", "EPSG:4549", ORIGIN_4549, tiles=1)
+    part = write_pyramid(tmp_path / "part", "EPSG:4549", ORIGIN_4549, tiles=1,
+                         missing_child=True)
+    out = tmp_path / "tiles"
+    first = convert_osgb(part.folder, out)
+    assert first.contents == 4 and first.warnings
+    rel = "Data/Tile_+000_+000/Tile_+000_+000_L2_1.osgb"
+    shutil.copy(full.folder / rel, part.folder / rel)
+    second = convert_osgb(part.folder, out)
+    assert second.converted == 1 and second.contents == 5 and not second.warnings
+
+
+def test_osgb_layer_kind_reads_through_the_tiles_reader(tmp_path):
+    import importlib.util
+
+    from twinviewer.io.registry import reader_for
+
+    pyr = write_pyramid(tmp_path / "cc", "ENU:30.5,120.2", tiles=1)
+    reader = reader_for(pyr.folder)
+    assert reader.kind == "osgb"
+    cache = tmp_path / "cache"
+    if importlib.util.find_spec("twinviewer.tiles.reader") is None:
+        with pytest.raises(LoadError) as err:
+            reader.read(pyr.folder, {"cache": str(cache)})
+        assert "3D Tiles reader" in err.value.message and "\n" not in err.value.message
+    else:  # merged with the tiles reader: the converted scan is a tiles layer
+        layers = reader.read(pyr.folder, {"cache": str(cache)})
+        assert layers and layers[0].source == str(pyr.folder)
+    assert (cache / "tileset.json").is_file()
