@@ -218,6 +218,10 @@ def test_cli_convert_and_info(tmp_path, monkeypatch):
     assert bad.returncode == 2
     lines = bad.stderr.strip().splitlines()
     assert len(lines) == 1 and "metadata.xml" in lines[0] and str(tmp_path) in lines[0]
+    (pyr.folder / "metadata.xml").unlink()
+    bad = run_cli("info", str(pyr.folder), env=env)
+    lines = bad.stderr.strip().splitlines()
+    assert bad.returncode == 2 and len(lines) == 1 and "metadata.xml" in lines[0]
 
 
 def test_child_copied_in_later_is_converted(tmp_path):

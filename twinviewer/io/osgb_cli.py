@@ -25,15 +25,16 @@ def add_convert_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
+def _progress(done: int, known: int, name: str) -> None:
+    print(translate("cli", "[{done}/{known}] converted {file}").format(
+        done=done, known=known, file=name), file=sys.stderr, flush=True)
+
+
 def run_convert(args) -> int:
     """Convert with a progress line per file on stderr; warnings each on one line."""
     from twinviewer.io.osgb_convert import convert_osgb
 
-    def progress(done: int, known: int, name: str) -> None:
-        print(translate("cli", "[{done}/{known}] converted {file}").format(
-            done=done, known=known, file=name), file=sys.stderr, flush=True)
-
-    result = convert_osgb(args.folder, args.out, workers=args.workers, progress=progress)
+    result = convert_osgb(args.folder, args.out, workers=args.workers, progress=_progress)
     for w in result.warnings:
         print("twinviewer: " + translate("cli", "warning: {message}").format(message=w),
               file=sys.stderr)
@@ -49,16 +50,18 @@ def run_convert(args) -> int:
 
 
 def is_osgb(path: str | Path) -> bool:
-    from twinviewer.io.osgb import looks_like_osgb
-
-    return looks_like_osgb(Path(path))
+    """A folder that is, or looks meant to be, an OSGB export (``Data/`` or
+    ``metadata.xml``): ``info`` then names what is wrong with it, not a vector error."""
+    path = Path(path)
+    return path.is_dir() and ((path / "metadata.xml").is_file() or (path / "Data").is_dir())
 
 
 def run_info(args) -> int:
     """``twinviewer info`` on an OSGB folder: converted (cached) and summarised."""
     from twinviewer.io.osgb_convert import converted_tileset
 
-    result = converted_tileset(args.path)
+    # a first look converts (with progress); later ones read the cache's manifest
+    result = converted_tileset(args.path, progress=_progress)
     info = {"path": str(args.path), "kind": "osgb", "tiles": result.tiles,
             "contents": result.contents, "depth": result.depth, "bounds": result.bounds,
             "crs": result.crs, "tileset": str(result.tileset), "warnings": result.warnings}

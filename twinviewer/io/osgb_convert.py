@@ -153,13 +153,11 @@ def _convert_files(data: Path, out: Path, georef: Georef, tops: list[str],
         while todo or running:
             while todo and len(running) < 2 * workers:
                 rel = todo.pop(0)
-                if rel in records:  # converted by an earlier run: just follow it
+                if rel in records:  # converted by an earlier run: just follow it, quietly
                     for child in _children_of(records[rel]):
                         if child not in known:
                             known.add(child)
                             todo.append(child)
-                    if progress:
-                        progress(len(records), len(known), rel)
                     continue
                 running[pool.submit(convert_file, data, rel, georef, out)] = rel
             if not running:
