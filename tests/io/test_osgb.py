@@ -254,3 +254,34 @@ def test_osgb_layer_kind_reads_through_the_tiles_reader(tmp_path):
         layers = reader.read(pyr.folder, {"cache": str(cache)})
         assert layers and layers[0].source == str(pyr.folder)
     assert (cache / "tileset.json").is_file()
+
+
+def test_scene_file_with_an_osgb_layer(tmp_path):
+    import importlib.util
+
+    from twinviewer.io.loader import load
+    from twinviewer.io.scene_file import read_scene_file
+
+    write_pyramid(tmp_path / "scan", "EPSG:4549", ORIGIN_4549, tiles=1)
+    demo = Path(__file__).parents[2] / "scenes" / "demo" / "district.gpkg"
+    (tmp_path / "scene.toml").write_text(f"""version = 1
+crs = "EPSG:4549"
+
+[[layers]]
+name = "倾斜摄影"
+kind = "osgb"
+source = "scan"
+cache = "{(tmp_path / 'cache').as_posix()}"
+
+[[layers]]
+name = "建筑"
+source = "{demo.as_posix()}"
+table = "buildings"
+""", encoding="utf-8")
+    steps = []
+    result = load(read_scene_file(tmp_path / "scene.toml"), progress=lambda f, m: steps.append(m))
+    assert "建筑" in [layer.name for layer in result.layers]  # the other layer stays
+    assert steps.count("倾斜摄影") > 3  # the conversion's progress reached the loader
+    assert (tmp_path / "cache" / "tileset.json").is_file()
+    if importlib.util.find_spec("twinviewer.tiles.reader") is None:
+        assert len(result.errors) == 1 and "3D Tiles reader" in result.errors[0]

@@ -422,7 +422,11 @@ def read_osgb(path: str | Path, progress=None, *, cache: str | None = None,
     """
     import importlib
 
-    conversion = converted_tileset(path, cache=cache)
+    step = None
+    if progress is not None:  # the loader's (fraction, label) from files done / known
+        def step(done: int, known: int, name: str) -> None:
+            progress(done / max(known, 1), name)
+    conversion = converted_tileset(path, cache=cache, progress=step)
     try:
         reader = importlib.import_module("twinviewer.tiles.reader").read_tileset
     except (ImportError, AttributeError):
