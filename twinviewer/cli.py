@@ -18,7 +18,8 @@ from twinviewer import __version__
 from twinviewer.core.errors import LoadError
 from twinviewer.i18n import QT_TRANSLATE_NOOP, translate
 
-COMMANDS = ("open", "info", "render", "demo", "import", "log", "apply", "video", "publish", "query")
+COMMANDS = ("open", "info", "render", "demo", "import", "log", "apply", "video", "publish", "query",
+            "tiles")
 log = logging.getLogger("twinviewer")
 
 
@@ -191,6 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
         ".pdf or .png (report)"))
     p.add_argument("--filter", metavar="NAME", default=None, help=translate(
         "cli", "saved filter of the exported special-care list (default: the scene's first)"))
+    p = sub.add_parser("tiles", help=translate("cli", "3D Tiles: convert OSGB into a cache"))
+    tiles_sub = p.add_subparsers(dest="tiles_command", parser_class=_Parser, required=True)
+    from twinviewer.io.osgb_cli import add_convert_parser
+    add_convert_parser(tiles_sub)
     return parser
 
 
@@ -300,7 +305,10 @@ def describe(path: str | Path) -> tuple[dict, list[str]]:
 
 def _info(args) -> int:
     from twinviewer import cli_tiles
+    from twinviewer.io.osgb_cli import is_osgb, run_info
 
+    if args.path is not None and is_osgb(args.path):
+        return run_info(args)
     if args.path is not None and cli_tiles.is_tileset_source(args.path):
         return cli_tiles.info(args)
     info, errors = describe(args.path if args.path is not None else _demo_scene_path())
@@ -599,4 +607,4 @@ def _query(args) -> int:
 _COMMANDS = {"open": _open, "info": _info, "render": _render, "demo": _demo,
              "import": _import, "log": _log, "apply": _apply, "video": _video,
              "publish": _publish,
-             "query": _query}
+             "query": _query, "tiles": lambda args: args.tiles_func(args)}

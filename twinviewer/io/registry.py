@@ -93,6 +93,8 @@ READERS: list[Reader] = [
     Reader("cityjson", "twinviewer.io.cityjson:read_cityjson", {"lod": (str, int, float)},
            suffixes=(".city.json", ".city.jsonl", ".jsonl"),
            sniff="twinviewer.io.registry:looks_like_cityjson"),
+    Reader("osgb", "twinviewer.io.osgb_convert:read_osgb", {"cache": str, **_TILES_OPTIONS},
+           sniff="twinviewer.io.osgb:looks_like_osgb"),
     Reader("mesh", "twinviewer.io.mesh:read_mesh",
            {"position": list, "rotation": (list, int, float), "scale": (list, int, float)},
            suffixes=MESH_SUFFIXES),
