@@ -238,27 +238,19 @@ def test_child_copied_in_later_is_converted(tmp_path):
 
 
 def test_osgb_layer_kind_reads_through_the_tiles_reader(tmp_path):
-    import importlib.util
-
     from twinviewer.io.registry import reader_for
 
     pyr = write_pyramid(tmp_path / "cc", "ENU:30.5,120.2", tiles=1)
     reader = reader_for(pyr.folder)
     assert reader.kind == "osgb"
     cache = tmp_path / "cache"
-    if importlib.util.find_spec("twinviewer.tiles.reader") is None:
-        with pytest.raises(LoadError) as err:
-            reader.read(pyr.folder, {"cache": str(cache)})
-        assert "3D Tiles reader" in err.value.message and "\n" not in err.value.message
-    else:  # merged with the tiles reader: the converted scan is a tiles layer
-        layers = reader.read(pyr.folder, {"cache": str(cache)})
-        assert layers and layers[0].source == str(pyr.folder)
+    layers = reader.read(pyr.folder, {"cache": str(cache)})  # a converted scan: a tiles layer
+    assert len(layers) == 1 and layers[0].kind == "tiles"
+    assert layers[0].source == str(pyr.folder)
     assert (cache / "tileset.json").is_file()
 
 
 def test_scene_file_with_an_osgb_layer(tmp_path):
-    import importlib.util
-
     from twinviewer.io.loader import load
     from twinviewer.io.scene_file import read_scene_file
 
@@ -283,5 +275,5 @@ table = "buildings"
     assert "建筑" in [layer.name for layer in result.layers]  # the other layer stays
     assert steps.count("倾斜摄影") > 3  # the conversion's progress reached the loader
     assert (tmp_path / "cache" / "tileset.json").is_file()
-    if importlib.util.find_spec("twinviewer.tiles.reader") is None:
-        assert len(result.errors) == 1 and "3D Tiles reader" in result.errors[0]
+    assert result.errors == []
+    assert "倾斜摄影" in [layer.name for layer in result.layers]
