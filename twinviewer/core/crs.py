@@ -60,8 +60,12 @@ def place_layer(layer: Layer, scene_crs: CRS | None, origin: np.ndarray) -> None
     """Reproject the layer's batches into ``scene_crs`` and subtract ``origin``.
 
     Done in float64 before VTK sees anything, so float32 points keep
-    millimetre precision near the origin.  Z is kept as it is.
+    millimetre precision near the origin.  Z is kept as it is.  A layer that reads
+    its cells on demand (a raster) places itself: ``layer.place(scene_crs, origin)``.
     """
+    if hasattr(layer, "place"):
+        layer.place(scene_crs, origin)
+        return
     transformer = None
     if layer.crs is not None and scene_crs is not None:
         src = parse_crs(layer.crs, layer.source)
