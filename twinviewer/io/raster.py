@@ -259,10 +259,26 @@ class RasterSource:
             src[:, alpha == 0] = np.nan
         win_transform = ds.window_transform(window)
         method = getattr(Resampling, resampling)
+        near = np.full((rows, cols), np.nan, dtype=np.float32)
         for i in range(len(bands)):
-            reproject(src[i], out[i], src_transform=win_transform, src_crs=self.crs,
+            kw = dict(src_transform=win_transform, src_crs=self.crs,
                       dst_transform=dst_transform, dst_crs=dst_crs or self.crs,
-                      src_nodata=np.nan, dst_nodata=np.nan, resampling=method)
+                      src_nodata=np.nan, dst_nodata=np.nan)
+            reproject(src[i], out[i], resampling=method, **kw)
+            gaps = np.isnan(out[i])
+            if gaps.any() and method != Resampling.nearest:
+                # bilinear needs neighbours on both sides: at the raster's outer edge
+                # and beside nodata, the nearest cell's value stands in
+                reproject(src[i], near, resampling=Resampling.nearest, **kw)
+                out[i][gaps] = near[gaps]
+        if pixel_is_point and rows > 2 and cols > 2:
+            # samples ON the raster's outer edge fall half outside every cell: the
+            # row or column next to them stands in
+            for edge, inner in ((0, 1), (-1, -2)):
+                row, nxt = out[:, edge, :], out[:, inner, :]
+                row[np.isnan(row)] = nxt[np.isnan(row)]
+                col, nxt = out[:, :, edge], out[:, :, inner]
+                col[np.isnan(col)] = nxt[np.isnan(col)]
         return out
 
     def has_data(self) -> bool:

@@ -134,6 +134,7 @@ def render_path_video(scene: Scene, path: WalkPath, out: str | Path, *,
                 current = i
                 apply_layers(scene, path.keyframes[i])
             view.set_view(path.pose(t), render=False)
+            view.settle_ground(timeout=30.0)  # every frame complete: no tiles popping in
             plotter.render_window.Render()
             grab.Modified()
             grab.Update()
