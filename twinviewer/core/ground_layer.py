@@ -88,7 +88,7 @@ class RasterLayer(Layer):
             raise LoadError(translate("LoadError", "the raster has no CRS: give one in the "
                                                    "scene file (crs = \"EPSG:4549\")"),
                             self.source)
-        if getattr(self.raster, "crs", None) != self.crs:
+        if getattr(self.raster, "crs", None) is None:
             self.raster.crs = self.crs  # the scene file's crs for a file without one
         self.scene_crs = crs_text(scene_crs) or self.crs
         try:
@@ -161,9 +161,10 @@ def terrain_of(layers) -> Terrain | None:
 
 
 def settle_on_terrain(layers) -> list[str]:
-    """Set the objects of vector layers without Z on the scene's terrain, as their
-    ``base_height`` says (``"terrain"``, the default when there is a DEM). Returns
-    the warnings to show."""
+    """Set the objects of vector layers on the scene's terrain, as their
+    ``base_height`` says: by default (a DEM and no number given) the objects without
+    Z; with ``base_height = "terrain"`` every object, its Z being its height above
+    the ground. Returns the warnings to show."""
     from twinviewer.core.terrain import set_on_ground
 
     terrain = terrain_of(layers)
@@ -179,6 +180,8 @@ def settle_on_terrain(layers) -> list[str]:
         rows = getattr(layer, "flat_rows", None)  # objects whose geometry has no Z
         if mode not in (None, "terrain") or rows is None or isinstance(layer, RasterLayer):
             continue
+        if mode == "terrain":  # said outright: every height is above the ground
+            rows = np.ones(len(layer), dtype=bool)
         moved = set_on_ground(terrain, layer, rows)
         log.info("%s: %d objects set on the terrain", layer.name, moved)
     return []

@@ -33,6 +33,7 @@ class TileContent:
     error: float = 0.0
     bounds: Bounds | None = None
     surface_triangles: int = 0
+    normals: np.ndarray | None = None  # per point; a skirt point has its surface point's
 
     @property
     def nbytes(self) -> int:
@@ -61,10 +62,21 @@ def build_tile(pyramid: GroundPyramid, key: TileKey) -> TileContent:
     error = 0.0 if leaf else tin_error + sampling_error
     if pyramid.imagery and not leaf:  # the texture's own level of detail
         error = max(error, IMAGERY_ERROR * (x1 - x0) / TEXTURE)
+    surface_points = len(points)
     if pyramid.terrain is not None and len(tris):
         depth = max(3.0 * max(error, pyramid.max_error), (x1 - x0) / n)
-        points, tris, src = add_skirts(points, tris, depth)
-        uv = uv[src]
+        ex = pyramid.extent
+        eps = 1e-6 * max(x1 - x0, 1.0)
+        on = [np.abs(points[:, 0] - ex[0]) < eps, np.abs(points[:, 0] - ex[2]) < eps,
+              np.abs(points[:, 1] - ex[1]) < eps, np.abs(points[:, 1] - ex[3]) < eps]
+        sides = sum(side.astype(np.int64) << k for k, side in enumerate(on))
+        points, tris, src = add_skirts(points, tris, depth, sides)
+    else:
+        src = np.arange(len(points))
+    uv = uv[src]
+    normals = _normals(points[:surface_points], tris[:surface])
+    if len(points) > len(normals):  # skirts: shaded like the edge they hang from
+        normals = normals[src]
     zs = points[:, 2] if len(points) else np.zeros(1)
     bounds = Bounds(np.array([x0, y0, float(zs.min())]), np.array([x1, y1, float(zs.max())]))
     textures = {}
@@ -73,7 +85,19 @@ def build_tile(pyramid: GroundPyramid, key: TileKey) -> TileContent:
         if image is not None:
             textures[layer.name] = image
     return TileContent(points, tris, uv.astype(np.float32), textures, float(error), bounds,
-                       surface)
+                       surface, normals.astype(np.float32))
+
+
+def _normals(points: np.ndarray, tris: np.ndarray) -> np.ndarray:
+    """Area-weighted vertex normals of the surface (up where no triangle is)."""
+    normals = np.zeros((len(points), 3))
+    if len(tris):
+        p = points[tris]
+        face = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
+        for k in range(3):
+            np.add.at(normals, tris[:, k], face)
+    normals[np.linalg.norm(normals, axis=1) < 1e-12] = (0.0, 0.0, 1.0)
+    return normals / np.linalg.norm(normals, axis=1, keepdims=True)
 
 
 def _heights(pyramid: GroundPyramid, box, fine: bool) -> tuple[np.ndarray, float]:

@@ -53,16 +53,20 @@ def boundary_edges(triangles: np.ndarray) -> np.ndarray:
     return edges[counts[inverse.ravel()] == 1]
 
 
-def add_skirts(points: np.ndarray, triangles: np.ndarray, depth: float
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def add_skirts(points: np.ndarray, triangles: np.ndarray, depth: float,
+               sides: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Hang a vertical curtain ``depth`` metres down from every outline edge.
 
     Neighbouring tiles at different levels meet at different heights; the curtains
     fill the gap, so the background never shows through (as Cesium's terrain does).
-    Returns the new points, triangles and, per point, the index of the point it
+    ``sides`` (a bit mask per point, one bit per outer side of the whole ground) leaves
+    out the edges along the ground's outer border: nothing meets them there, and a
+    curtain would only show as a wall. Returns the new points, triangles and, per point, the index of the point it
     hangs from (itself for surface points), for copying texture coordinates.
     """
     edges = boundary_edges(triangles)
+    if sides is not None and len(edges):
+        edges = edges[(sides[edges[:, 0]] & sides[edges[:, 1]]) == 0]
     n = len(points)
     source = np.arange(n)
     if not len(edges) or depth <= 0:

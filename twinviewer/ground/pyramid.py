@@ -100,12 +100,19 @@ class GroundPyramid:
         z0, z1 = self.z_range
         return Bounds(np.array([box[0], box[1], z0]), np.array([box[2], box[3], z1]))
 
-    def box(self, key: TileKey) -> tuple[float, float, float, float]:
-        """``(xmin, ymin, xmax, ymax)`` of a tile in scene-local coordinates."""
+    def raw_box(self, key: TileKey) -> tuple[float, float, float, float]:
+        """The tile's square in the quadtree (may reach beyond the extent)."""
         s = self.tile_size(key.depth)
         x0 = self.extent[0] + key.x * s
         y1 = self.extent[3] - key.y * s
         return (x0, y1 - s, x0 + s, y1)
+
+    def box(self, key: TileKey) -> tuple[float, float, float, float]:
+        """``(xmin, ymin, xmax, ymax)`` of a tile in scene-local coordinates, clipped to
+        the ground's extent (edge tiles sample only where the ground is)."""
+        x0, y0, x1, y1 = self.raw_box(key)
+        ex = self.extent
+        return (max(x0, ex[0]), max(y0, ex[1]), min(x1, ex[2]), min(y1, ex[3]))
 
     def _tile(self, key: TileKey, parent: Tile | None) -> Tile:
         leaf = key.depth >= self.max_depth
@@ -129,7 +136,7 @@ class GroundPyramid:
         return kids
 
     def _inside(self, key: TileKey) -> bool:
-        x0, y0, x1, y1 = self.box(key)
+        x0, y0, x1, y1 = self.raw_box(key)
         ex = self.extent
         return x0 < ex[2] - 1e-9 and y1 > ex[1] + 1e-9
 

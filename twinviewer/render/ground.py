@@ -45,6 +45,9 @@ class _TileActor:
         content = tile.data
         poly = pv.PolyData.from_regular_faces(content.points.astype(np.float32),
                                               content.triangles)
+        if content.normals is not None and len(content.normals) == poly.n_points:
+            poly.point_data["Normals"] = content.normals
+            poly.point_data.active_normals_name = "Normals"
         mapper = vtk.vtkPolyDataMapper()
         mapper.SetInputData(poly)
         mapper.ScalarVisibilityOff()
@@ -52,7 +55,7 @@ class _TileActor:
         self.actor.SetMapper(mapper)
         self.actor.PickableOff()
         prop = self.actor.GetProperty()
-        prop.SetInterpolationToFlat()
+        prop.SetInterpolationToGouraud()  # skirts share their edge's normals: no seams
         prop.SetColor(*pv.Color(GROUND_BASE).float_rgb)
         prop.SetAmbient(0.45)
         prop.SetDiffuse(0.6)

@@ -10,6 +10,7 @@ import numpy as np
 import pyvista as pv
 import vtk
 
+from twinviewer.core.ground_layer import RasterLayer
 from twinviewer.core.layer import Layer
 from twinviewer.core.query import FilterEngine
 from twinviewer.core.scene import Scene, View
@@ -93,7 +94,7 @@ class SceneView:
         cb = functools.partial(self._on_layer_changed, layer)
         self._callbacks[layer] = cb
         layer.changed.connect(cb)
-        if layer.kind == "raster":  # cells read on demand, as tiles
+        if isinstance(layer, RasterLayer):  # cells read on demand, as tiles
             self.ground.add_layer(layer)
             if render:
                 self._update_ground()
@@ -226,7 +227,7 @@ class SceneView:
         self.render()
 
     def _on_layer_changed(self, layer: Layer, what: str) -> None:
-        if layer.kind == "raster":
+        if isinstance(layer, RasterLayer):
             self.ground.restyle()
         self._apply_display(layer)
         self.render()
@@ -427,7 +428,19 @@ class SceneView:
         if view is not None:
             self.set_view(view, render=render)
         else:
-            self.frame(self.scene.bounds(visible_only=True) or self.scene.bounds(), render)
+            self.frame(self._framing_bounds(), render)
+
+    def _framing_bounds(self):
+        """What the first view shows: the objects, on their ground; the whole ground
+        only when there is nothing else (a DEM may be ten times the district)."""
+        for visible_only in (True, False):
+            boxes = [lyr.bounds() for lyr in self.scene.layers
+                     if not isinstance(lyr, RasterLayer)
+                     and (lyr.visible or not visible_only)]
+            boxes = np.array([b for b in boxes if b is not None])
+            if len(boxes):
+                return (*boxes[:, :3].min(axis=0), *boxes[:, 3:].max(axis=0))
+        return self.scene.bounds(visible_only=True) or self.scene.bounds()
 
     def set_view(self, view: View, render: bool = True) -> None:
         cam = self.plotter.renderer.GetActiveCamera()

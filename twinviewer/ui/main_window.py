@@ -363,7 +363,11 @@ class MainWindow(QMainWindow):
             return
         world = point + self.scene.origin
         crs = self.scene.crs_label or self.tr("local")
-        self.cursor_label.setText(f"{crs}  X {world[0]:.2f}  Y {world[1]:.2f}")
+        text = f"{crs}  X {world[0]:.2f}  Y {world[1]:.2f}"
+        view = self.viewport.view
+        if view is not None and view.terrain() is not None:  # the ground's elevation
+            text += "  " + self.tr("Ground {z} m").format(z=f"{point[2]:.2f}")
+        self.cursor_label.setText(text)
 
     def clear_selection(self) -> None:
         self.scene.selection.clear()

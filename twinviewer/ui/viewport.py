@@ -62,6 +62,10 @@ class Viewport(QWidget):
         self._locator_timer = QTimer(self)
         self._locator_timer.setInterval(0)
         self._locator_timer.timeout.connect(self._build_one_locator)
+        # the ground's tiles follow the camera: select, load, build a few per turn
+        self._ground_timer = QTimer(self)
+        self._ground_timer.setInterval(40)
+        self._ground_timer.timeout.connect(self._ground_turn)
 
     @property
     def interactor(self) -> QWidget:
@@ -75,6 +79,14 @@ class Viewport(QWidget):
         self.view.render()
         scene.layer_added.connect(lambda *_: self._locator_timer.start())
         self._locator_timer.start()
+        self._ground_timer.start()
+
+    def _ground_turn(self) -> None:
+        try:
+            if self.view is not None and self.view.ground.active and self.view.ground_tick():
+                self.plotter.render()
+        except Exception:  # never let an exception cross the Qt timer edge
+            log.exception("ground tiles failed")
 
     def refresh_layer(self, layer, *, geometry: bool = False) -> None:
         """Redraw a layer after an edit (new pieces get their locators in idle time)."""
@@ -195,6 +207,7 @@ class Viewport(QWidget):
     def close_view(self) -> None:
         """Close the interactor explicitly: avoids the segfault at exit (pyvistaqt#846)."""
         self._locator_timer.stop()
+        self._ground_timer.stop()
         if self.view is not None:
             self.view.close()
             self.view = None
