@@ -157,3 +157,18 @@ def test_imagery_textures_stack_in_layer_order_with_opacity(ground_scene, tmp_pa
     assert tuple(hidden[5, 5]) == (200, 60, 40)
     assert content.points.shape[1] == 3 and content.uv.shape == (len(content.points), 2)
     assert GRID == 65
+
+
+def test_a_basemap_drapes_on_the_flat_ground_without_a_dem(tmp_path):
+    from tests.io.test_basemap import write_mbtiles
+
+    write_mbtiles(tmp_path / "base.mbtiles")
+    (tmp_path / "scene.toml").write_text(
+        'version = 1\ncrs = "EPSG:4549"\n[[layers]]\nsource = "base.mbtiles"\n', "utf-8")
+    scene = open_scene([tmp_path / "scene.toml"])
+    pyramid = GroundPyramid(None, [scene.layers[0]])
+    content = build_tile(pyramid, TileKey(1, 0, 0))
+    assert np.all(content.points[:, 2] == 0.0)  # the flat ground
+    assert len(content.triangles) == 2
+    rgba = content.textures[scene.layers[0].name]
+    assert rgba[..., 3].mean() > 200  # the tiles cover it

@@ -57,6 +57,9 @@ class RasterLayer(Layer):
     def __init__(self, name: str, role: str, raster: Any, *, crs: str | None = None,
                  source: str = "", source_bounds=None, max_error: float = 0.5,
                  kind: str = "raster") -> None:
+        self.extent: tuple[float, float, float, float] | None = None  # scene CRS
+        self.origin = np.zeros(3)
+        self.terrain: Terrain | None = None
         super().__init__(name=name, kind=kind, table=ObjectTable({}), crs=crs,
                          source=source, source_bounds=source_bounds)
         self.role = role
@@ -64,9 +67,6 @@ class RasterLayer(Layer):
         self.max_error = float(max_error)
         self.info: dict[str, Any] = {}
         self.scene_crs: str | None = None
-        self.extent: tuple[float, float, float, float] | None = None  # scene CRS
-        self.origin = np.zeros(3)
-        self.terrain: Terrain | None = None
         self.z_factor = float(getattr(getattr(raster, "info", None), "z_factor", 1.0))
         self.gcj02 = False
 
