@@ -34,6 +34,17 @@ _FOOT_NAMES = {"ft": FOOT, "foot": FOOT, "feet": FOOT, "international foot": FOO
                "us-ft": US_FOOT, "us survey foot": US_FOOT, "ftus": US_FOOT,
                "us_survey_foot": US_FOOT}
 STRIP_WARN_PIXELS = 4096 * 4096  # a single strip bigger than this decodes slowly
+GDAL_CACHE_MB = 96  # GDAL's block cache: bounded, so memory is the tiles' budget
+
+
+def _bound_gdal_cache() -> None:
+    """GDAL caches 5 % of RAM in blocks by default; the ground keeps its own budget."""
+    import os
+
+    if "GDAL_CACHEMAX" not in os.environ:
+        from rasterio.env import set_gdal_config
+
+        set_gdal_config("GDAL_CACHEMAX", GDAL_CACHE_MB)
 
 
 @dataclass
@@ -171,6 +182,7 @@ class RasterSource:
         self._local = threading.local()
         self._handles: list = []
         self._lock = threading.Lock()
+        _bound_gdal_cache()
 
     # -- datasets per thread and level -------------------------------------
     def _dataset(self, level: int):
@@ -266,9 +278,11 @@ class RasterSource:
                       src_nodata=np.nan, dst_nodata=np.nan)
             reproject(src[i], out[i], resampling=method, **kw)
             gaps = np.isnan(out[i])
-            if gaps.any() and method != Resampling.nearest:
+            inner = gaps[1:-1, 1:-1].any() if min(rows, cols) > 2 else gaps.any()
+            if inner or (gaps.any() and not pixel_is_point):
                 # bilinear needs neighbours on both sides: at the raster's outer edge
-                # and beside nodata, the nearest cell's value stands in
+                # and beside nodata, the nearest cell's value stands in (edge samples
+                # of a lattice are filled from their neighbours below)
                 reproject(src[i], near, resampling=Resampling.nearest, **kw)
                 out[i][gaps] = near[gaps]
         if pixel_is_point and rows > 2 and cols > 2:
