@@ -1265,6 +1265,10 @@
         <translation>分类字段 {field!r} 不是图层 {table!r} 的字段</translation>
     </message>
     <message>
+        <source>base_height must be a number or &quot;terrain&quot;, not {value!r}</source>
+        <translation>base_height 必须是数字或 &quot;terrain&quot;，而不是 {value!r}</translation>
+    </message>
+    <message>
         <source>{n} objects have invalid or non-finite coordinates and are not drawn</source>
         <translation>{n} 个对象的坐标无效或为非有限值，未绘制</translation>
     </message>
@@ -1303,6 +1307,98 @@
     <message>
         <source>field {field!r} is hidden: {why}</source>
         <translation>字段 {field!r} 已隐藏：{why}</translation>
+    </message>
+    <message>
+        <source>the raster has no CRS: give one in the scene file (crs = &quot;EPSG:4549&quot;)</source>
+        <translation>栅格没有坐标系：请在场景文件中指定（crs = &quot;EPSG:4549&quot;）</translation>
+    </message>
+    <message>
+        <source>every cell is nodata: nothing to draw</source>
+        <translation>所有像元均为无数据值：没有可绘制的内容</translation>
+    </message>
+    <message>
+        <source>not a readable raster ({detail})</source>
+        <translation>不是可读取的栅格（{detail}）</translation>
+    </message>
+    <message>
+        <source>base_height = &quot;terrain&quot; but the scene has no DEM: set on the flat ground</source>
+        <translation>base_height = &quot;terrain&quot;，但场景中没有 DEM：放置在平地上</translation>
+    </message>
+    <message>
+        <source>unknown tile matrix set {name!r} ({known})</source>
+        <translation>未知的瓦片矩阵集 {name!r}（{known}）</translation>
+    </message>
+    <message>
+        <source>not a readable MBTiles file ({detail})</source>
+        <translation>不是可读取的 MBTiles 文件（{detail}）</translation>
+    </message>
+    <message>
+        <source>the MBTiles file holds no tiles</source>
+        <translation>MBTiles 文件中没有瓦片</translation>
+    </message>
+    <message>
+        <source>no {z}/{x}/{y} tiles in this folder (and no url to fetch them)</source>
+        <translation>此文件夹中没有 {z}/{x}/{y} 瓦片（也没有可下载瓦片的 url）</translation>
+    </message>
+    <message>
+        <source>the basemap&apos;s extent is unknown: give bounds = [west, south, east, north]</source>
+        <translation>底图范围未知：请给出 bounds = [西, 南, 东, 北]</translation>
+    </message>
+    <message>
+        <source>url must start with http:// or https://</source>
+        <translation>url 必须以 http:// 或 https:// 开头</translation>
+    </message>
+    <message>
+        <source>url must hold {z}, {x} and {y}</source>
+        <translation>url 必须包含 {z}、{x} 和 {y}</translation>
+    </message>
+    <message>
+        <source>zoom levels {zooms} are missing: coarser tiles stand in</source>
+        <translation>缺少缩放级别 {zooms}：以较粗级别的瓦片代替</translation>
+    </message>
+    <message>
+        <source>web map tiles of China (Gaode, Tencent, Baidu) are offset by 100-700 m: if these are, set gcj02 = true (Tianditu needs none)</source>
+        <translation>中国的网络地图瓦片（高德、腾讯、百度）有 100-700 米偏移：如果是这类瓦片，请设置 gcj02 = true（天地图无需设置）</translation>
+    </message>
+    <message>
+        <source>not a readable zip file ({detail})</source>
+        <translation>不是可读取的 zip 文件（{detail}）</translation>
+    </message>
+    <message>
+        <source>the zip file holds no raster (.tif, .img, .asc, .hgt...)</source>
+        <translation>zip 文件中没有栅格（.tif、.img、.asc、.hgt……）</translation>
+    </message>
+    <message>
+        <source>the raster has no cells or no bands</source>
+        <translation>栅格没有像元或没有波段</translation>
+    </message>
+    <message>
+        <source>role must be &quot;terrain&quot; or &quot;imagery&quot;, not {role!r}</source>
+        <translation>role 必须是 &quot;terrain&quot; 或 &quot;imagery&quot;，而不是 {role!r}</translation>
+    </message>
+    <message>
+        <source>max_error must be a positive number of metres</source>
+        <translation>max_error 必须是以米为单位的正数</translation>
+    </message>
+    <message>
+        <source>heights are in {unit}: converted to metres (x {factor})</source>
+        <translation>高程单位为 {unit}：已换算为米（× {factor}）</translation>
+    </message>
+    <message>
+        <source>a 1 x 1 raster: drawn as one flat cell</source>
+        <translation>1 × 1 栅格：绘制为一个平坦像元</translation>
+    </message>
+    <message>
+        <source>stored as one strip without overviews: every view reads the whole image; convert it to a tiled COG (gdal_translate -of COG) for speed</source>
+        <translation>以单一条带存储且没有金字塔：每次显示都要读取整幅影像；请转换为分块 COG（gdal_translate -of COG）以提高速度</translation>
+    </message>
+    <message>
+        <source>the raster has no CRS</source>
+        <translation>栅格没有坐标系</translation>
+    </message>
+    <message>
+        <source>{n} bands: the first is taken as heights</source>
+        <translation>{n} 个波段：以第一个波段作为高程</translation>
     </message>
 </context>
 <context>
@@ -1477,6 +1573,10 @@
     <message>
         <source>local</source>
         <translation>局部坐标</translation>
+    </message>
+    <message>
+        <source>Ground {z} m</source>
+        <translation>地面 {z} 米</translation>
     </message>
     <message>
         <source>Nothing selected</source>
@@ -2896,6 +2996,38 @@ Purpose:</source>
     <message>
         <source>{csv}: {n} rows refused; nothing was changed (fix them, or apply the others with --partial)</source>
         <translation>{csv}：{n} 行被拒绝；未做任何修改（请修正这些行，或用 --partial 应用其余行）</translation>
+    </message>
+    <message>
+        <source>role: {role}</source>
+        <translation>用途：{role}</translation>
+    </message>
+    <message>
+        <source>size: {width} x {height} cells, {bands} bands, {dtype}</source>
+        <translation>大小：{width} × {height} 像元，{bands} 个波段，{dtype}</translation>
+    </message>
+    <message>
+        <source>CRS: {crs}</source>
+        <translation>坐标系：{crs}</translation>
+    </message>
+    <message>
+        <source>bounds: {x0:.3f}, {y0:.3f} - {x1:.3f}, {y1:.3f}</source>
+        <translation>范围：{x0:.3f}, {y0:.3f} - {x1:.3f}, {y1:.3f}</translation>
+    </message>
+    <message>
+        <source>nodata: {nodata}</source>
+        <translation>无数据值：{nodata}</translation>
+    </message>
+    <message>
+        <source>overviews: {levels}</source>
+        <translation>金字塔：{levels}</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>heights in: {unit}</source>
+        <translation>高程单位：{unit}</translation>
     </message>
 </context>
 <context>
