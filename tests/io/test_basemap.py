@@ -192,3 +192,18 @@ def test_bad_basemaps(tmp_path):
         read_basemap(tmp_path, url="ftp://x/{z}/{x}/{y}.png")
     cgcs = tile_matrix_set("CGCS2000Quad")
     assert cgcs.crs.to_epsg() == 4490 and cgcs.matrix(0).matrixWidth == 2
+
+
+def test_cli_info_on_an_mbtiles_file(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    path = write_mbtiles(tmp_path / "gaps.mbtiles", zooms=(14, 16), declared=(14, 16))
+    out = subprocess.run([sys.executable, "-m", "twinviewer", "info", "--json", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    info = json.loads(out)["layers"][0]["raster"]
+    assert info["zooms"] == [14, 16] and info["missing_zooms"] == [15]
+    plain = subprocess.run([sys.executable, "-m", "twinviewer", "info", str(path)],
+                           capture_output=True, text=True, check=True).stdout
+    assert "WebMercatorQuad" in plain and "14, 16" in plain

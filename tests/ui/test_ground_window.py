@@ -3,6 +3,8 @@ the cursor's elevation, picking the terrain and walking over it."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyogrio
 import pytest
@@ -95,10 +97,11 @@ def test_cursor_reads_the_ground_and_clicking_it_selects_nothing(main_window, qt
     assert abs(hit[2] - z) < 0.5
     pos = w.viewport.qt_pos(display)
     qtbot.mouseMove(w.viewport.interactor, QPoint(*pos))
-    qtbot.waitUntil(lambda: "m" in w.cursor_label.text() and "X" in w.cursor_label.text(),
-                    timeout=5000)
-    w._on_cursor(hit)  # the text the status bar shows for the ground point under the mouse
-    assert f"{hit[2]:.2f}" in w.cursor_label.text()
+    qtbot.waitUntil(lambda: len(re.findall(r"-?\d+\.\d+", w.cursor_label.text())) == 3,
+                    timeout=5000)  # X, Y and the ground's elevation
+    cx, cy, cz = (float(v) for v in re.findall(r"-?\d+\.\d+", w.cursor_label.text()))
+    assert abs(cz - float(view.terrain().height_at(cx - ox, cy - oy))) < 0.3
+    assert np.hypot(cx - ox - gx, cy - oy - gy) < 5.0  # under the mouse
     w.scene.selection.select("房屋", [0])
     qtbot.mouseClick(w.viewport.interactor, Qt.LeftButton, pos=QPoint(*pos))
     qtbot.waitUntil(lambda: w.scene.selection.count() == 0, timeout=5000)  # no object

@@ -3014,6 +3014,18 @@ Purpose:</source>
         <translation>范围：{x0:.3f}, {y0:.3f} - {x1:.3f}, {y1:.3f}</translation>
     </message>
     <message>
+        <source>tile matrix set: {tms}</source>
+        <translation>瓦片矩阵集：{tms}</translation>
+    </message>
+    <message>
+        <source>zoom levels: {zooms}</source>
+        <translation>缩放级别：{zooms}</translation>
+    </message>
+    <message>
+        <source>missing zoom levels: {zooms}</source>
+        <translation>缺少的缩放级别：{zooms}</translation>
+    </message>
+    <message>
         <source>nodata: {nodata}</source>
         <translation>无数据值：{nodata}</translation>
     </message>
