@@ -129,3 +129,18 @@ def test_walk_mode_follows_the_terrain(main_window, qtbot, tmp_path):
     walk.set_active(False)
     assert heights and np.allclose(heights, heights[0], atol=0.05)
     assert min(heights) >= EYE_HEIGHT - 1e-6
+
+
+def test_a_dem_opened_under_drawn_objects_lifts_them(main_window, qtbot, tmp_path):
+    _scene(tmp_path)
+    w = main_window([tmp_path / "houses.gpkg"])
+    houses = w.scene.layers[0]
+    assert houses.row_bounds([0])[2] == 0.0  # flat ground at first
+    with qtbot.waitSignal(w.scene_loaded, timeout=60_000):
+        w.open_paths([tmp_path / "dem.tif"])  # added to the open scene
+    _settled(w, qtbot)
+    base = houses.row_bounds([0])[2]
+    xx, yy = np.meshgrid([HILL[0] - 10, HILL[0] + 10], [HILL[1] - 8, HILL[1] + 8])
+    assert abs(base - hill(xx, yy).min()) < 0.5
+    drawn = w.viewport.view.pieces[houses][0].polydata.bounds
+    assert drawn[5] > 12.0 + base - 0.01  # the drawing was rebuilt, lifted

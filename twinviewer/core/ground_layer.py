@@ -160,28 +160,32 @@ def terrain_of(layers) -> Terrain | None:
     return None
 
 
-def settle_on_terrain(layers) -> list[str]:
+def settle_on_terrain(layers) -> list:
     """Set the objects of vector layers on the scene's terrain, as their
     ``base_height`` says: by default (a DEM and no number given) the objects without
     Z; with ``base_height = "terrain"`` every object, its Z being its height above
-    the ground. Returns the warnings to show."""
+    the ground. Each layer is lifted once. Returns the layers lifted now."""
     from twinviewer.core.terrain import set_on_ground
 
     terrain = terrain_of(layers)
     if terrain is None:
         for layer in layers:
-            if getattr(layer, "base_height", None) == "terrain":
-                layer.warnings.append(translate("LoadError", "base_height = \"terrain\" but "
-                                                             "the scene has no DEM: set on "
-                                                             "the flat ground"))
+            note = translate("LoadError", "base_height = \"terrain\" but the scene has no "
+                                          "DEM: set on the flat ground")
+            if getattr(layer, "base_height", None) == "terrain" and note not in layer.warnings:
+                layer.warnings.append(note)
         return []
+    lifted = []
     for layer in layers:
         mode = getattr(layer, "base_height", None)
         rows = getattr(layer, "flat_rows", None)  # objects whose geometry has no Z
-        if mode not in (None, "terrain") or rows is None or isinstance(layer, RasterLayer):
+        if mode not in (None, "terrain") or rows is None or isinstance(layer, RasterLayer) \
+                or getattr(layer, "on_terrain", False):  # each layer is lifted once
             continue
+        layer.on_terrain = True
         if mode == "terrain":  # said outright: every height is above the ground
             rows = np.ones(len(layer), dtype=bool)
         moved = set_on_ground(terrain, layer, rows)
+        lifted.append(layer)
         log.info("%s: %d objects set on the terrain", layer.name, moved)
-    return []
+    return lifted

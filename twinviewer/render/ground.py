@@ -124,6 +124,7 @@ class GroundView:
         self._drawn: set[str] = set()
         self.base_rgb = np.array(pv.Color(GROUND_BASE).int_rgb, dtype=np.float32)
         self.errors: list[str] = []
+        self.last_selection = None  # the traversal's last answer (render --stats, tests)
 
     # -- layers ---------------------------------------------------------------
     @property

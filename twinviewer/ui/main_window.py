@@ -35,6 +35,7 @@ from twinviewer.core.edits import (
     RenameField,
 )
 from twinviewer.core.errors import LoadError
+from twinviewer.core.ground_layer import settle_on_terrain
 from twinviewer.core.layer import PointBatch
 from twinviewer.core.scene import Scene
 from twinviewer.io.loader import LoadResult, spec_for
@@ -322,6 +323,10 @@ class MainWindow(QMainWindow):
             self._bind(result.to_scene())
             self._offer_restore()
         else:
+            # files added to a scene on a DEM stand on it too (or a DEM added under them)
+            for layer in settle_on_terrain([*self.scene.layers, *result.layers]):
+                if layer in self.scene.layers:  # already drawn: draw it again, lifted
+                    self.viewport.refresh_layer(layer, geometry=True)
             for layer in result.layers:
                 self.scene.add_layer(layer, placed=True)
                 self.edits.declare_layer(layer)
