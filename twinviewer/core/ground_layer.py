@@ -109,19 +109,19 @@ class RasterLayer(Layer):
         x0, y0, x1, y1 = self.extent
         info = self.raster.info
         res = min(info.resolution)
-        # cells as fine as the file's, but at most SAMPLER_CELLS a side
-        cols = int(np.clip(round((x1 - x0) / max(res, 1e-9)) + 1, 2, SAMPLER_CELLS))
-        rows = int(np.clip(round((y1 - y0) / max(res, 1e-9)) + 1, 2, SAMPLER_CELLS))
-        z = self.raster.read((x0, y0, x1, y1), (rows, cols), self.scene_crs,
-                             pixel_is_point=True)[0] * self.z_factor
+        # cells as fine as the file's, but at most SAMPLER_CELLS a side; the cells fill
+        # the extent (a DEM in the scene CRS is then read without warping)
+        cols = int(np.clip(round((x1 - x0) / max(res, 1e-9)), 1, SAMPLER_CELLS))
+        rows = int(np.clip(round((y1 - y0) / max(res, 1e-9)), 1, SAMPLER_CELLS))
+        z = self.raster.read((x0, y0, x1, y1), (rows, cols), self.scene_crs)[0] * self.z_factor
         if not np.isfinite(z).any():
             raise LoadError(translate("LoadError", "every cell is nodata: nothing to draw"),
                             self.source)
-        dx = (x1 - x0) / (cols - 1)
-        dy = (y1 - y0) / (rows - 1)
+        dx = (x1 - x0) / cols
+        dy = (y1 - y0) / rows
         coarse = max(dx, dy) > res * 1.5
         error = float(np.nanstd(np.diff(z, axis=1))) if coarse and cols > 2 else 0.0
-        return Terrain(z, x0, y1, dx, dy, error=error)
+        return Terrain(z, x0 + dx / 2, y1 - dy / 2, dx, dy, error=error)
 
     def set_origin(self, origin) -> None:
         """Scene-local coordinates from now on are scene CRS minus ``origin``."""

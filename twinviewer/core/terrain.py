@@ -76,7 +76,11 @@ class Terrain:
 
     def shifted(self, dx: float, dy: float) -> Terrain:
         """The same grid with its coordinates moved by ``(-dx, -dy)`` (a new origin)."""
-        return Terrain(self.z, self.x0 - dx, self.y0 - dy, self.dx, self.dy, self.error)
+        import copy
+
+        moved = copy.copy(self)  # the grids are shared: nothing is filled again
+        moved.x0, moved.y0 = self.x0 - dx, self.y0 - dy
+        return moved
 
     def height_at(self, x, y, *, outside: float = np.nan) -> np.ndarray:
         """Bilinear heights at scene-local ``x, y`` (arrays of any shape).

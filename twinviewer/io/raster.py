@@ -258,6 +258,14 @@ class RasterSource:
         out = np.full((len(bands), rows, cols), np.nan, dtype=np.float32)
         if c1 <= c0 or r1 <= r0:
             return out
+        same_crs = not dst_crs or not self.crs or dst_crs == self.crs
+        eps = 1e-6 * max(win.width, win.height, 1.0)
+        if same_crs and win.col_off >= -eps and win.row_off >= -eps and \
+                win.col_off + win.width <= ds.width + eps and \
+                win.row_off + win.height <= ds.height + eps:
+            # same CRS, inside the file: GDAL resamples the (fractional) window itself,
+            # several times faster than the warper
+            return self._resampled(ds, win, bands, (rows, cols), resampling, pixel_is_point)
         window = Window(c0, r0, c1 - c0, r1 - r0)
         data = ds.read(list(bands), window=window, masked=True).astype(np.float32)
         if self.nodata is not None and ds.nodata is None:
@@ -293,6 +301,34 @@ class RasterSource:
                 row[np.isnan(row)] = nxt[np.isnan(row)]
                 col, nxt = out[:, :, edge], out[:, :, inner]
                 col[np.isnan(col)] = nxt[np.isnan(col)]
+        return out
+
+    def _resampled(self, ds, win, bands, shape, resampling: str, pixel_is_point: bool
+                   ) -> np.ndarray:
+        from rasterio.enums import Resampling
+        from rasterio.windows import Window
+
+        rows, cols = shape
+
+        def snap(v: float) -> float:  # whole pixels take GDAL's fast path
+            return float(round(v)) if abs(v - round(v)) < 1e-3 else v
+
+        c0, r0 = max(snap(win.col_off), 0.0), max(snap(win.row_off), 0.0)
+        win = Window(c0, r0, min(snap(win.width), ds.width - c0),
+                     min(snap(win.height), ds.height - r0))
+        # not masked=True: a resampled mask band costs more than the read itself;
+        # GDAL's resampling keeps nodata cells at the nodata value
+        data = ds.read(list(bands), window=win, out_shape=(len(bands), rows, cols),
+                       resampling=getattr(Resampling, resampling))
+        out = data.astype(np.float32)
+        nodata = ds.nodata if ds.nodata is not None else self.nodata
+        if nodata is not None:
+            out[data == nodata] = np.nan
+        if np.issubdtype(data.dtype, np.floating):
+            out[~np.isfinite(out)] = np.nan
+        if ds.count >= 4 and 4 not in bands and ds.colorinterp[3].name == "alpha":
+            alpha = ds.read(4, window=win, out_shape=(rows, cols))
+            out[:, alpha == 0] = np.nan
         return out
 
     def has_data(self) -> bool:
