@@ -64,7 +64,7 @@ def main_window(qtbot, tmp_path, request):
             folder = tmp_path / f"demo{len(windows)}"
             folder.mkdir()
             for f in DEMO_SCENE.parent.iterdir():
-                if f.suffix in (".toml", ".gpkg"):
+                if f.suffix in (".toml", ".gpkg", ".tif"):  # .tif: the demo's DEM and photo
                     shutil.copy(f, folder / f.name)
             paths = [folder / DEMO_SCENE.name]
         with qtbot.waitSignal(window.scene_loaded, timeout=120_000):

@@ -291,6 +291,7 @@ def describe(path: str | Path) -> tuple[dict, list[str]]:
                 "bounds": None if b is None else [round(v, 6) for v in b],
                 "source": str(layer.source), "group": layer.group,
                 "warnings": list(layer.warnings),
+                **({"raster": layer.describe()} if hasattr(layer, "describe") else {}),
             })
     info = {
         "path": str(path),
@@ -327,6 +328,11 @@ def _info(args) -> int:
                           box=box))
             for cls, n in sorted(lyr["classes"].items(), key=lambda kv: -kv[1]):
                 print(f"      {cls}: {n}")
+            if "raster" in lyr:
+                from twinviewer.io.raster_info import raster_lines
+
+                for line in raster_lines(lyr["raster"]):
+                    print("      " + line)
             for w in lyr["warnings"]:
                 print(f"      ! {w}")
     for e in errors:

@@ -16,6 +16,14 @@ def _camera(w):
     return np.array(cam.GetPosition()), np.array(cam.GetFocalPoint())
 
 
+def _ground(w, p) -> float:
+    """The demo's ground under ``p``: its DEM's height there (0 without one)."""
+    for layer in w.scene.layers:
+        if getattr(layer, "terrain", None) is not None:
+            return float(layer.terrain.height_at(p[0], p[1]))
+    return 0.0
+
+
 def test_walk_keys_look_and_leave(main_window, qtbot, artifacts):
     w = main_window()
     tools = w.presenting
@@ -24,7 +32,7 @@ def test_walk_keys_look_and_leave(main_window, qtbot, artifacts):
     tools.walk_action.trigger()
     assert tools.walk.active
     pos, focal = _camera(w)
-    assert pos[2] == pytest.approx(EYE_HEIGHT)  # at eye height on the demo's ground
+    assert pos[2] == pytest.approx(_ground(w, pos) + EYE_HEIGHT)  # eye height on the ground
     widget = w.viewport.interactor
     ahead = (focal - pos)[:2] / np.linalg.norm((focal - pos)[:2])
 
@@ -34,13 +42,14 @@ def test_walk_keys_look_and_leave(main_window, qtbot, artifacts):
     qtbot.keyClick(widget, Qt.Key_D)  # strafe right: perpendicular, same height
     side, _ = _camera(w)
     assert abs(np.dot(side[:2] - moved[:2], ahead)) < 1e-6
-    assert side[2] == pytest.approx(EYE_HEIGHT)
+    assert side[2] == pytest.approx(_ground(w, side) + EYE_HEIGHT)  # following the ground
 
     for _ in range(5):  # flying down stops at eye height: no going under the ground
         qtbot.keyClick(widget, Qt.Key_PageDown)
-    assert _camera(w)[0][2] == pytest.approx(EYE_HEIGHT)
+    low = _camera(w)[0]
+    assert low[2] == pytest.approx(_ground(w, low) + EYE_HEIGHT)
     qtbot.keyClick(widget, Qt.Key_PageUp, Qt.ShiftModifier)
-    assert _camera(w)[0][2] == pytest.approx(EYE_HEIGHT + 5 * STEP)
+    assert _camera(w)[0][2] == pytest.approx(_ground(w, low) + EYE_HEIGHT + 5 * STEP)
 
     yaw = tools.walk.yaw
     qtbot.keyClick(widget, Qt.Key_Left)

@@ -1014,8 +1014,11 @@ def generate_district(out_dir, *, objects: int = 6000, seed: int = 20261125,
     GeoPackageStore(gpkg).mark_sensitive("residents", SENSITIVE_FIELDS)
     origin = [float(round(CENTRE[0] / 100.0) * 100.0), float(round(CENTRE[1] / 100.0) * 100.0),
               0.0]
+    from twinviewer.demo.ground import put_on_ground
+
+    document = put_on_ground(_scene_document(origin), out, gpkg, CRS, CENTRE)
     scene = out / SCENE_NAME
-    scene.write_bytes(tomli_w.dumps(_scene_document(origin)).encode("utf-8"))
+    scene.write_bytes(tomli_w.dumps(document).encode("utf-8"))
     report(1.0, "完成")
     return scene
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from twinviewer.core.crs import parse_crs, place_layer, scene_crs_for
 from twinviewer.core.errors import LoadError
+from twinviewer.core.ground_layer import settle_on_terrain
 from twinviewer.core.layer import Layer
 from twinviewer.core.scene import Scene, View
 from twinviewer.core.sources import safe_dsn
@@ -196,6 +197,9 @@ def load(spec: SceneSpec, progress: Progress | None = None,
         if hasattr(layer, "place"):  # streamed geometry: placed around the final origin
             place_layer(layer, crs, origin)
         layer.geometry_changed()
+        if hasattr(layer, "set_origin"):  # rasters keep their cells in the file
+            layer.set_origin(origin)
+    settle_on_terrain(placed)  # objects without Z stand on the DEM, if there is one
     report(1.0, "")
     return LoadResult(spec, crs, origin, placed, errors)
 

@@ -79,8 +79,10 @@ class Reader:
 
 _NUMBER = (int, float)
 _VECTOR_OPTIONS = {"table": str, "encoding": str, "class_field": str, "height_field": str,
-                   "floors_field": str, "default_height": _NUMBER, "base_height": _NUMBER,
+                   "floors_field": str, "default_height": _NUMBER,
+                   "base_height": (int, float, str),  # a number or "terrain"
                    "gcj02": bool}
+RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".asc", ".hgt")
 
 # Every reader, in the order names are matched; the last one without suffixes,
 # scheme or sniff (``vector``: anything OGR opens) takes what no other recognises.
@@ -90,6 +92,13 @@ READERS: list[Reader] = [
     Reader("tiles", "twinviewer.tiles.layer:read_tileset", _TILES_OPTIONS,
            suffixes=("tileset.json",), schemes=("http", "https"),
            sniff="twinviewer.tiles.layer:looks_like_tileset"),
+    Reader("raster", "twinviewer.io.raster:read_raster",
+           {"role": str, "max_error": _NUMBER, "nodata": _NUMBER},
+           suffixes=RASTER_SUFFIXES, sniff="twinviewer.io.raster:looks_like_raster_zip"),
+    Reader("basemap", "twinviewer.io.basemap:read_basemap",
+           {"tms": str, "zoom_offset": int, "gcj02": bool, "url": str, "bounds": list,
+            "maxzoom": int},
+           suffixes=(".mbtiles",), sniff="twinviewer.io.basemap:looks_like_tile_folder"),
     Reader("cityjson", "twinviewer.io.cityjson:read_cityjson", {"lod": (str, int, float)},
            suffixes=(".city.json", ".city.jsonl", ".jsonl"),
            sniff="twinviewer.io.registry:looks_like_cityjson"),
@@ -99,7 +108,8 @@ READERS: list[Reader] = [
            {"position": list, "rotation": (list, int, float), "scale": (list, int, float)},
            suffixes=MESH_SUFFIXES),
     Reader("vector", "twinviewer.store.postgis:read_url_layers",
-           {k: v for k, v in _VECTOR_OPTIONS.items() if k not in ("encoding", "gcj02")},
+           {**{k: v for k, v in _VECTOR_OPTIONS.items() if k not in ("encoding", "gcj02")},
+            "base_height": _NUMBER},
            schemes=("postgresql", "postgres")),
     Reader("vector", "twinviewer.io.vector:read_vector", _VECTOR_OPTIONS),
 ]

@@ -55,8 +55,8 @@ def list_tables(path: str | Path) -> list[str]:
 def read_vector(path: str | Path, *, table: str | None = None, name: str | None = None,
                 encoding: str | None = None, class_field: str | None = None,
                 height_field: str | None = None, floors_field: str | None = None,
-                default_height: float | None = None, base_height: float = 0.0,
-                gcj02: bool = False, progress: Progress | None = None) -> list[Layer]:
+                default_height: float | None = None,
+                base_height: float | str | None = None, gcj02: bool = False, progress: Progress | None = None) -> list[Layer]:
     """Read one table (or every table) of a vector file into layers.
 
     Parameters
@@ -73,6 +73,9 @@ def read_vector(path: str | Path, *, table: str | None = None, name: str | None 
         from common names when not given).
     default_height : float, optional
         Prism height when a polygon has neither height nor floors (default 10 m).
+    base_height : float or "terrain", optional
+        Where objects without Z stand: a height in metres, or ``"terrain"`` (the
+        default when the scene has a DEM): on the ground sampled from it when placed.
     gcj02 : bool
         The coordinates are GCJ-02 longitude/latitude from a Chinese web map: convert
         them to WGS 84 (see :mod:`twinviewer.io.gcj02`, about 1 m accuracy).  Default
@@ -132,7 +135,11 @@ def _read_table(path: Path, table: str, name: str, *, encoding, class_field, hei
                                                "{table!r}").format(field=class_field, table=table),
                         path)
     heights = heights_of(columns, n, height_field, floors_field, default_height, path)
-    batches, dropped = build_batches(geoms, heights, float(base_height))
+    if isinstance(base_height, str) and base_height != "terrain":
+        raise LoadError(translate("LoadError", "base_height must be a number or \"terrain\", "
+                                               "not {value!r}").format(value=base_height), path)
+    base = float(base_height) if isinstance(base_height, int | float) else 0.0
+    batches, dropped = build_batches(geoms, heights, base)
     if dropped:
         notes.append(translate("LoadError", "{n} objects have invalid or non-finite "
                                             "coordinates and are not drawn").format(n=dropped))
@@ -141,6 +148,9 @@ def _read_table(path: Path, table: str, name: str, *, encoding, class_field, hei
                   source_table=table)
     layer.warnings.extend(notes)
     layer.source_bounds = geometry_bounds(geoms, layer.source_bounds)
+    # objects without Z stand on the terrain when the scene has one (core/ground_layer)
+    layer.base_height = base_height
+    layer.flat_rows = ~shapely.has_z(geoms) if len(geoms) else np.zeros(0, dtype=bool)
     return layer
 
 

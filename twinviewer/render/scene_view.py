@@ -10,11 +10,13 @@ import numpy as np
 import pyvista as pv
 import vtk
 
+from twinviewer.core.ground_layer import RasterLayer
 from twinviewer.core.layer import Layer
 from twinviewer.core.query import FilterEngine
 from twinviewer.core.scene import Scene, View
 from twinviewer.render.batches import Piece, apply_style, decimated, layer_pieces
 from twinviewer.render.colors import HIGHLIGHT
+from twinviewer.render.ground import GroundView
 from twinviewer.render.labels import LayerLabels, SceneLabels, build_labels
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,7 @@ class SceneView:
         plotter.renderer.AddActor(self.label_overlay.actor)
         self._label_observer = plotter.renderer.AddObserver("StartEvent", self._choose_labels)
         self._engine = FilterEngine()
+        self.ground = GroundView(plotter.renderer)  # DEM and imagery layers (tiles)
         apply_look(plotter)
         scene.layer_added.connect(self.add_layer)
         scene.layer_removed.connect(self.remove_layer)
@@ -92,10 +95,16 @@ class SceneView:
     # -- layers -------------------------------------------------------------
     def add_layer(self, layer: Layer, render: bool = True) -> None:
         self.tiles.add_layer(layer)
-        self._build_pieces(layer)
         cb = functools.partial(self._on_layer_changed, layer)
         self._callbacks[layer] = cb
         layer.changed.connect(cb)
+        if isinstance(layer, RasterLayer):  # cells read on demand, as tiles
+            self.ground.add_layer(layer)
+            if render:
+                self._update_ground()
+                self.render()
+            return
+        self._build_pieces(layer)
         self._apply_display(layer)
         self._paint(layer)
         if render:
@@ -215,6 +224,7 @@ class SceneView:
 
     def remove_layer(self, layer: Layer) -> None:
         self.tiles.remove_layer(layer)
+        self.ground.remove_layer(layer)
         self._drop_pieces(layer)
         self._show_labels()
         cb = self._callbacks.pop(layer, None)
@@ -223,6 +233,8 @@ class SceneView:
         self.render()
 
     def _on_layer_changed(self, layer: Layer, what: str) -> None:
+        if isinstance(layer, RasterLayer):
+            self.ground.restyle()
         self._apply_display(layer)
         self.render()
 
@@ -360,9 +372,28 @@ class SceneView:
         x, y, _ = ren.GetDisplayPoint()
         return x, y
 
+    def terrain(self):
+        """The visible terrain's height sampler (core), or None on flat ground."""
+        layer = self.ground.terrain_layer()
+        return layer.terrain if layer is not None and layer.visible else None
+
     def display_to_ground(self, x: float, y: float, z: float = 0.0) -> np.ndarray | None:
-        """The point on the plane ``z`` under display pixel ``(x, y)``."""
+        """The point on the ground under display pixel ``(x, y)``: on the terrain when
+        there is one (a ray cast on its heights: picking the ground gives scene
+        coordinates, never an object), else on the plane ``z``."""
         ren = self.plotter.renderer
+        terrain = self.terrain()
+        if terrain is not None:
+            ends = []
+            for depth in (0.0, 1.0):
+                ren.SetDisplayPoint(x, y, depth)
+                ren.DisplayToWorld()
+                w = ren.GetWorldPoint()
+                ends.append(np.array(w[:3]) / w[3])
+            hit = terrain.intersect(ends[0], ends[1] - ends[0],
+                                    float(np.linalg.norm(ends[1] - ends[0])))
+            if hit is not None:
+                return hit
         ends = []
         for depth in (0.0, 1.0):
             ren.SetDisplayPoint(x, y, depth)
@@ -405,7 +436,19 @@ class SceneView:
         if view is not None:
             self.set_view(view, render=render)
         else:
-            self.frame(self.scene.bounds(visible_only=True) or self.scene.bounds(), render)
+            self.frame(self._framing_bounds(), render)
+
+    def _framing_bounds(self):
+        """What the first view shows: the objects, on their ground; the whole ground
+        only when there is nothing else (a DEM may be ten times the district)."""
+        for visible_only in (True, False):
+            boxes = [lyr.bounds() for lyr in self.scene.layers
+                     if not isinstance(lyr, RasterLayer)
+                     and (lyr.visible or not visible_only)]
+            boxes = np.array([b for b in boxes if b is not None])
+            if len(boxes):
+                return (*boxes[:, :3].min(axis=0), *boxes[:, 3:].max(axis=0))
+        return self.scene.bounds(visible_only=True) or self.scene.bounds()
 
     def set_view(self, view: View, render: bool = True) -> None:
         cam = self.plotter.renderer.GetActiveCamera()
@@ -439,6 +482,8 @@ class SceneView:
         if self._ground is not None:
             self.plotter.renderer.RemoveActor(self._ground)
             self._ground = None
+        if self.ground.active:  # the DEM or the imagery is the ground
+            return
         boxes = [p.polydata.bounds for pieces in self.pieces.values() for p in pieces]
         if not boxes:
             return
@@ -465,13 +510,30 @@ class SceneView:
         """Draw now (offscreen plotters too: pyvista defers those until ``show()``)."""
         if getattr(self.plotter, "_closed", False) or self.plotter.render_window is None:
             return
+        self.ground_tick()
         if getattr(self.plotter, "off_screen", False) is True:
             self.plotter.render_window.Render()
         else:
             self.plotter.render()
 
+    def ground_tick(self) -> bool:
+        """A turn of ground work (select, load, build a few tiles); True: redraw."""
+        try:
+            return self.ground.tick()
+        except Exception:  # never let a ground problem stop a frame
+            log.exception("ground tiles failed")
+            return False
+
+    def settle_ground(self, timeout: float = 120.0) -> int:
+        """Load every ground tile the current camera needs (offscreen renders)."""
+        self.plotter.renderer.ResetCameraClippingRange()
+        n = self.ground.settle(timeout=timeout)
+        self.plotter.renderer.ResetCameraClippingRange()
+        return n
+
     def close(self) -> None:
         """Stop following the model (call before the plotter is closed)."""
+        self.ground.close()
         self.scene.layer_added.disconnect(self.add_layer)
         self.scene.layer_removed.disconnect(self.remove_layer)
         self.scene.selection.changed.disconnect(self._on_selection)
@@ -534,6 +596,7 @@ def render_image(scene: Scene, out: str | Path | None = None,
         view = SceneView(plotter, scene)
         if view.tiles.active:  # exported pictures are complete: the view's tiles are in
             view.tiles.wait(tiles_timeout)
+        view.settle_ground()
         view.render()
         image = plotter.screenshot(str(out) if out else None, return_img=True)
         view.close()

@@ -136,6 +136,7 @@ def render_path_video(scene: Scene, path: WalkPath, out: str | Path, *,
             view.set_view(path.pose(t), render=False)
             if view.tiles.active:  # streamed tiles: each frame complete before it is kept
                 view.tiles.wait(30.0)
+            view.settle_ground(timeout=30.0)  # every frame complete: no tiles popping in
             plotter.render_window.Render()
             grab.Modified()
             grab.Update()

@@ -35,6 +35,7 @@ from twinviewer.core.edits import (
     RenameField,
 )
 from twinviewer.core.errors import LoadError
+from twinviewer.core.ground_layer import settle_on_terrain
 from twinviewer.core.layer import PointBatch
 from twinviewer.core.scene import Scene
 from twinviewer.demo import demo_scene
@@ -358,6 +359,10 @@ class MainWindow(QMainWindow):
             self._bind(result.to_scene())
             self._offer_restore()
         else:
+            # files added to a scene on a DEM stand on it too (or a DEM added under them)
+            for layer in settle_on_terrain([*self.scene.layers, *result.layers]):
+                if layer in self.scene.layers:  # already drawn: draw it again, lifted
+                    self.viewport.refresh_layer(layer, geometry=True)
             for layer in result.layers:
                 self.scene.add_layer(layer, placed=True)
                 self.edits.declare_layer(layer)
@@ -400,7 +405,11 @@ class MainWindow(QMainWindow):
             return
         world = point + self.scene.origin
         crs = self.scene.crs_label or self.tr("local")
-        self.cursor_label.setText(f"{crs}  X {world[0]:.2f}  Y {world[1]:.2f}")
+        text = f"{crs}  X {world[0]:.2f}  Y {world[1]:.2f}"
+        view = self.viewport.view
+        if view is not None and view.terrain() is not None:  # the ground's elevation
+            text += "  " + self.tr("Ground {z} m").format(z=f"{point[2]:.2f}")
+        self.cursor_label.setText(text)
 
     def clear_selection(self) -> None:
         self.scene.selection.clear()

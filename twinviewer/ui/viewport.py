@@ -69,6 +69,10 @@ class Viewport(QWidget):
         self._tiles_timer.timeout.connect(self._tiles_step)
         self._tiles_key = None
         self.last_hit = None  # scene point of the last click on anything drawn
+        # the ground's tiles follow the camera: select, load, build a few per turn
+        self._ground_timer = QTimer(self)
+        self._ground_timer.setInterval(40)
+        self._ground_timer.timeout.connect(self._ground_turn)
 
     @property
     def interactor(self) -> QWidget:
@@ -84,6 +88,7 @@ class Viewport(QWidget):
         scene.layer_added.connect(lambda *_: self._tiles_timer.start())
         self._locator_timer.start()
         self._tiles_timer.start()
+        self._ground_timer.start()
 
     def _tiles_step(self) -> None:
         """One turn of tile streaming; idle while the camera rests and all is in."""
@@ -104,6 +109,13 @@ class Viewport(QWidget):
             self.tiles_loading.emit(tiles.loading)
         except Exception:  # never let a tile problem escape the timer slot
             log.exception("tile streaming failed")
+
+    def _ground_turn(self) -> None:
+        try:
+            if self.view is not None and self.view.ground.active and self.view.ground_tick():
+                self.plotter.render()
+        except Exception:  # never let an exception cross the Qt timer edge
+            log.exception("ground tiles failed")
 
     def refresh_layer(self, layer, *, geometry: bool = False) -> None:
         """Redraw a layer after an edit (new pieces get their locators in idle time)."""
@@ -226,6 +238,7 @@ class Viewport(QWidget):
         """Close the interactor explicitly: avoids the segfault at exit (pyvistaqt#846)."""
         self._locator_timer.stop()
         self._tiles_timer.stop()
+        self._ground_timer.stop()
         if self.view is not None:
             self.view.close()
             self.view = None

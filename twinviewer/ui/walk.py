@@ -55,7 +55,8 @@ class WalkMode(QObject):
             self.pitch = 0.0
             self._view_angle = cam.GetViewAngle()
             cam.SetViewAngle(60.0)
-            self.position = np.array([focal[0], focal[1], self.ground() + EYE_HEIGHT])
+            self.position = np.array([focal[0], focal[1],
+                                      self.ground(focal[0], focal[1]) + EYE_HEIGHT])
             self.viewport.interactor.installEventFilter(self)
             self.viewport.interactor.setFocus()
         else:
@@ -68,7 +69,14 @@ class WalkMode(QObject):
             self._apply()
         self.toggled.emit(on)
 
-    def ground(self) -> float:
+    def ground(self, x: float | None = None, y: float | None = None) -> float:
+        """The ground's height at ``(x, y)``: the terrain's there, if the scene has one
+        (core sampling), else the scene's lowest level."""
+        terrain = self.viewport.view.terrain()
+        if terrain is not None and x is not None:
+            h = float(terrain.height_at(x, y))
+            if np.isfinite(h):
+                return h
         bounds = self.viewport.view.scene.bounds()
         return 0.0 if bounds is None else min(float(bounds[2]), 0.0)
 
@@ -82,8 +90,11 @@ class WalkMode(QObject):
         y = math.radians(self.yaw)
         flat = np.array([math.cos(y), math.sin(y), 0.0])
         side = np.array([math.sin(y), -math.cos(y), 0.0])
+        before = self.ground(*self.position[:2])
         self.position = self.position + flat * ahead + side * right + np.array([0, 0, up])
-        self.position[2] = max(self.position[2], self.ground() + EYE_HEIGHT)  # no tunnelling
+        after = self.ground(*self.position[:2])
+        self.position[2] += after - before  # walking follows the terrain up and down
+        self.position[2] = max(self.position[2], after + EYE_HEIGHT)  # no tunnelling
         self._apply()
 
     def turn(self, yaw: float = 0.0, pitch: float = 0.0) -> None:
