@@ -1370,7 +1370,7 @@
     </message>
     <message>
         <source>{url}: HTTP {status} {reason}</source>
-        <translation>{url}：HTTP {status} {reason}</translation>
+        <translation>{url}：HTTP 错误 {status} {reason}</translation>
     </message>
     <message>
         <source>{url}: unreachable ({reason})</source>
