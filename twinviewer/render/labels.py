@@ -179,6 +179,7 @@ class SceneLabels:
         self.actor.SetMapper(self.mapper)
         self.actor.SetPickable(False)
         self._inputs: list = []
+        self.placed = 0  # candidates handed to the mapper for the coming frame
 
     def choose(self, layers: list[LayerLabels], to_clip: np.ndarray | None) -> None:
         """Place the labels of ``layers`` (the visible, labelled ones) in the view whose
@@ -196,6 +197,7 @@ class SceneLabels:
         every = np.concatenate(picks) if picks else np.empty((0, 3))
         if len(every) > self.MAX_CANDIDATES:
             every = every[np.argsort(-every[:, 2], kind="stable")[:self.MAX_CANDIDATES]]
+        self.placed = len(every)
         for i, labels in enumerate(layers):
             labels.use(np.sort(every[every[:, 0] == i, 1].astype(np.int64)))
         inputs = [lb.hierarchy for lb in layers]
