@@ -16,6 +16,7 @@ masked (see :mod:`twinviewer.core.privacy`) unless the session unmasked them.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,6 +126,15 @@ class LayerLabels:
     expr: str
     hierarchy: vtk.vtkPointSetToLabelHierarchy | None = None
     using: np.ndarray | None = None
+    _extent: np.ndarray | None = None
+
+    @property
+    def extent(self) -> np.ndarray:
+        """Estimated ``(width, height)`` of each label in pixels (computed once)."""
+        if self._extent is None or len(self._extent) != self.count:
+            size = int(self.style.get("label_size", DEFAULT_SIZE))
+            self._extent = text_extent(self.texts, size)
+        return self._extent
 
     @property
     def count(self) -> int:
@@ -167,13 +177,16 @@ class SceneLabels:
     afar the tallest objects are named, closer in every object in view is.
     """
 
-    MAX_CANDIDATES = 300
+    MAX_CANDIDATES = 300  # without a window size: the tallest this many in view
+    MAX_LABELS = 100  # with one: at most this many that fit (each costs ~0.1 ms a frame)
+    DECLUTTER_TRIES = 4  # candidates tried per label kept, tallest first
+    MAX_LABEL_FRACTION = 0.25
 
     def __init__(self) -> None:
         self.mapper = vtk.vtkLabelPlacementMapper()
         self.mapper.SetRenderStrategy(vtk.vtkFreeTypeLabelRenderStrategy())
         self.mapper.UseDepthBufferOff()
-        self.mapper.SetMaximumLabelFraction(0.25)
+        self.mapper.SetMaximumLabelFraction(self.MAX_LABEL_FRACTION)
         self.mapper.SetIteratorType(vtk.vtkLabelHierarchy.QUEUE)
         self.actor = vtk.vtkActor2D()
         self.actor.SetMapper(self.mapper)
@@ -181,22 +194,40 @@ class SceneLabels:
         self._inputs: list = []
         self.placed = 0  # candidates handed to the mapper for the coming frame
 
-    def choose(self, layers: list[LayerLabels], to_clip: np.ndarray | None) -> None:
+    def choose(self, layers: list[LayerLabels], to_clip: np.ndarray | None,
+               size: tuple[int, int] | None = None) -> None:
         """Place the labels of ``layers`` (the visible, labelled ones) in the view whose
-        world-to-clip matrix is ``to_clip`` (4 x 4; ``None``: every candidate)."""
-        picks = []
+        world-to-clip matrix is ``to_clip`` (4 x 4; ``None``: every candidate).
+
+        With the window ``size`` (pixels) the candidates are decluttered first, tallest
+        first, by their estimated boxes (:func:`declutter`): the mapper measures and
+        places every label it is handed each frame, so handing it only the ones that
+        can fit keeps a still frame's label cost to the labels drawn.
+        """
+        picks, screen = [], []
         for i, labels in enumerate(layers):
             ok = np.ones(labels.count, dtype=bool)
+            xy = None
             if to_clip is not None and labels.count:
                 h = np.c_[labels.anchors, np.ones(labels.count)] @ to_clip.T
                 w = h[:, 3]
                 with np.errstate(invalid="ignore", divide="ignore"):
                     ok = (w > 0) & (np.abs(h[:, 0]) <= w) & (np.abs(h[:, 1]) <= w)
+                    xy = h[:, :2] / w[:, None]
             idx = np.nonzero(ok)[0]
             picks.append(np.c_[np.full(len(idx), i), idx, labels.priority[idx]])
+            if to_clip is not None:
+                screen.append(np.c_[xy[idx], labels.extent[idx]] if xy is not None
+                              else np.empty((0, 4)))
         every = np.concatenate(picks) if picks else np.empty((0, 3))
-        if len(every) > self.MAX_CANDIDATES:
-            every = every[np.argsort(-every[:, 2], kind="stable")[:self.MAX_CANDIDATES]]
+        order = np.argsort(-every[:, 2], kind="stable")
+        if size is not None and len(screen) == len(picks) and len(every):
+            order = order[:self.DECLUTTER_TRIES * self.MAX_LABELS]
+            boxes = np.concatenate(screen)[order]
+            keep = declutter(boxes, size, self.MAX_LABELS, self.MAX_LABEL_FRACTION)
+            every = every[order[keep]]
+        elif len(every) > self.MAX_CANDIDATES:
+            every = every[order[:self.MAX_CANDIDATES]]
         self.placed = len(every)
         for i, labels in enumerate(layers):
             labels.use(np.sort(every[every[:, 0] == i, 1].astype(np.int64)))
@@ -206,6 +237,69 @@ class SceneLabels:
             for h in inputs:
                 self.mapper.AddInputConnection(h.GetOutputPort())
             self._inputs = inputs
+
+
+CELL = 8  # pixels per cell of the declutter's occupancy grid
+
+
+def declutter(boxes: np.ndarray, size: tuple[int, int], limit: int,
+              fraction: float = 0.25) -> np.ndarray:
+    """Greedy, in the given (priority) order: which labels fit without overlapping.
+
+    Parameters
+    ----------
+    boxes : (k, 4) array
+        Per candidate: anchor in normalised device coordinates (x, y in -1..1) and the
+        label's estimated width and height in pixels; centred above the anchor.
+    size : (width, height)
+        The window in pixels.
+    limit : int
+        At most this many are kept.
+    fraction : float
+        Stop once the kept boxes cover this share of the window (as the mapper does).
+
+    Returns
+    -------
+    numpy.ndarray
+        Indices into ``boxes`` of the kept candidates, in order.
+    """
+    width, height = int(size[0]), int(size[1])
+    gw, gh = width // CELL + 1, height // CELL + 1
+    grid = np.zeros((gh, gw), dtype=bool)
+    # boxes in grid cells, with a margin (the mapper still has the final word)
+    cx = (boxes[:, 0] + 1.0) * 0.5 * width
+    y0 = (boxes[:, 1] + 1.0) * 0.5 * height
+    half = boxes[:, 2] * 0.5 + MARGIN
+    x_lo = np.clip((cx - half) // CELL, 0, gw - 1).astype(np.int64)
+    x_hi = np.clip((cx + half) // CELL + 1, 1, gw).astype(np.int64)
+    y_lo = np.clip((y0 - MARGIN) // CELL, 0, gh - 1).astype(np.int64)
+    y_hi = np.clip((y0 + boxes[:, 3] + MARGIN) // CELL + 1, 1, gh).astype(np.int64)
+    budget = fraction * width * height
+    covered = 0.0
+    kept: list[int] = []
+    for i in range(len(boxes)):
+        cell = grid[y_lo[i]:y_hi[i], x_lo[i]:x_hi[i]]
+        if cell.any():
+            continue
+        cell[:] = True
+        kept.append(i)
+        covered += boxes[i, 2] * boxes[i, 3]
+        if len(kept) >= limit or covered >= budget:
+            break
+    return np.asarray(kept, dtype=np.int64)
+
+
+MARGIN = 6.0  # pixels kept free around each label, so labels stay readable
+
+
+def text_extent(texts: np.ndarray, font_size: int) -> np.ndarray:
+    """Estimated ``(width, height)`` in pixels of each label: wide (CJK) characters
+    one em, others about half; the background box adds a little."""
+    wide = {"W", "F"}
+    widths = np.fromiter(
+        (sum(1.0 if unicodedata.east_asian_width(ch) in wide else 0.55 for ch in str(t))
+         for t in texts), dtype=np.float64, count=len(texts))
+    return np.c_[widths * font_size + 4.0, np.full(len(texts), font_size * 1.3 + 2.0)]
 
 
 def build_labels(layer: Layer, engine: FilterEngine | None = None, *,
