@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyvista as pv
-import vtk
 
 from benchmarks.common import display_points, draw, now, orbit, plotter
 from benchmarks.figures import stats
+from twinviewer.render import vtk_api as vtk
 
 NAIVE_OBJECTS = 10_000
 

@@ -96,7 +96,7 @@ def breakdown(scene, view) -> dict:
             if p.color_rows is not p.rows:
                 add("render: piece.color_rows (numpy)", _nbytes(p.color_rows))
             add("render: piece.base_colors (numpy)", _nbytes(p.base_colors))
-            if p.plain_colors is not None:
+            if p.plain_colors is not None and p.plain_colors is not p.base_colors:
                 add("render: piece.plain_colors (numpy)", _nbytes(p.plain_colors))
             if p.locator is not None:
                 add("render: cell locators", float(p.locator.GetMemorySize() if hasattr(

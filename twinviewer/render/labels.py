@@ -20,16 +20,16 @@ import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
-import vtk
-from vtk.util.numpy_support import numpy_to_vtk
 
 from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch
 from twinviewer.core.privacy import STATE, PrivacyState, mask_values
 from twinviewer.core.query import FilterEngine, QueryError, tokenize
 from twinviewer.io.assets import asset_height, assets_of_rows
+from twinviewer.render import vtk_api as vtk
 from twinviewer.render.colors import rgba
 from twinviewer.render.fonts import cjk_font_file
 from twinviewer.render.style import category_keys, size_factors
+from twinviewer.render.vtk_api import numpy_to_vtk
 
 log = logging.getLogger(__name__)
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pyvista as pv
-import vtk
 
 from twinviewer.core.layer import Layer
 from twinviewer.core.query import FilterEngine
 from twinviewer.core.scene import Scene, View
+from twinviewer.render import vtk_api as vtk
 from twinviewer.render.batches import Piece, apply_style, decimated, layer_pieces
 from twinviewer.render.colors import HIGHLIGHT
 from twinviewer.render.labels import LayerLabels, SceneLabels, build_labels
@@ -35,6 +35,28 @@ def make_theme() -> pv.themes.Theme:
     theme.background = BACKGROUND_BOTTOM
     theme.allow_empty_mesh = True
     return theme
+
+
+def release_freed_memory() -> None:
+    """Hand memory freed after a load back to the system (glibc ``malloc_trim``).
+
+    Reading and building a district frees a few hundred MiB of temporaries in
+    small blocks; glibc keeps them in its heap, so the process stays that much
+    bigger for its whole life (~50-90 MiB at 100k objects, docs/benchmarks.md).
+    A no-op where the C library has no ``malloc_trim``.
+    """
+    try:
+        _libc().malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+@functools.cache
+def _libc():
+    import ctypes
+    import ctypes.util
+
+    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
 
 
 def apply_look(plotter: pv.Plotter) -> None:
@@ -85,6 +107,7 @@ class SceneView:
             self.add_layer(layer, render=False)
         self._update_ground()
         self.reset_view(render=False)
+        release_freed_memory()
 
     # -- layers -------------------------------------------------------------
     def add_layer(self, layer: Layer, render: bool = True) -> None:
