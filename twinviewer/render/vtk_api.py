@@ -7,8 +7,8 @@ docs/benchmarks.md, "Memory").  The renderer imports this module instead, as
 """
 
 # ruff: noqa: F401  (re-exports)
-# the OpenGL2, FreeType and label modules register the factory overrides that turn
-# vtkPolyDataMapper, text and label rendering into working OpenGL implementations
+# the OpenGL2 and FreeType modules register the factory overrides that turn
+# vtkPolyDataMapper and text rendering into working OpenGL implementations
 import vtkmodules.vtkRenderingFreeType
 import vtkmodules.vtkRenderingOpenGL2
 from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
@@ -32,11 +32,7 @@ from vtkmodules.vtkRenderingCore import (
     vtkCellPicker,
     vtkLight,
     vtkPolyDataMapper,
+    vtkPropAssembly,
+    vtkTextActor,
     vtkTextProperty,
-)
-from vtkmodules.vtkRenderingLabel import (
-    vtkFreeTypeLabelRenderStrategy,
-    vtkLabelHierarchy,
-    vtkLabelPlacementMapper,
-    vtkPointSetToLabelHierarchy,
 )
