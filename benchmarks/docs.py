@@ -46,6 +46,11 @@ def stamp(run: dict) -> str:
     what = (f"{m.get('cpu_count', '?')} cores, {gl}, VTK {m.get('vtk', '?')}, "
             f"pyvista {m.get('pyvista', '?')}, Python {m.get('python', '?')}, "
             f"{m.get('platform', '')}")
+    la, lb = m.get("load_average_at_start"), m.get("load_average_at_end")
+    if la is not None:
+        what += f"; load average {la:.1f} at the start, {lb:.1f} at the end"
+    if m.get("run_s"):
+        what += f", {m['run_s'] / 60:.0f} min"
     full = "" if run.get("full") else " **Not a full run** (see the command)."
     return (f"Run of {run.get('date') or 'unknown date'} on {what}; "
             f"`{run.get('command') or 'unknown command'}`.{full}")

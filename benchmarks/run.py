@@ -90,6 +90,8 @@ def run(args, argv: list[str]) -> Path:
               "--frames", str(args.frames), "--seed", str(args.seed)]
     figures: dict[str, dict] = {}
     details: dict[str, dict] = {}
+    load_at_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    t_run = now()
     print("empty process ...", file=sys.stderr, flush=True)
     empty = _spawn(["--worker", "empty", *common])
     print("scan: 5M-triangle PLY ...", file=sys.stderr, flush=True)
@@ -111,6 +113,10 @@ def run(args, argv: list[str]) -> Path:
     print(report(figures, details))
     machine = next(iter(details.values()), {}).get("machine") or machine_info()
     machine.update({k: getattr(args, k) for k in ("repeat", "rounds", "frames")})
+    # how busy the machine was: timings of a loaded machine are not comparable
+    machine["load_average_at_start"] = load_at_start
+    machine["load_average_at_end"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    machine["run_s"] = round(now() - t_run, 1)
     for d in details.values():
         d.pop("machine", None)
     full = (set(_counts(FULL_COUNTS)) <= set(counts)
