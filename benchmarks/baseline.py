@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyvista as pv
-import vtk
 
-from benchmarks.common import display_points, draw, ms, now, orbit, plotter
+from benchmarks.common import display_points, draw, now, orbit, plotter
+from benchmarks.figures import stats
+from twinviewer.render import vtk_api as vtk
 
 NAIVE_OBJECTS = 10_000
 
@@ -37,40 +38,41 @@ def merged(view) -> pv.PolyData:
     return out
 
 
-def floor(view, cam, frames: int, pixels: np.ndarray, picks: int) -> dict:
-    """Frame time of the merged mesh, and brute-force picks over it (no locator)."""
+def floor_plotter(view, cam):
+    """The floor: the merged mesh of ``view`` in its own window, same look and camera.
+
+    Returns ``(plotter, mesh)``; the caller closes the plotter.  Its frames are
+    timed interleaved with the view's (see :func:`benchmarks.city.interleaved_frames`).
+    """
     mesh = merged(view)
     pl = plotter()
-    try:
-        mapper = vtk.vtkPolyDataMapper()
-        mapper.SetInputData(mesh)
-        mapper.ScalarVisibilityOff()
-        actor = vtk.vtkActor()
-        actor.SetMapper(mapper)
-        prop = actor.GetProperty()
-        prop.SetColor(0.8, 0.78, 0.74)
-        prop.SetInterpolationToFlat()
-        prop.SetAmbient(0.35)
-        prop.SetDiffuse(0.7)
-        prop.SetLineWidth(2.0)
-        pl.renderer.AddActor(actor)
-        _copy_look(view, pl, cam)
-        draw(pl)
-        frame = orbit(pl, frames)
-        pl.renderer.GetActiveCamera().DeepCopy(cam)
-        pl.renderer.ResetCameraClippingRange()
-        draw(pl)
-        picker = vtk.vtkCellPicker()  # no locator: every cell of the actor is tested
-        picker.SetTolerance(0.002)
-        times, hits = [], 0
-        for x, y in pixels[:picks]:
-            t = now()
-            hits += bool(picker.Pick(int(x), int(y), 0, pl.renderer))
-            times.append(now() - t)
-    finally:
-        pl.close()
-    return {"floor_frame_ms": ms(frame), "naive_pick_ms": ms(times),
-            "floor_cells": int(mesh.n_cells), "naive_pick_hits": f"{hits}/{len(times)}"}
+    mapper = vtk.vtkPolyDataMapper()
+    mapper.SetInputData(mesh)
+    mapper.ScalarVisibilityOff()
+    actor = vtk.vtkActor()
+    actor.SetMapper(mapper)
+    prop = actor.GetProperty()
+    prop.SetColor(0.8, 0.78, 0.74)
+    prop.SetInterpolationToFlat()
+    prop.SetAmbient(0.35)
+    prop.SetDiffuse(0.7)
+    prop.SetLineWidth(2.0)
+    pl.renderer.AddActor(actor)
+    _copy_look(view, pl, cam)
+    draw(pl)
+    return pl, mesh
+
+
+def naive_picks(floor_pl, pixels: np.ndarray, picks: int) -> dict:
+    """Brute-force picks over the floor's mesh (no locator)."""
+    picker = vtk.vtkCellPicker()  # no locator: every cell of the actor is tested
+    picker.SetTolerance(0.002)
+    times, hits = [], 0
+    for x, y in pixels[:picks]:
+        t = now()
+        hits += bool(picker.Pick(int(x), int(y), 0, floor_pl.renderer))
+        times.append(now() - t)
+    return {"naive_pick_ms": stats(times, 1e3), "naive_pick_hits": f"{hits}/{len(times)}"}
 
 
 def _cells_by_row(piece) -> dict:
@@ -128,7 +130,7 @@ def naive(view, cam, frames: int, rng) -> dict:
         frame = orbit(pl, frames)
     finally:
         pl.close()
-    return {"naive_10k_build_s": build, "naive_10k_frame_ms": ms(frame),
+    return {"naive_10k_build_s": build, "naive_10k_frame_ms": stats(frame, 1e3),
             "naive_objects": len(meshes)}
 
 

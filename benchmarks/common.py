@@ -56,7 +56,7 @@ def orbit(pl, frames: int, degrees: float = AZIMUTH) -> list[float]:
 
 
 def save_camera(pl):
-    import vtk
+    from twinviewer.render import vtk_api as vtk
 
     cam = vtk.vtkCamera()
     cam.DeepCopy(pl.renderer.GetActiveCamera())
@@ -92,7 +92,7 @@ def rss_mb() -> float:
 
 
 def machine_info(pl=None) -> dict:
-    import vtk
+    from twinviewer.render import vtk_api as vtk
 
     info = {
         "platform": platform.platform(),

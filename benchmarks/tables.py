@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from benchmarks.common import ms, now
+from benchmarks.common import now
+from benchmarks.figures import stats
 
 
 def app():
@@ -82,14 +83,14 @@ def measure(layer, repeat: int) -> dict:
         t = now()
         model.sort(col, order)
         times.append(now() - t)
-    out = {"table_sort_ms": ms(times), "sort_column": f"{name} ({kind})",
+    out = {"table_sort_ms": stats(times, 1e3), "sort_column": f"{name} ({kind})",
            "table_rows": len(df), "table_columns": len(df.columns), "table_layer": layer.name}
     t = now()
     mask, expr = filter_mask(df)
     out["filter_mask_ms"] = (now() - t) * 1e3
     out["filter_expr"] = f"{expr}: {int(mask.sum()):,} of {len(mask):,} rows"
     if not hasattr(model, "set_filter"):
-        out["table_filter_ms"] = None
+        out["table_filter_ms"] = stats([])
         out["filter_note"] = "ObjectTableModel.set_filter does not exist yet"
         return out
     model.sort(col, Qt.AscendingOrder)  # filtering a sorted view, as in the app
@@ -99,5 +100,5 @@ def measure(layer, repeat: int) -> dict:
         model.set_filter(mask if i % 2 == 0 else ~mask)
         times.append(now() - t)
     model.set_filter(None)
-    out["table_filter_ms"] = ms(times)
+    out["table_filter_ms"] = stats(times, 1e3)
     return out

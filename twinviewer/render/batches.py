@@ -11,13 +11,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyvista as pv
-import vtk
-from vtk.util.numpy_support import numpy_to_vtk
 
 from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch, minmax
 from twinviewer.io.assets import asset_height, assets_of_rows, load_asset
+from twinviewer.render import vtk_api as vtk
 from twinviewer.render.colors import ASSET_COLORS, DEFAULT_LINE, DEFAULT_MESH, DEFAULT_POLYGON, rgba
 from twinviewer.render.style import row_colors, size_factors, styled_colors
+from twinviewer.render.vtk_api import numpy_to_vtk
 
 ROW_ARRAY = "row"
 COLOR_ARRAY = "rgba"
@@ -93,7 +93,8 @@ def layer_pieces(layer: Layer) -> list[Piece]:
         else:
             pieces.extend(_piece(tile) for tile in _tiles(cells))
     for piece in pieces:
-        piece.plain_colors = piece.base_colors.copy()
+        # shared, not copied: base colours are replaced, never written in place
+        piece.plain_colors = piece.base_colors
     apply_style(layer, pieces)
     return pieces
 
@@ -108,7 +109,10 @@ def apply_style(layer: Layer, pieces: list[Piece]) -> None:
     for piece in pieces:
         if piece.texture is not None or piece.plain_colors is None:
             continue
-        piece.base_colors = styled_colors(piece.plain_colors, piece.color_rows, styled)
+        if styled is None:  # no categorized style: the plain colours as they are
+            piece.base_colors = piece.plain_colors
+        else:
+            piece.base_colors = styled_colors(piece.plain_colors, piece.color_rows, styled)
 
 
 def _one_object(rows: np.ndarray) -> bool:
@@ -283,6 +287,7 @@ def _piece(c: _Cells) -> Piece:
     if per_vertex is not None:
         # colours per vertex: llvmpipe draws them far faster than per-cell colours
         color_rows, colors = per_vertex
+        color_rows = color_rows.astype(np.int32)  # an index per vertex: half the bytes
     else:
         colors = np.empty((len(c.cells), 4), dtype=np.uint8)  # C-contiguous: VTK shares it
         colors[:] = c.colors

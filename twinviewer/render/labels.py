@@ -1,14 +1,15 @@
-"""Labels above objects: text from a field or an expression, decluttered by VTK.
+"""Labels above objects: text from a field or an expression, decluttered on screen.
 
 A layer's style may hold ``label = "名称"`` (a field) or an expression in the filter
 language (``label = "名称 || ' ' || 人口 || '人'"``, evaluated by SQLite, see
 :mod:`twinviewer.core.query`), with ``label_size`` (pixels, default 13) and
-``label_color``.  Each layer's labels are a label hierarchy
-(``vtkPointSetToLabelHierarchy``); one ``vtkLabelPlacementMapper`` places the
-hierarchies of all visible layers together and draws only labels that do not
-overlap, higher priority (taller objects) first.  Before each still frame only the
-candidates in view (a few hundred at most, tallest first) are handed to it, so a
-district seen from afar shows a readable handful and more appear as one zooms in.
+``label_color``.  Before each still frame the view declutters the candidates in
+view on screen, tallest first (:func:`declutter`: estimated text boxes on an
+occupancy grid, so labels of all layers avoid each other), and shows the ones that
+fit as text actors, each made once and kept: its text is rendered to a texture
+once and then only drawn.  (A ``vtkLabelPlacementMapper`` rendered every label's
+text again each frame, which was most of a still frame's label cost.)  From afar a
+readable few are named, more as one zooms in.
 Text is drawn by FreeType in a font with Chinese glyphs.  Sensitive fields are
 masked (see :mod:`twinviewer.core.privacy`) unless the session unmasked them.
 """
@@ -16,16 +17,16 @@ masked (see :mod:`twinviewer.core.privacy`) unless the session unmasked them.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 
 import numpy as np
-import vtk
-from vtk.util.numpy_support import numpy_to_vtk
 
 from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch
 from twinviewer.core.privacy import STATE, PrivacyState, mask_values
 from twinviewer.core.query import FilterEngine, QueryError, tokenize
 from twinviewer.io.assets import asset_height, assets_of_rows
+from twinviewer.render import vtk_api as vtk
 from twinviewer.render.colors import rgba
 from twinviewer.render.fonts import cjk_font_file
 from twinviewer.render.style import category_keys, size_factors
@@ -33,6 +34,7 @@ from twinviewer.render.style import category_keys, size_factors
 log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = 13
+MAX_TEXT_ACTORS = 2000  # per layer; each keeps its rendered text (a few KiB)
 DEFAULT_COLOR = "#1e1e1e"
 LIFT = 1.5  # metres between an object's top and its label
 
@@ -115,95 +117,192 @@ def label_anchors(layer: Layer) -> np.ndarray:
 
 @dataclass
 class LayerLabels:
-    """Every label candidate of one layer (anchors, texts, priorities) and the label
-    hierarchy of the candidates placed now (:meth:`use`)."""
+    """Every label candidate of one layer (anchors, texts, priorities), the ones shown
+    now (:meth:`use`) and a text actor per candidate once shown (:meth:`text_actor`)."""
 
     anchors: np.ndarray        # (k, 3) scene coordinates
     texts: np.ndarray          # (k,) str
     priority: np.ndarray       # (k,) higher wins a collision: the object's top
     style: dict
     expr: str
-    hierarchy: vtk.vtkPointSetToLabelHierarchy | None = None
     using: np.ndarray | None = None
+    _extent: np.ndarray | None = None
+    _actors: dict = field(default_factory=dict)  # candidate -> its vtkTextActor
+    _prop: vtk.vtkTextProperty | None = None
+
+    @property
+    def extent(self) -> np.ndarray:
+        """Estimated ``(width, height)`` of each label in pixels (computed once)."""
+        if self._extent is None or len(self._extent) != self.count:
+            size = int(self.style.get("label_size", DEFAULT_SIZE))
+            self._extent = text_extent(self.texts, size)
+        return self._extent
 
     @property
     def count(self) -> int:
         return len(self.texts)
 
     def use(self, idx: np.ndarray) -> bool:
-        """Make the hierarchy hold candidates ``idx`` (sorted); ``True`` if it changed."""
+        """Show candidates ``idx`` (sorted) next frame; ``True`` if that changed."""
         idx = np.asarray(idx, dtype=np.int64)
         if self.using is not None and np.array_equal(idx, self.using):
             return False
-        poly = vtk.vtkPolyData()
-        points = vtk.vtkPoints()
-        points.SetData(numpy_to_vtk(np.ascontiguousarray(self.anchors[idx]), deep=True))
-        poly.SetPoints(points)
-        names = vtk.vtkStringArray()
-        names.SetName("labels")
-        names.SetNumberOfValues(len(idx))
-        for i, text in enumerate(self.texts[idx]):
-            names.SetValue(i, text)
-        poly.GetPointData().AddArray(names)
-        priority = numpy_to_vtk(np.ascontiguousarray(self.priority[idx]), deep=True)
-        priority.SetName("priority")
-        poly.GetPointData().AddArray(priority)
-        self.hierarchy = vtk.vtkPointSetToLabelHierarchy()
-        self.hierarchy.SetInputData(poly)
-        self.hierarchy.SetLabelArrayName("labels")
-        self.hierarchy.SetPriorityArrayName("priority")
-        _text_style(self.hierarchy.GetTextProperty(), self.style)
         self.using = idx
         return True
 
+    def text_actor(self, i: int) -> vtk.vtkTextActor:
+        """The text actor of candidate ``i``, made once: its text is rendered to a
+        texture once and then only drawn, where a label mapper renders every label's
+        text again each frame."""
+        actor = self._actors.get(i)
+        if actor is None:
+            if len(self._actors) >= MAX_TEXT_ACTORS:  # a bound on kept textures
+                self._actors.clear()
+            if self._prop is None:
+                self._prop = vtk.vtkTextProperty()
+                _text_style(self._prop, self.style)
+            actor = vtk.vtkTextActor()
+            actor.SetInput(str(self.texts[i]))
+            actor.SetTextProperty(self._prop)
+            coord = actor.GetPositionCoordinate()
+            coord.SetCoordinateSystemToWorld()
+            coord.SetValue(*(float(v) for v in self.anchors[i]))
+            actor.SetPickable(False)
+            self._actors[i] = actor
+        return actor
+
 
 class SceneLabels:
-    """One 2D actor placing the labels of every labelled layer together, so labels of
-    different layers declutter against each other; each layer keeps its text style.
+    """The labels of every labelled layer together, so labels of different layers
+    declutter against each other; each layer keeps its text style.
 
-    The placement mapper's cost per frame grows with its candidates (measuring text
-    of each), so before a still frame :meth:`choose` hands it only the labels whose
-    anchors are in view, at most ``MAX_CANDIDATES``, highest priority first: from
-    afar the tallest objects are named, closer in every object in view is.
+    ``actor`` (a prop assembly) switches them all; its parts are the text actors
+    shown in the coming frame, chosen by :meth:`choose` just before it.
     """
 
-    MAX_CANDIDATES = 300
+    MAX_CANDIDATES = 300  # without a window size: the tallest this many in view
+    MAX_LABELS = 100  # with one: at most this many that fit
+    DECLUTTER_TRIES = 4  # candidates tried per label kept, tallest first
+    MAX_LABEL_FRACTION = 0.25
 
     def __init__(self) -> None:
-        self.mapper = vtk.vtkLabelPlacementMapper()
-        self.mapper.SetRenderStrategy(vtk.vtkFreeTypeLabelRenderStrategy())
-        self.mapper.UseDepthBufferOff()
-        self.mapper.SetMaximumLabelFraction(0.25)
-        self.mapper.SetIteratorType(vtk.vtkLabelHierarchy.QUEUE)
-        self.actor = vtk.vtkActor2D()
-        self.actor.SetMapper(self.mapper)
+        # one switch for all labels: the text actors shown are the assembly's parts
+        self.actor = vtk.vtkPropAssembly()
         self.actor.SetPickable(False)
-        self._inputs: list = []
+        self._shown: dict[int, vtk.vtkTextActor] = {}
+        self.placed = 0  # labels shown in the coming frame
 
-    def choose(self, layers: list[LayerLabels], to_clip: np.ndarray | None) -> None:
+    def choose(self, layers: list[LayerLabels], to_clip: np.ndarray | None,
+               size: tuple[int, int] | None = None) -> None:
         """Place the labels of ``layers`` (the visible, labelled ones) in the view whose
-        world-to-clip matrix is ``to_clip`` (4 x 4; ``None``: every candidate)."""
-        picks = []
+        world-to-clip matrix is ``to_clip`` (4 x 4; ``None``: every candidate).
+
+        With the window ``size`` (pixels) the candidates are decluttered, tallest first,
+        by their estimated boxes (:func:`declutter`) and those that fit are shown;
+        without it (no view to measure) the ``MAX_CANDIDATES`` tallest are.
+        """
+        picks, screen = [], []
         for i, labels in enumerate(layers):
             ok = np.ones(labels.count, dtype=bool)
+            xy = None
             if to_clip is not None and labels.count:
                 h = np.c_[labels.anchors, np.ones(labels.count)] @ to_clip.T
                 w = h[:, 3]
                 with np.errstate(invalid="ignore", divide="ignore"):
                     ok = (w > 0) & (np.abs(h[:, 0]) <= w) & (np.abs(h[:, 1]) <= w)
+                    xy = h[:, :2] / w[:, None]
             idx = np.nonzero(ok)[0]
             picks.append(np.c_[np.full(len(idx), i), idx, labels.priority[idx]])
+            if to_clip is not None:
+                screen.append(np.c_[xy[idx], labels.extent[idx]] if xy is not None
+                              else np.empty((0, 4)))
         every = np.concatenate(picks) if picks else np.empty((0, 3))
-        if len(every) > self.MAX_CANDIDATES:
-            every = every[np.argsort(-every[:, 2], kind="stable")[:self.MAX_CANDIDATES]]
+        order = np.argsort(-every[:, 2], kind="stable")
+        if size is not None and len(screen) == len(picks) and len(every):
+            order = order[:self.DECLUTTER_TRIES * self.MAX_LABELS]
+            boxes = np.concatenate(screen)[order]
+            keep = declutter(boxes, size, self.MAX_LABELS, self.MAX_LABEL_FRACTION)
+            every = every[order[keep]]
+        elif len(every) > self.MAX_CANDIDATES:
+            every = every[order[:self.MAX_CANDIDATES]]
+        self.placed = len(every)
+        shown: dict[int, vtk.vtkTextActor] = {}
         for i, labels in enumerate(layers):
-            labels.use(np.sort(every[every[:, 0] == i, 1].astype(np.int64)))
-        inputs = [lb.hierarchy for lb in layers]
-        if [id(h) for h in inputs] != [id(h) for h in self._inputs]:
-            self.mapper.RemoveAllInputConnections(0)
-            for h in inputs:
-                self.mapper.AddInputConnection(h.GetOutputPort())
-            self._inputs = inputs
+            idx = np.sort(every[every[:, 0] == i, 1].astype(np.int64))
+            labels.use(idx)
+            for k in idx.tolist():
+                actor = labels.text_actor(k)
+                shown[id(actor)] = actor
+        for key, actor in self._shown.items():
+            if key not in shown:
+                self.actor.RemovePart(actor)
+        for key, actor in shown.items():
+            if key not in self._shown:
+                self.actor.AddPart(actor)
+        self._shown = shown
+
+
+CELL = 8  # pixels per cell of the declutter's occupancy grid
+
+
+def declutter(boxes: np.ndarray, size: tuple[int, int], limit: int,
+              fraction: float = 0.25) -> np.ndarray:
+    """Greedy, in the given (priority) order: which labels fit without overlapping.
+
+    Parameters
+    ----------
+    boxes : (k, 4) array
+        Per candidate: anchor in normalised device coordinates (x, y in -1..1) and the
+        label's estimated width and height in pixels; centred above the anchor.
+    size : (width, height)
+        The window in pixels.
+    limit : int
+        At most this many are kept.
+    fraction : float
+        Stop once the kept boxes cover this share of the window.
+
+    Returns
+    -------
+    numpy.ndarray
+        Indices into ``boxes`` of the kept candidates, in order.
+    """
+    width, height = int(size[0]), int(size[1])
+    gw, gh = width // CELL + 1, height // CELL + 1
+    grid = np.zeros((gh, gw), dtype=bool)
+    # boxes in grid cells, with a margin around each
+    cx = (boxes[:, 0] + 1.0) * 0.5 * width
+    y0 = (boxes[:, 1] + 1.0) * 0.5 * height
+    half = boxes[:, 2] * 0.5 + MARGIN
+    x_lo = np.clip((cx - half) // CELL, 0, gw - 1).astype(np.int64)
+    x_hi = np.clip((cx + half) // CELL + 1, 1, gw).astype(np.int64)
+    y_lo = np.clip((y0 - MARGIN) // CELL, 0, gh - 1).astype(np.int64)
+    y_hi = np.clip((y0 + boxes[:, 3] + MARGIN) // CELL + 1, 1, gh).astype(np.int64)
+    budget = fraction * width * height
+    covered = 0.0
+    kept: list[int] = []
+    for i in range(len(boxes)):
+        cell = grid[y_lo[i]:y_hi[i], x_lo[i]:x_hi[i]]
+        if cell.any():
+            continue
+        cell[:] = True
+        kept.append(i)
+        covered += boxes[i, 2] * boxes[i, 3]
+        if len(kept) >= limit or covered >= budget:
+            break
+    return np.asarray(kept, dtype=np.int64)
+
+
+MARGIN = 6.0  # pixels kept free around each label, so labels stay readable
+
+
+def text_extent(texts: np.ndarray, font_size: int) -> np.ndarray:
+    """Estimated ``(width, height)`` in pixels of each label: wide (CJK) characters
+    one em, others about half; the background box adds a little."""
+    wide = {"W", "F"}
+    widths = np.fromiter(
+        (sum(1.0 if unicodedata.east_asian_width(ch) in wide else 0.55 for ch in str(t))
+         for t in texts), dtype=np.float64, count=len(texts))
+    return np.c_[widths * font_size + 4.0, np.full(len(texts), font_size * 1.3 + 2.0)]
 
 
 def build_labels(layer: Layer, engine: FilterEngine | None = None, *,

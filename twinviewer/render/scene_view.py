@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pyvista as pv
-import vtk
 
 from twinviewer.core.ground_layer import RasterLayer
 from twinviewer.core.layer import Layer
 from twinviewer.core.query import FilterEngine
 from twinviewer.core.scene import Scene, View
+from twinviewer.render import vtk_api as vtk
 from twinviewer.render.batches import Piece, apply_style, decimated, layer_pieces
 from twinviewer.render.colors import HIGHLIGHT
 from twinviewer.render.ground import GroundView
@@ -37,6 +37,28 @@ def make_theme() -> pv.themes.Theme:
     theme.background = BACKGROUND_BOTTOM
     theme.allow_empty_mesh = True
     return theme
+
+
+def release_freed_memory() -> None:
+    """Hand memory freed after a load back to the system (glibc ``malloc_trim``).
+
+    Reading and building a district frees a few hundred MiB of temporaries in
+    small blocks; glibc keeps them in its heap, so the process stays that much
+    bigger for its whole life (~50-90 MiB at 100k objects, docs/benchmarks.md).
+    A no-op where the C library has no ``malloc_trim``.
+    """
+    try:
+        _libc().malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+@functools.cache
+def _libc():
+    import ctypes
+    import ctypes.util
+
+    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
 
 
 def apply_look(plotter: pv.Plotter) -> None:
@@ -91,6 +113,7 @@ class SceneView:
             self.add_layer(layer, render=False)
         self._update_ground()
         self.reset_view(render=False)
+        release_freed_memory()
 
     # -- layers -------------------------------------------------------------
     def add_layer(self, layer: Layer, render: bool = True) -> None:
@@ -141,7 +164,7 @@ class SceneView:
             m = cam.GetCompositeProjectionTransformMatrix(renderer.GetTiledAspectRatio(),
                                                          -1, 1)
             to_clip = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
-            self.label_overlay.choose(self._label_layers, to_clip)
+            self.label_overlay.choose(self._label_layers, to_clip, key[1])
         except Exception:  # never let a label problem stop a frame
             log.exception("choosing labels failed")
 
@@ -248,6 +271,12 @@ class SceneView:
             if piece.lod_actor is not None:
                 piece.lod_actor.SetVisibility(layer.visible and stand_in)
                 piece.lod_actor.GetProperty().SetOpacity(layer.opacity)
+        # Order-independent translucency costs llvmpipe two float framebuffers and a
+        # full-window pass every frame (~15 % of a 100k frame); the view cones alone,
+        # flat wedges of one colour, blend fine without it.  Only a translucent layer
+        # (its opacity below 1), whose objects overlap in depth, needs it.
+        self.plotter.renderer.SetUseOIT(any(lyr.visible and lyr.opacity < 1.0
+                                            for lyr in self.pieces))
         self._show_labels()
 
     def set_interacting(self, moving: bool) -> None:
