@@ -1265,6 +1265,10 @@
         <translation>分类字段 {field!r} 不是图层 {table!r} 的字段</translation>
     </message>
     <message>
+        <source>base_height must be a number or &quot;terrain&quot;, not {value!r}</source>
+        <translation>base_height 必须是数字或 &quot;terrain&quot;，而不是 {value!r}</translation>
+    </message>
+    <message>
         <source>{n} objects have invalid or non-finite coordinates and are not drawn</source>
         <translation>{n} 个对象的坐标无效或为非有限值，未绘制</translation>
     </message>
@@ -1320,6 +1324,310 @@
         <source>--filter: the scene has no saved filter {name!r} (saved filters: {names})</source>
         <translation>--filter：场景中没有名为 {name!r} 的已保存筛选（已保存的筛选：{names}）</translation>
     </message>
+    <message>
+        <source>the raster has no CRS: give one in the scene file (crs = &quot;EPSG:4549&quot;)</source>
+        <translation>栅格没有坐标系：请在场景文件中指定（crs = &quot;EPSG:4549&quot;）</translation>
+    </message>
+    <message>
+        <source>every cell is nodata: nothing to draw</source>
+        <translation>所有像元均为无数据值：没有可绘制的内容</translation>
+    </message>
+    <message>
+        <source>not a readable raster ({detail})</source>
+        <translation>不是可读取的栅格（{detail}）</translation>
+    </message>
+    <message>
+        <source>base_height = &quot;terrain&quot; but the scene has no DEM: set on the flat ground</source>
+        <translation>base_height = &quot;terrain&quot;，但场景中没有 DEM：放置在平地上</translation>
+    </message>
+    <message>
+        <source>unknown tile matrix set {name!r} ({known})</source>
+        <translation>未知的瓦片矩阵集 {name!r}（{known}）</translation>
+    </message>
+    <message>
+        <source>not a readable MBTiles file ({detail})</source>
+        <translation>不是可读取的 MBTiles 文件（{detail}）</translation>
+    </message>
+    <message>
+        <source>the MBTiles file holds no tiles</source>
+        <translation>MBTiles 文件中没有瓦片</translation>
+    </message>
+    <message>
+        <source>no {z}/{x}/{y} tiles in this folder (and no url to fetch them)</source>
+        <translation>此文件夹中没有 {z}/{x}/{y} 瓦片（也没有可下载瓦片的 url）</translation>
+    </message>
+    <message>
+        <source>the basemap&apos;s extent is unknown: give bounds = [west, south, east, north]</source>
+        <translation>底图范围未知：请给出 bounds = [西, 南, 东, 北]</translation>
+    </message>
+    <message>
+        <source>url must start with http:// or https://</source>
+        <translation>url 必须以 http:// 或 https:// 开头</translation>
+    </message>
+    <message>
+        <source>url must hold {z}, {x} and {y}</source>
+        <translation>url 必须包含 {z}、{x} 和 {y}</translation>
+    </message>
+    <message>
+        <source>zoom levels {zooms} are missing: coarser tiles stand in</source>
+        <translation>缺少缩放级别 {zooms}：以较粗级别的瓦片代替</translation>
+    </message>
+    <message>
+        <source>web map tiles of China (Gaode, Tencent, Baidu) are offset by 100-700 m: if these are, set gcj02 = true (Tianditu needs none)</source>
+        <translation>中国的网络地图瓦片（高德、腾讯、百度）有 100-700 米偏移：如果是这类瓦片，请设置 gcj02 = true（天地图无需设置）</translation>
+    </message>
+    <message>
+        <source>not an OSGB folder: no metadata.xml</source>
+        <translation>不是 OSGB 文件夹：缺少 metadata.xml</translation>
+    </message>
+    <message>
+        <source>broken XML ({detail})</source>
+        <translation>XML 已损坏（{detail}）</translation>
+    </message>
+    <message>
+        <source>metadata.xml names no &lt;SRS&gt;</source>
+        <translation>metadata.xml 未给出 &lt;SRS&gt;</translation>
+    </message>
+    <message>
+        <source>SRSOrigin {text!r} is not numbers</source>
+        <translation>SRSOrigin {text!r} 不是数字</translation>
+    </message>
+    <message>
+        <source>SRS {srs!r}: ENU needs ENU:lat,lon</source>
+        <translation>SRS {srs!r}：ENU 须写成 ENU:纬度,经度</translation>
+    </message>
+    <message>
+        <source>SRS {srs!r}: latitude or longitude out of range</source>
+        <translation>SRS {srs!r}：纬度或经度超出范围</translation>
+    </message>
+    <message>
+        <source>unknown SRS {srs!r}</source>
+        <translation>未知的 SRS {srs!r}</translation>
+    </message>
+    <message>
+        <source>osgconv (OpenSceneGraph) is not installed: apt-get install openscenegraph</source>
+        <translation>未安装 osgconv（OpenSceneGraph）：apt-get install openscenegraph</translation>
+    </message>
+    <message>
+        <source>osgconv took longer than {s} s</source>
+        <translation>osgconv 运行超过 {s} 秒</translation>
+    </message>
+    <message>
+        <source>OpenSceneGraph cannot read it ({detail})</source>
+        <translation>OpenSceneGraph 无法读取（{detail}）</translation>
+    </message>
+    <message>
+        <source>not an OSGB folder: no Data/ folder</source>
+        <translation>不是 OSGB 文件夹：缺少 Data/ 文件夹</translation>
+    </message>
+    <message>
+        <source>no Data/Tile_*/Tile_*.osgb tiles</source>
+        <translation>没有 Data/Tile_*/Tile_*.osgb 瓦片</translation>
+    </message>
+    <message>
+        <source>{file}: missing tile file</source>
+        <translation>{file}：缺少瓦片文件</translation>
+    </message>
+    <message>
+        <source>{file}: cannot convert ({detail})</source>
+        <translation>{file}：无法转换（{detail}）</translation>
+    </message>
+    <message>
+        <source>{file}: missing tile file, its parent stays drawn</source>
+        <translation>{file}：缺少瓦片文件，继续显示其上级瓦片</translation>
+    </message>
+    <message>
+        <source>no tile could be converted</source>
+        <translation>没有可转换的瓦片</translation>
+    </message>
+    <message>
+        <source>converted to {tileset}, but this build has no 3D Tiles reader</source>
+        <translation>已转换为 {tileset}，但此版本没有 3D Tiles 读取器</translation>
+    </message>
+    <message>
+        <source>not a readable zip file ({detail})</source>
+        <translation>不是可读取的 zip 文件（{detail}）</translation>
+    </message>
+    <message>
+        <source>the zip file holds no raster (.tif, .img, .asc, .hgt...)</source>
+        <translation>zip 文件中没有栅格（.tif、.img、.asc、.hgt……）</translation>
+    </message>
+    <message>
+        <source>the raster has no cells or no bands</source>
+        <translation>栅格没有像元或没有波段</translation>
+    </message>
+    <message>
+        <source>role must be &quot;terrain&quot; or &quot;imagery&quot;, not {role!r}</source>
+        <translation>role 必须是 &quot;terrain&quot; 或 &quot;imagery&quot;，而不是 {role!r}</translation>
+    </message>
+    <message>
+        <source>max_error must be a positive number of metres</source>
+        <translation>max_error 必须是以米为单位的正数</translation>
+    </message>
+    <message>
+        <source>heights are in {unit}: converted to metres (x {factor})</source>
+        <translation>高程单位为 {unit}：已换算为米（× {factor}）</translation>
+    </message>
+    <message>
+        <source>a 1 x 1 raster: drawn as one flat cell</source>
+        <translation>1 × 1 栅格：绘制为一个平坦像元</translation>
+    </message>
+    <message>
+        <source>stored as one strip without overviews: every view reads the whole image; convert it to a tiled COG (gdal_translate -of COG) for speed</source>
+        <translation>以单一条带存储且没有金字塔：每次显示都要读取整幅影像；请转换为分块 COG（gdal_translate -of COG）以提高速度</translation>
+    </message>
+    <message>
+        <source>the raster has no CRS</source>
+        <translation>栅格没有坐标系</translation>
+    </message>
+    <message>
+        <source>{n} bands: the first is taken as heights</source>
+        <translation>{n} 个波段：以第一个波段作为高程</translation>
+    </message>
+    <message>
+        <source>classify: no layer named {name!r}</source>
+        <translation>classify：没有名为 {name!r} 的图层</translation>
+    </message>
+    <message>
+        <source>classify: footprint lookup is not available in this build</source>
+        <translation>classify：此版本没有基底查找（单体化）功能</translation>
+    </message>
+    <message>
+        <source>bad {what} JSON ({detail})</source>
+        <translation>{what} JSON 有误（{detail}）</translation>
+    </message>
+    <message>
+        <source>{name} runs past the binary body</source>
+        <translation>{name} 超出了二进制数据体</translation>
+    </message>
+    <message>
+        <source>not a {magic} tile (wrong or truncated header)</source>
+        <translation>不是 {magic} 瓦片（文件头错误或被截断）</translation>
+    </message>
+    <message>
+        <source>truncated: the header says {n} bytes, the file has {m}</source>
+        <translation>文件被截断：文件头声明 {n} 字节，实际只有 {m} 字节</translation>
+    </message>
+    <message>
+        <source>legacy b3dm header is not supported</source>
+        <translation>不支持旧版 b3dm 文件头</translation>
+    </message>
+    <message>
+        <source>truncated b3dm body</source>
+        <translation>b3dm 数据体被截断</translation>
+    </message>
+    <message>
+        <source>pnts tile without positions</source>
+        <translation>pnts 瓦片没有点坐标</translation>
+    </message>
+    <message>
+        <source>i3dm tile without positions</source>
+        <translation>i3dm 瓦片没有实例坐标</translation>
+    </message>
+    <message>
+        <source>truncated cmpt tile</source>
+        <translation>cmpt 瓦片被截断</translation>
+    </message>
+    <message>
+        <source>cmpt tiles nested too deep</source>
+        <translation>cmpt 瓦片嵌套过深</translation>
+    </message>
+    <message>
+        <source>empty tile content</source>
+        <translation>瓦片内容为空</translation>
+    </message>
+    <message>
+        <source>unknown tile content (magic {magic!r})</source>
+        <translation>未知的瓦片内容（标识 {magic!r}）</translation>
+    </message>
+    <message>
+        <source>cannot decode ({detail})</source>
+        <translation>无法解码（{detail}）</translation>
+    </message>
+    <message>
+        <source>cannot read ({detail})</source>
+        <translation>无法读取（{detail}）</translation>
+    </message>
+    <message>
+        <source>{url}: HTTP {status} {reason}</source>
+        <translation>{url}：HTTP 错误 {status} {reason}</translation>
+    </message>
+    <message>
+        <source>{url}: unreachable ({reason})</source>
+        <translation>{url}：无法访问（{reason}）</translation>
+    </message>
+    <message>
+        <source>not a valid glTF ({detail})</source>
+        <translation>不是有效的 glTF（{detail}）</translation>
+    </message>
+    <message>
+        <source>uses {ext} ({what}), which this viewer cannot draw; the rest draws</source>
+        <translation>使用了本程序无法绘制的 {ext}（{what}）；其余部分照常绘制</translation>
+    </message>
+    <message>
+        <source>bad glTF: {what}</source>
+        <translation>glTF 有误：{what}</translation>
+    </message>
+    <message>
+        <source>a texture only in an extension format; drawn without it</source>
+        <translation>纹理仅以扩展格式提供；不带纹理绘制</translation>
+    </message>
+    <message>
+        <source>a texture cannot be read ({detail}); drawn without it</source>
+        <translation>无法读取纹理（{detail}）；不带纹理绘制</translation>
+    </message>
+    <message>
+        <source>property {name!r} cannot be read ({detail})</source>
+        <translation>无法读取属性 {name!r}（{detail}）</translation>
+    </message>
+    <message>
+        <source>feature IDs in a texture are not read</source>
+        <translation>不读取存放在纹理中的要素 ID</translation>
+    </message>
+    <message>
+        <source>subtree: {what} availability missing</source>
+        <translation>子树：缺少 {what} 可用性</translation>
+    </message>
+    <message>
+        <source>subtree: {what} availability names no buffer view</source>
+        <translation>子树：{what} 可用性未指向任何缓冲视图</translation>
+    </message>
+    <message>
+        <source>not a valid subtree file ({detail})</source>
+        <translation>不是有效的子树文件（{detail}）</translation>
+    </message>
+    <message>
+        <source>implicit tiling: {detail}</source>
+        <translation>隐式分块：{detail}</translation>
+    </message>
+    <message>
+        <source>root tile: bad bounding volume ({detail})</source>
+        <translation>根瓦片：包围体有误（{detail}）</translation>
+    </message>
+    <message>
+        <source>budget_mb and max_sse must be positive</source>
+        <translation>budget_mb 和 max_sse 必须为正数</translation>
+    </message>
+    <message>
+        <source>tile {key}: bad tile ({detail})</source>
+        <translation>瓦片 {key}：瓦片有误（{detail}）</translation>
+    </message>
+    <message>
+        <source>external tilesets form a cycle ({chain})</source>
+        <translation>外部瓦片集形成循环引用（{chain}）</translation>
+    </message>
+    <message>
+        <source>not a valid tileset.json ({detail})</source>
+        <translation>不是有效的 tileset.json（{detail}）</translation>
+    </message>
+    <message>
+        <source>not a tileset: no root tile</source>
+        <translation>不是瓦片集：没有根瓦片</translation>
+    </message>
+    <message>
+        <source>3D Tiles version {version} is not supported</source>
+        <translation>不支持 3D Tiles 版本 {version}</translation>
+    </message>
 </context>
 <context>
     <name>LoadWorker</name>
@@ -1349,6 +1657,26 @@
     <message>
         <source>Undo history</source>
         <translation>撤销记录</translation>
+    </message>
+    <message>
+        <source>Scanned feature: {props}</source>
+        <translation>扫描要素：{props}</translation>
+    </message>
+    <message>
+        <source>No streamed tiles layer</source>
+        <translation>没有流式瓦片图层</translation>
+    </message>
+    <message>
+        <source>Tile memory budget</source>
+        <translation>瓦片内存预算</translation>
+    </message>
+    <message>
+        <source>Megabytes the decoded tiles may hold:</source>
+        <translation>解码后的瓦片最多可占用的内存（MB）：</translation>
+    </message>
+    <message>
+        <source>Loading tiles: {n}</source>
+        <translation>正在加载瓦片：{n}</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -1451,6 +1779,10 @@
         <translation>全图显示(&amp;F)</translation>
     </message>
     <message>
+        <source>Tile memory &amp;budget…</source>
+        <translation>瓦片内存预算(&amp;B)…</translation>
+    </message>
+    <message>
         <source>&amp;Panels</source>
         <translation>面板(&amp;P)</translation>
     </message>
@@ -1493,6 +1825,10 @@
     <message>
         <source>local</source>
         <translation>局部坐标</translation>
+    </message>
+    <message>
+        <source>Ground {z} m</source>
+        <translation>地面 {z} 米</translation>
     </message>
     <message>
         <source>Nothing selected</source>
@@ -2794,6 +3130,10 @@ Purpose:</source>
         <translation>导出的特殊关爱名单所用的已保存筛选（默认：场景中的第一个）</translation>
     </message>
     <message>
+        <source>3D Tiles: convert OSGB into a cache</source>
+        <translation>3D Tiles：将 OSGB 转换为缓存</translation>
+    </message>
+    <message>
         <source>not enough memory</source>
         <translation>内存不足</translation>
     </message>
@@ -2944,6 +3284,126 @@ Purpose:</source>
     <message>
         <source>{csv}: {n} rows refused; nothing was changed (fix them, or apply the others with --partial)</source>
         <translation>{csv}：{n} 行被拒绝；未做任何修改（请修正这些行，或用 --partial 应用其余行）</translation>
+    </message>
+    <message>
+        <source>{path}: 3D Tiles {version}, {tiles} tiles, {contents} contents, depth {depth}</source>
+        <translation>{path}：3D Tiles {version}，{tiles} 个瓦片，{contents} 个内容，深度 {depth}</translation>
+    </message>
+    <message>
+        <source>CRS: {crs}</source>
+        <translation>坐标系：{crs}</translation>
+    </message>
+    <message>
+        <source>write per tiles layer tiles_drawn, deepest_level and resident_bytes to this JSON file</source>
+        <translation>将每个瓦片图层的 tiles_drawn、deepest_level 和 resident_bytes 写入此 JSON 文件</translation>
+    </message>
+    <message>
+        <source>LAYER:OID[,OID...]: render with these objects highlighted</source>
+        <translation>LAYER:OID[,OID...]：渲染时高亮这些对象</translation>
+    </message>
+    <message>
+        <source>render from this bookmark of the scene file</source>
+        <translation>从场景文件中的此书签视角渲染</translation>
+    </message>
+    <message>
+        <source>seconds to wait for the view&apos;s tiles (default 60)</source>
+        <translation>等待视图瓦片加载的秒数（默认 60）</translation>
+    </message>
+    <message>
+        <source>no bookmark named {name!r} (bookmarks: {names})</source>
+        <translation>没有名为 {name!r} 的书签（现有书签：{names}）</translation>
+    </message>
+    <message>
+        <source>--select {value!r} is not LAYER:OID[,OID...]</source>
+        <translation>--select {value!r} 不是 LAYER:OID[,OID...] 格式</translation>
+    </message>
+    <message>
+        <source>--select: no layer named {name!r}</source>
+        <translation>--select：没有名为 {name!r} 的图层</translation>
+    </message>
+    <message>
+        <source>--select: layer {name!r} has no object {oid}</source>
+        <translation>--select：图层 {name!r} 中没有对象 {oid}</translation>
+    </message>
+    <message>
+        <source>warning: not every tile arrived within {s:g} s</source>
+        <translation>警告：并非所有瓦片都在 {s:g} 秒内加载完成</translation>
+    </message>
+    <message>
+        <source>convert an OSGB (ContextCapture) folder into a 3D Tiles cache, resumable</source>
+        <translation>将 OSGB（ContextCapture）文件夹转换为 3D Tiles 缓存，可断点续转</translation>
+    </message>
+    <message>
+        <source>folder with metadata.xml and Data/</source>
+        <translation>含 metadata.xml 和 Data/ 的文件夹</translation>
+    </message>
+    <message>
+        <source>output folder (tileset.json, tiles/, manifest.jsonl)</source>
+        <translation>输出文件夹（tileset.json、tiles/、manifest.jsonl）</translation>
+    </message>
+    <message>
+        <source>files converted at once (default: CPU count)</source>
+        <translation>同时转换的文件数（默认：CPU 核数）</translation>
+    </message>
+    <message>
+        <source>print the summary as JSON</source>
+        <translation>以 JSON 输出摘要</translation>
+    </message>
+    <message>
+        <source>[{done}/{known}] converted {file}</source>
+        <translation>[{done}/{known}] 已转换 {file}</translation>
+    </message>
+    <message>
+        <source>warning: {message}</source>
+        <translation>警告：{message}</translation>
+    </message>
+    <message>
+        <source>{tileset}: {tiles} tiles, {contents} contents, depth {depth}, {converted} files converted now</source>
+        <translation>{tileset}：{tiles} 个瓦片，{contents} 个内容，深度 {depth}，本次转换 {converted} 个文件</translation>
+    </message>
+    <message>
+        <source>{path} (osgb, {crs}): {tiles} tiles, {contents} contents, depth {depth}, {box}</source>
+        <translation>{path}（osgb，{crs}）：{tiles} 个瓦片，{contents} 个内容，深度 {depth}，{box}</translation>
+    </message>
+    <message>
+        <source>tile matrix set: {tms}</source>
+        <translation>瓦片矩阵集：{tms}</translation>
+    </message>
+    <message>
+        <source>zoom levels: {zooms}</source>
+        <translation>缩放级别：{zooms}</translation>
+    </message>
+    <message>
+        <source>bounds: {x0:.3f}, {y0:.3f} - {x1:.3f}, {y1:.3f}</source>
+        <translation>范围：{x0:.3f}, {y0:.3f} - {x1:.3f}, {y1:.3f}</translation>
+    </message>
+    <message>
+        <source>missing zoom levels: {zooms}</source>
+        <translation>缺少的缩放级别：{zooms}</translation>
+    </message>
+    <message>
+        <source>role: {role}</source>
+        <translation>用途：{role}</translation>
+    </message>
+    <message>
+        <source>size: {width} x {height} cells, {bands} bands, {dtype}</source>
+        <translation>大小：{width} × {height} 像元，{bands} 个波段，{dtype}</translation>
+    </message>
+    <message>
+        <source>nodata: {nodata}</source>
+        <translation>无数据值：{nodata}</translation>
+    </message>
+    <message>
+        <source>overviews: {levels}</source>
+        <translation>金字塔：{levels}</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>heights in: {unit}</source>
+        <translation>高程单位：{unit}</translation>
     </message>
 </context>
 <context>

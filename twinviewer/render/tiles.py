@@ -163,7 +163,7 @@ class TilesView:
     @property
     def loading(self) -> int:
         """Tiles queued or being fetched and decoded, over all layers."""
-        return sum(len(lt.streamer._jobs) + len(lt.waiting) for lt in self.layers.values())
+        return sum(lt.streamer.in_flight + len(lt.waiting) for lt in self.layers.values())
 
     # -- actors ---------------------------------------------------------------
     def _build(self, lt: LayerTiles, tile: Tile) -> None:

@@ -186,6 +186,11 @@ class Streamer:
         return decode_content(tile.content, get, self.classify)
 
     @property
+    def in_flight(self) -> int:
+        """Tiles being fetched or decoded now."""
+        return len(self._jobs)
+
+    @property
     def busy(self) -> bool:
         """Whether work is queued or running for this layer."""
         return bool(self._jobs) or self.fetcher.busy > 0
