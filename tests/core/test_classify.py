@@ -8,6 +8,8 @@ import numpy as np
 import pyogrio
 import pytest
 import shapely
+import tomli_w
+import tomllib
 
 from twinviewer.core.classify import FootprintIndex, classify_tile
 from twinviewer.io.loader import open_scene
@@ -48,8 +50,15 @@ def near_edges(polygons, rng, n: int) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def demo():
-    scene = open_scene([DEMO / "scene.toml"])
+def demo(tmp_path_factory):
+    # the demo's buildings alone, extruded from 0 (the demo's terrain would lift them)
+    demo_toml = tomllib.loads((DEMO / "scene.toml").read_text(encoding="utf-8"))
+    entry = next(e for e in demo_toml["layers"] if e.get("table") == "buildings")
+    only = {k: demo_toml[k] for k in ("version", "crs", "origin")}
+    only["layers"] = [{**entry, "source": (DEMO / entry["source"]).as_posix()}]
+    path = tmp_path_factory.mktemp("demo_buildings") / "scene.toml"
+    path.write_text(tomli_w.dumps(only), encoding="utf-8")
+    scene = open_scene([path])
     layer = scene.layer("建筑")
     df = pyogrio.read_dataframe(DEMO / "district.gpkg", layer="buildings")
     assert str(df.crs).upper() == "EPSG:32651" == scene.crs.to_string().upper()

@@ -56,10 +56,10 @@ class Terrain:
         # NaN cells are filled with their nearest valid value along rows then columns,
         # so bilinear sampling near a hole does not spread NaN; holes stay known.
         self.valid = valid
-        self._filled = _fill_nan(self.z, self.z_min)
+        self.filled = fill_nan(self.z, self.z_min)
         # at least 2 x 2, so every sample has four neighbours to blend
         pad = ((0, 1 if self.z.shape[0] < 2 else 0), (0, 1 if self.z.shape[1] < 2 else 0))
-        self._grid = np.pad(self._filled, pad, mode="edge")
+        self._grid = np.pad(self.filled, pad, mode="edge")
         self._valid_grid = np.pad(valid, pad, mode="edge")
         self._all_valid = bool(valid.all())
 
@@ -156,7 +156,7 @@ class Terrain:
         return np.array([q[0], q[1], float(self.height_at(q[0], q[1]))])
 
 
-def _fill_nan(z: np.ndarray, fallback: float) -> np.ndarray:
+def fill_nan(z: np.ndarray, fallback: float) -> np.ndarray:
     """NaN cells replaced by the nearest valid cell of their row (else column, else
     ``fallback``): vectorised forward/backward fills."""
     out = z.copy()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from twinviewer.core.terrain import _fill_nan
+from twinviewer.core.terrain import fill_nan
 from twinviewer.ground.mesh import add_skirts, triangulate
 from twinviewer.ground.pyramid import GRID, IMAGERY_ERROR, TEXTURE, GroundPyramid, TileKey
 from twinviewer.tiles.tile import Bounds
@@ -47,7 +47,7 @@ def build_tile(pyramid: GroundPyramid, key: TileKey) -> TileContent:
     leaf = key.depth >= pyramid.max_depth
     z, sampling_error = _heights(pyramid, (x0, y0, x1, y1), fine=not leaf)
     holes = ~np.isfinite(z)
-    filled = _fill_nan(z, 0.0) if holes.any() else z
+    filled = fill_nan(z, 0.0) if holes.any() else z
     verts, tris, tin_error = triangulate(filled, pyramid.max_error if pyramid.terrain else 1.0)
     n = GRID - 1
     col, row_s = verts[:, 0], verts[:, 1]

@@ -293,8 +293,12 @@ class TileSource:
 
         tms = self.tms
         matrix = tms.matrix(zoom)
-        lo = tms._tile(box[0] + 1e-9, box[3] - 1e-9, zoom)  # noqa: SLF001 - CRS coordinates
-        hi = tms._tile(box[2] - 1e-9, box[1] + 1e-9, zoom)  # noqa: SLF001
+        from pyproj import CRS
+
+        own = CRS.from_user_input(self.crs)
+        # the tile under a point in the matrix set's own CRS (an identity "geographic" CRS)
+        lo = tms.tile(box[0] + 1e-9, box[3] - 1e-9, zoom, geographic_crs=own)
+        hi = tms.tile(box[2] - 1e-9, box[1] + 1e-9, zoom, geographic_crs=own)
         x0, x1 = max(lo.x, 0), min(hi.x, matrix.matrixWidth - 1)
         y0, y1 = max(lo.y, 0), min(hi.y, matrix.matrixHeight - 1)
         if x1 < x0 or y1 < y0 or (x1 - x0 + 1) * (y1 - y0 + 1) > 64:
