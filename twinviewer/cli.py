@@ -18,7 +18,8 @@ from twinviewer import __version__
 from twinviewer.core.errors import LoadError
 from twinviewer.i18n import QT_TRANSLATE_NOOP, translate
 
-COMMANDS = ("open", "info", "render", "demo", "import", "log", "apply", "video", "publish", "query")
+COMMANDS = ("open", "info", "render", "demo", "import", "log", "apply", "video", "publish", "query",
+            "analyse")
 log = logging.getLogger("twinviewer")
 
 
@@ -182,6 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
         "cli", "numeric fields to sum (default: 户数,人口)"))
     p.add_argument("--json", action="store_true", help=translate(
         "cli", "print one JSON object: objects, classes, layers, sums, oids"))
+    from twinviewer.analysis.cli import add_parser as add_analysis_parser
+    add_analysis_parser(sub, _Parser)
     return parser
 
 
@@ -553,4 +556,9 @@ def _query(args) -> int:
 _COMMANDS = {"open": _open, "info": _info, "render": _render, "demo": _demo,
              "import": _import, "log": _log, "apply": _apply, "video": _video,
              "publish": _publish,
-             "query": _query}
+             "query": _query, "analyse": lambda args: _analyse(args)}
+
+
+def _analyse(args) -> int:
+    from twinviewer.analysis.cli import run
+    return run(args)
