@@ -204,8 +204,12 @@ def _rows_where(scene, layer, expr: str | None) -> np.ndarray | None:
 
 def _sunlight(args) -> int:
     from twinviewer.analysis.rays import Occluders
-    from twinviewer.analysis.sunlight import SunlightRequest, scene_lonlat, sunlight, \
-        sunlight_columns
+    from twinviewer.analysis.sunlight import (
+        SunlightRequest,
+        scene_lonlat,
+        sunlight,
+        sunlight_columns,
+    )
 
     scene = _scene(args)
     layer = _layer(scene, args.layer)

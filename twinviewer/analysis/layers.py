@@ -18,7 +18,7 @@ import shapely
 
 from twinviewer.analysis.ground import GroundZ, ground_heights
 from twinviewer.analysis.results import params_text
-from twinviewer.core.layer import Layer, LineBatch, TriangleBatch
+from twinviewer.core.layer import Layer, LineBatch
 from twinviewer.core.table import ObjectTable
 
 DRAPE = 0.35  # metres above the ground: over the 0.3 m compound lawns of the demo
@@ -83,7 +83,7 @@ def save_result_layer(store_path: str | Path, table: str, layer: Layer, *, scene
         default_user,
     )
 
-    geoms = np.asarray(getattr(layer, "geometries"), dtype=object)
+    geoms = np.asarray(layer.geometries, dtype=object)
     origin = np.asarray(scene.origin, float)
     world = shapely.transform(geoms, lambda c: c + origin[:2])
     df = layer.table.df
