@@ -87,3 +87,17 @@ def test_height_limit_matches_a_per_object_loop():
         if any(inside) and h[i] > 60:
             expected[i] = h[i] - 60
     assert dict(zip(rows.tolist(), over.tolist(), strict=True)) == pytest.approx(expected)
+
+
+def test_covers_xy_against_shapely():
+    from twinviewer.analysis.height_limit import covers_xy
+
+    rng = np.random.default_rng(11)
+    area = shapely.Polygon([(0, 0), (100, 10), (80, 90), (40, 40), (5, 70)],
+                           holes=[[(50, 20), (60, 20), (60, 30), (50, 30)]])
+    x, y = rng.uniform(-10, 110, 20000), rng.uniform(-10, 100, 20000)
+    ring = np.asarray(area.exterior.coords)[:-1]  # points on the boundary count as inside
+    x = np.concatenate([x, ring[:, 0]])
+    y = np.concatenate([y, ring[:, 1]])
+    expected = shapely.covers(area, shapely.points(x, y))
+    assert np.array_equal(covers_xy(area, x, y), expected)

@@ -18,6 +18,33 @@ from twinviewer.analysis.ground import GroundZ, ground_heights
 from twinviewer.core.layer import Layer, TriangleBatch
 from twinviewer.i18n import translate
 
+GRID = 64  # cells per side of the polygon's bounds in the containment pre-pass
+
+
+def covers_xy(polygon: shapely.Geometry, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Whether ``polygon`` covers each point (boundary included), vectorised.
+
+    A coarse grid over the polygon's bounds is classified once (cells wholly inside,
+    wholly outside, or on the boundary); only points in boundary cells get the
+    exact shapely test, so the cost is a few array look-ups per point.
+    """
+    x0, y0, x1, y1 = polygon.bounds
+    wx = max(x1 - x0, 1e-9) / GRID
+    wy = max(y1 - y0, 1e-9) / GRID
+    gx, gy = np.meshgrid(np.arange(GRID), np.arange(GRID), indexing="ij")
+    cells = shapely.box(x0 + gx * wx, y0 + gy * wy, x0 + (gx + 1) * wx, y0 + (gy + 1) * wy)
+    shapely.prepare(polygon)
+    full = shapely.contains_properly(polygon, cells)
+    touch = shapely.intersects(polygon, cells)
+    i = np.clip(((x - x0) / wx).astype(np.int64), 0, GRID - 1)
+    j = np.clip(((y - y0) / wy).astype(np.int64), 0, GRID - 1)
+    out = full[i, j]
+    edge = np.flatnonzero(touch[i, j] & ~out)
+    if len(edge):
+        out[edge] = shapely.contains_xy(polygon, x[edge], y[edge]) | \
+            shapely.intersects_xy(polygon.boundary, x[edge], y[edge])
+    return out
+
 
 @dataclass
 class ControlSurface:
@@ -52,10 +79,7 @@ class ControlSurface:
             box = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
             idx = np.flatnonzero(box)
             if len(idx):
-                shapely.prepare(self.polygon)
-                inside = shapely.contains_xy(self.polygon, x[idx], y[idx]) | \
-                    shapely.intersects_xy(self.polygon.boundary, x[idx], y[idx])
-                sel = idx[inside]
+                sel = idx[covers_xy(self.polygon, x[idx], y[idx])]
                 base = ground_heights(ground_z, x[sel], y[sel]) if self.relative else 0.0
                 out[sel] = base + self.height
             return out
@@ -86,6 +110,11 @@ class VertexIndex:
 
     @classmethod
     def of(cls, layer: Layer) -> VertexIndex:
+        """Index a layer: each object's distinct plan positions with their highest z.
+
+        A limit depends on (x, y) only, so of the vertices of one object above one
+        plan position only the highest matters: an extruded box keeps 4 of its 22.
+        """
         pts, vrows = [], []
         for b in layer.batches:
             if isinstance(b, TriangleBatch) and len(b.triangles):
@@ -98,11 +127,16 @@ class VertexIndex:
             e = np.zeros(0)
             return cls(layer, e, e, e, np.zeros(0, np.int64), np.zeros(0, np.int64))
         p, r = np.concatenate(pts), np.concatenate(vrows)
-        order = np.argsort(r, kind="stable")
+        order = np.lexsort((p[:, 1], p[:, 0], r))
         p, r = p[order], r[order]
+        new = np.ones(len(r), dtype=bool)
+        new[1:] = (r[1:] != r[:-1]) | (p[1:, 0] != p[:-1, 0]) | (p[1:, 1] != p[:-1, 1])
+        first = np.flatnonzero(new)
+        z = np.maximum.reduceat(p[:, 2], first)
+        p, r = p[first], r[first]
         rows, starts = np.unique(r, return_index=True)
         return cls(layer, np.ascontiguousarray(p[:, 0]), np.ascontiguousarray(p[:, 1]),
-                   np.ascontiguousarray(p[:, 2]), rows, starts)
+                   np.ascontiguousarray(z), rows, starts)
 
 
 @dataclass
@@ -123,7 +157,14 @@ def excess(index: VertexIndex, surface: ControlSurface, ground_z: GroundZ | None
     out = np.full(len(index.layer), np.nan)
     if not len(index.x):
         return out
-    over = index.z - surface.limit(index.x, index.y, ground_z)
+    if surface.polygon is not None and (ground_z is None or not surface.relative):
+        # a constant limit inside the polygon: test containment only where z exceeds it
+        over = np.full(len(index.z), -np.inf)
+        cand = np.flatnonzero(index.z > surface.height)
+        lim = surface.limit(index.x[cand], index.y[cand], None)
+        over[cand] = index.z[cand] - lim
+    else:
+        over = index.z - surface.limit(index.x, index.y, ground_z)
     per = np.maximum.reduceat(over, index.starts)
     out[index.rows] = per
     out[~(out > 0)] = np.nan
