@@ -9,6 +9,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 
+from tests.conftest import pixel, roof_display
+
 pytestmark = pytest.mark.gui
 
 
@@ -81,7 +83,13 @@ def test_sunlight_dialog_adds_columns_and_style(main_window, qtbot, artifacts):
     assert set(w.scene.selection.rows("建筑")) == set(below.tolist())
     assert "Sunlight analysis" in w.edits.undo_stack.undoText() or \
         "日照" in w.edits.undo_stack.undoText()
-    qtbot.wait(200)
+    # drawn in the ramp's colours: a building whose darkest floor sees >= 4 h is green
+    w.scene.selection.clear()
+    w.viewport.view.render()
+    sunny = [r for r in np.argsort(-layer.table.column("高度").astype(float))
+             if df["日照_最少"].iat[r] >= 4.0]
+    seen = [pixel(w, roof_display(w, "建筑", int(r)), labels=False) for r in sunny[:8]]
+    assert any(c[1] > c[0] + 30 for c in seen), seen
     w.save_image(artifacts / "analysis_sunlight.png")
     w.edits.undo_stack.undo()
     assert "日照_1F" not in layer.table.df.columns

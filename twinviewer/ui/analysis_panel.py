@@ -169,8 +169,8 @@ class SunlightDialog(QDialog):
         self.progress.setValue(100)
         window = self.tools.window
         if window.edits.push(sunlight_columns(layer, result, floors_field=floors)):
-            layer.style = sunlight_style(layer, result)
-            layer.changed.emit("style")
+            # the window's own style path: 3D colours and the legend follow
+            window.analysis.set_style(layer, sunlight_style(layer, result), save=False)
         self.result = result
         below = result.below()
         df = layer.table.df
