@@ -101,6 +101,15 @@ def test_section_plane_and_height_limit(main_window, qtbot):
     assert w.planning.section is not None and w.planning.section._clipped
     w.planning.section_action.trigger()
     assert not w.planning.section._clipped
+    # coverage in a worker: two result layers appear, the compounds get their shares
+    before = len(w.scene.layers)
+    w.planning.coverage()
+    qtbot.waitUntil(lambda: len(w.scene.layers) == before + 2, timeout=60_000)
+    names = [lyr.name for lyr in w.scene.layers[-2:]]
+    assert names == ["Camera coverage", "Roads no camera sees"] or names == [
+        "视频监控覆盖", "监控盲区道路"]
+    assert len(w.scene.layers[-2]) == 139
+    assert w.scene.layer("小区").table.df["监控覆盖率"].between(0, 1).all()
     w.scene.selection.clear()
     w.planning.height_limit(60.0)
     layer = w.scene.layer("建筑")
