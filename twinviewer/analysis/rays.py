@@ -82,8 +82,9 @@ class Occluders:
 
     @classmethod
     def from_scene(cls, scene, *, visible_only: bool = True) -> Occluders:
-        """Every (visible) triangle layer of a scene."""
-        return cls.from_layers(lyr for lyr in scene.layers if lyr.visible or not visible_only)
+        """Every (visible) triangle layer of a scene, except analysis results (drapes)."""
+        return cls.from_layers(lyr for lyr in scene.layers
+                               if (lyr.visible or not visible_only) and lyr.kind != "analysis")
 
     def __len__(self) -> int:
         return len(self.triangles)
