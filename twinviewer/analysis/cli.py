@@ -271,7 +271,7 @@ def coverage_layers(scene, args):
     cams = cameras_of(cam_layer, reach=args.reach, angle=args.angle)
     names = [n.strip() for n in args.obstacles.split(",")] if args.obstacles else None
     obs_layers = [_layer(scene, n) for n in names] if names else \
-        [lyr for lyr in scene.layers if lyr.visible and any(
+        [lyr for lyr in scene.layers if lyr.visible and lyr.kind != "analysis" and any(
             isinstance(b, TriangleBatch) and len(b.triangles) for b in lyr.batches)]
     result = coverage(cams, Obstacles.from_layers(obs_layers))
     result.params = {"analysis": "coverage", "cameras": cam_layer.name, "n": len(cams),
