@@ -19,7 +19,7 @@ from twinviewer.core.errors import LoadError
 from twinviewer.i18n import QT_TRANSLATE_NOOP, translate
 
 COMMANDS = ("open", "info", "render", "demo", "import", "log", "apply", "video", "publish", "query",
-            "tiles")
+            "tiles", "analyse")
 log = logging.getLogger("twinviewer")
 
 
@@ -196,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     tiles_sub = p.add_subparsers(dest="tiles_command", parser_class=_Parser, required=True)
     from twinviewer.io.osgb_cli import add_convert_parser
     add_convert_parser(tiles_sub)
+    from twinviewer.analysis.cli import add_parser as add_analysis_parser
+    add_analysis_parser(sub, _Parser)
     return parser
 
 
@@ -613,4 +615,10 @@ def _query(args) -> int:
 _COMMANDS = {"open": _open, "info": _info, "render": _render, "demo": _demo,
              "import": _import, "log": _log, "apply": _apply, "video": _video,
              "publish": _publish,
-             "query": _query, "tiles": lambda args: args.tiles_func(args)}
+             "query": _query, "tiles": lambda args: args.tiles_func(args),
+             "analyse": lambda args: _analyse(args)}
+
+
+def _analyse(args) -> int:
+    from twinviewer.analysis.cli import run
+    return run(args)

@@ -57,6 +57,112 @@
     </message>
 </context>
 <context>
+    <name>AnalysisError</name>
+    <message>
+        <source>{scene}: no layer could be read</source>
+        <translation>{scene}：没有可读取的图层</translation>
+    </message>
+    <message>
+        <source>the scene has no layer {name}</source>
+        <translation>场景中没有图层 {name}</translation>
+    </message>
+    <message>
+        <source>points must be X,Y,Z;X,Y,Z (got {text})</source>
+        <translation>点的格式应为 X,Y,Z;X,Y,Z（收到 {text}）</translation>
+    </message>
+    <message>
+        <source>layer {layer} is not in a GeoPackage store: import it first</source>
+        <translation>图层 {layer} 不在 GeoPackage 数据库中：请先导入</translation>
+    </message>
+    <message>
+        <source>--plane needs three points</source>
+        <translation>--plane 需要三个点</translation>
+    </message>
+    <message>
+        <source>--polygon is not WKT</source>
+        <translation>--polygon 不是 WKT</translation>
+    </message>
+    <message>
+        <source>give --polygon and --height, or --plane</source>
+        <translation>请给出 --polygon 和 --height，或 --plane</translation>
+    </message>
+    <message>
+        <source>height needs --object LAYER:OID</source>
+        <translation>高度测量需要 --object 图层:OID</translation>
+    </message>
+    <message>
+        <source>layer {layer} has no object {oid}</source>
+        <translation>图层 {layer} 没有对象 {oid}</translation>
+    </message>
+    <message>
+        <source>a distance needs two points</source>
+        <translation>距离需要两个点</translation>
+    </message>
+    <message>
+        <source>layer {layer} has no heading field {field}</source>
+        <translation>图层 {layer} 没有朝向字段 {field}</translation>
+    </message>
+    <message>
+        <source>layer {layer} has no points</source>
+        <translation>图层 {layer} 没有点</translation>
+    </message>
+    <message>
+        <source>coverage analysis cancelled</source>
+        <translation>覆盖分析已取消</translation>
+    </message>
+    <message>
+        <source>a vertical plane limits no height</source>
+        <translation>竖直平面不能限定高度</translation>
+    </message>
+    <message>
+        <source>the control surface has no polygon and no plane</source>
+        <translation>控制面既没有多边形也没有平面</translation>
+    </message>
+    <message>
+        <source>a line needs at least two points</source>
+        <translation>线至少需要两个点</translation>
+    </message>
+    <message>
+        <source>an area needs at least three points</source>
+        <translation>面积至少需要三个点</translation>
+    </message>
+    <message>
+        <source>the object has no geometry</source>
+        <translation>该对象没有几何</translation>
+    </message>
+    <message>
+        <source>the time window is empty</source>
+        <translation>时间段为空</translation>
+    </message>
+    <message>
+        <source>unknown solar term {term}</source>
+        <translation>未知的节气 {term}</translation>
+    </message>
+    <message>
+        <source>sunlight analysis cancelled</source>
+        <translation>日照分析已取消</translation>
+    </message>
+    <message>
+        <source>unknown sunlight preset {key}</source>
+        <translation>未知的日照标准 {key}</translation>
+    </message>
+    <message>
+        <source>the scene has no CRS: give the latitude and longitude</source>
+        <translation>场景没有坐标参考系：请给出纬度和经度</translation>
+    </message>
+</context>
+<context>
+    <name>AnalysisLayer</name>
+    <message>
+        <source>Camera coverage</source>
+        <translation>视频监控覆盖</translation>
+    </message>
+    <message>
+        <source>Roads no camera sees</source>
+        <translation>监控盲区道路</translation>
+    </message>
+</context>
+<context>
     <name>AnalysisTools</name>
     <message>
         <source>Legend</source>
@@ -504,6 +610,22 @@
     <message>
         <source>Restore objects</source>
         <translation>恢复对象</translation>
+    </message>
+    <message>
+        <source>Camera coverage</source>
+        <translation>视频监控覆盖</translation>
+    </message>
+    <message>
+        <source>Height limit check</source>
+        <translation>控高分析</translation>
+    </message>
+    <message>
+        <source>{analysis} {params}</source>
+        <translation>{analysis}（参数 {params}）</translation>
+    </message>
+    <message>
+        <source>Sunlight analysis</source>
+        <translation>日照分析</translation>
     </message>
 </context>
 <context>
@@ -1982,6 +2104,57 @@ A 3D digital-twin viewer for sub-district planners.</source>
     </message>
 </context>
 <context>
+    <name>MeasurePanel</name>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <source>Line length</source>
+        <translation>线长</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>面积</translation>
+    </message>
+    <message>
+        <source>Object height</source>
+        <translation>对象高度</translation>
+    </message>
+    <message>
+        <source>Coordinates</source>
+        <translation>坐标</translation>
+    </message>
+    <message>
+        <source>Line of sight</source>
+        <translation>通视分析</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+</context>
+<context>
     <name>MessageBar</name>
     <message>
         <source>Close</source>
@@ -1993,6 +2166,61 @@ A 3D digital-twin viewer for sub-district planners.</source>
     <message>
         <source>Unsaved edits</source>
         <translation>未保存的修改</translation>
+    </message>
+</context>
+<context>
+    <name>PlanningTools</name>
+    <message>
+        <source>Measurements</source>
+        <translation>量测结果</translation>
+    </message>
+    <message>
+        <source>A&amp;nalysis</source>
+        <translation>分析(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Measure</source>
+        <translation>量测(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;Sunlight hours…</source>
+        <translation>日照分析(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Camera &amp;coverage</source>
+        <translation>监控覆盖(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Height limit…</source>
+        <translation>控高分析(&amp;H)…</translation>
+    </message>
+    <message>
+        <source>Se&amp;ction plane</source>
+        <translation>剖切面(&amp;C)</translation>
+    </message>
+    <message>
+        <source>No camera layer with view cones in this scene.</source>
+        <translation>场景中没有带视域锥的摄像头图层。</translation>
+    </message>
+    <message>
+        <source>Camera coverage</source>
+        <translation>视频监控覆盖</translation>
+    </message>
+    <message>
+        <source>Cameras see {a:,.0f} m²; {k} road pieces are seen by none.</source>
+        <translation>摄像头可见地面 {a:,.0f} m²；有 {k} 段道路无任何摄像头覆盖。</translation>
+    </message>
+    <message>
+        <source>Height limit</source>
+        <translation>控高</translation>
+    </message>
+    <message>
+        <source>Limit above the ground (m):</source>
+        <translation>离地限高（米）：</translation>
+    </message>
+    <message>
+        <source>{n} objects rise above {h:g} m.</source>
+        <translation>有 {n} 个对象超过 {h:g} 米。</translation>
     </message>
 </context>
 <context>
@@ -2821,6 +3049,57 @@ Purpose:</source>
     </message>
 </context>
 <context>
+    <name>SunlightDialog</name>
+    <message>
+        <source>Sunlight hours</source>
+        <translation>日照分析</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Standard</source>
+        <translation>标准</translation>
+    </message>
+    <message>
+        <source>Year</source>
+        <translation>年份</translation>
+    </message>
+    <message>
+        <source>Buildings</source>
+        <translation>建筑</translation>
+    </message>
+    <message>
+        <source>Time step</source>
+        <translation>时间步长</translation>
+    </message>
+    <message>
+        <source>Point spacing</source>
+        <translation>采样点间距</translation>
+    </message>
+    <message>
+        <source>Buildings below the threshold:</source>
+        <translation>未达标建筑：</translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation>正在计算…</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>{n} buildings below {h:g} h on {day}</source>
+        <translation>{day} 有 {n} 栋建筑日照不足 {h:g} 小时</translation>
+    </message>
+</context>
+<context>
     <name>TeamEditing</name>
     <message>
         <source>Password</source>
@@ -2954,8 +3233,168 @@ Purpose:</source>
         <translation>场景文件或数据文件（默认：演示场景）</translation>
     </message>
     <message>
+        <source>planning analysis: sunlight hours, camera coverage, sight lines, height limits</source>
+        <translation>规划分析：日照、监控覆盖、通视、控高</translation>
+    </message>
+    <message>
+        <source>scene file (.toml) or data files</source>
+        <translation>场景文件（.toml）或数据文件</translation>
+    </message>
+    <message>
         <source>print one JSON object</source>
         <translation>输出一个 JSON 对象</translation>
+    </message>
+    <message>
+        <source>write the results into the scene&apos;s GeoPackage store, parameters logged</source>
+        <translation>将结果写入场景的 GeoPackage 数据库，并在日志中记录参数</translation>
+    </message>
+    <message>
+        <source>name written to the edit log (default: the login name)</source>
+        <translation>写入编辑日志的用户名（默认：登录名）</translation>
+    </message>
+    <message>
+        <source>sunlight hours per floor (日照分析, GB 50180-2018 presets)</source>
+        <translation>逐层日照时数（日照分析，GB 50180-2018 标准）</translation>
+    </message>
+    <message>
+        <source>dahan2 (大寒日 ≥2h), dahan3 (大寒日 ≥3h) or dongzhi1 (冬至日 ≥1h)</source>
+        <translation>dahan2（大寒日 ≥2小时）、dahan3（大寒日 ≥3小时）或 dongzhi1（冬至日 ≥1小时）</translation>
+    </message>
+    <message>
+        <source>year of the solar term (default: this year)</source>
+        <translation>节气所在年份（默认：今年）</translation>
+    </message>
+    <message>
+        <source>another day (YYYY-MM-DD) instead of the preset&apos;s</source>
+        <translation>改用其他日期（YYYY-MM-DD）代替标准日</translation>
+    </message>
+    <message>
+        <source>required hours (default: the preset&apos;s)</source>
+        <translation>要求的小时数（默认：按标准）</translation>
+    </message>
+    <message>
+        <source>minutes between sun positions (default 15)</source>
+        <translation>太阳位置的时间间隔，分钟（默认 15）</translation>
+    </message>
+    <message>
+        <source>metres between sample points along a façade (default 3)</source>
+        <translation>沿立面采样点间距，米（默认 3）</translation>
+    </message>
+    <message>
+        <source>building layer</source>
+        <translation>建筑图层</translation>
+    </message>
+    <message>
+        <source>analyse only buildings where EXPR holds, e.g. &quot;类别 = &apos;住宅楼&apos;&quot;</source>
+        <translation>只分析满足 表达式 的建筑，例如 &quot;类别 = &apos;住宅楼&apos;&quot;</translation>
+    </message>
+    <message>
+        <source>field with the number of floors (default 层数)</source>
+        <translation>层数字段（默认 层数）</translation>
+    </message>
+    <message>
+        <source>ground the cameras see, covered shares and blind roads (视频监控盲区)</source>
+        <translation>摄像头可见地面、覆盖率和盲区道路（视频监控盲区）</translation>
+    </message>
+    <message>
+        <source>camera layer</source>
+        <translation>摄像头图层</translation>
+    </message>
+    <message>
+        <source>comma-separated layers that hide ground (default: every triangle layer)</source>
+        <translation>遮挡地面的图层，逗号分隔（默认：所有三角网图层）</translation>
+    </message>
+    <message>
+        <source>compound layer</source>
+        <translation>小区图层</translation>
+    </message>
+    <message>
+        <source>road layer</source>
+        <translation>道路图层</translation>
+    </message>
+    <message>
+        <source>camera range in metres (default: the view cone&apos;s)</source>
+        <translation>摄像头视距，米（默认：按视域锥）</translation>
+    </message>
+    <message>
+        <source>field of view in degrees (default: the view cone&apos;s)</source>
+        <translation>视场角，度（默认：按视域锥）</translation>
+    </message>
+    <message>
+        <source>line of sight between two points (scene CRS coordinates)</source>
+        <translation>两点间通视（场景坐标参考系坐标）</translation>
+    </message>
+    <message>
+        <source>objects rising above a control surface (控高)</source>
+        <translation>超出控制面的对象（控高）</translation>
+    </message>
+    <message>
+        <source>the limited area, in the scene CRS</source>
+        <translation>限高区域（场景坐标参考系）</translation>
+    </message>
+    <message>
+        <source>limit in metres above the ground inside --polygon</source>
+        <translation>--polygon 内的离地限高，米</translation>
+    </message>
+    <message>
+        <source>--height is an elevation, not a height above the ground</source>
+        <translation>--height 为高程，而非离地高度</translation>
+    </message>
+    <message>
+        <source>the limit is the plane through three points (scene CRS)</source>
+        <translation>限高面为过三点的平面（场景坐标参考系）</translation>
+    </message>
+    <message>
+        <source>comma-separated layers to check (default: every triangle layer)</source>
+        <translation>要检查的图层，逗号分隔（默认：所有三角网图层）</translation>
+    </message>
+    <message>
+        <source>distance, length, area or coordinates of points (scene CRS)</source>
+        <translation>点的距离、长度、面积或坐标（场景坐标参考系）</translation>
+    </message>
+    <message>
+        <source>for height: the object</source>
+        <translation>高度测量：指定对象</translation>
+    </message>
+    <message>
+        <source>{n} buildings, {s} sample points, {t} sun positions on {day} ({start:g}-{end:g} h true solar time) in {sec:.1f} s</source>
+        <translation>{day}：{n} 栋建筑，{s} 个采样点，{t} 个太阳位置（真太阳时 {start:g}-{end:g} 时），用时 {sec:.1f} 秒</translation>
+    </message>
+    <message>
+        <source>{k} below {h:g} h:</source>
+        <translation>{k} 栋不足 {h:g} 小时：</translation>
+    </message>
+    <message>
+        <source>floors {floors}</source>
+        <translation>楼层 {floors}</translation>
+    </message>
+    <message>
+        <source>saved {n} changes</source>
+        <translation>已保存 {n} 处修改</translation>
+    </message>
+    <message>
+        <source>{n} cameras see {a:,.0f} m² of ground ({sec:.2f} s); {k} road pieces ({l:,.0f} m) no camera sees</source>
+        <translation>{n} 个摄像头可见地面 {a:,.0f} m²（{sec:.2f} 秒）；{k} 段道路（{l:,.0f} 米）无摄像头覆盖</translation>
+    </message>
+    <message>
+        <source>covered share per compound (ground / roads):</source>
+        <translation>各小区覆盖率（地面 / 道路）：</translation>
+    </message>
+    <message>
+        <source>saved to {store}</source>
+        <translation>已保存到 {store}</translation>
+    </message>
+    <message>
+        <source>visible ({d:.2f} m)</source>
+        <translation>可见（{d:.2f} 米）</translation>
+    </message>
+    <message>
+        <source>blocked after {d:.2f} m by {layer} object {oid}</source>
+        <translation>在 {d:.2f} 米处被 {layer} 的对象 {oid} 遮挡</translation>
+    </message>
+    <message>
+        <source>{layer}: {n} objects above the limit</source>
+        <translation>{layer}：{n} 个对象超过限高</translation>
     </message>
     <message>
         <source>render a scene or data file to PNG, offscreen</source>

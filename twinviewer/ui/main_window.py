@@ -41,6 +41,7 @@ from twinviewer.core.scene import Scene
 from twinviewer.demo import demo_scene
 from twinviewer.io.loader import LoadResult, spec_for
 from twinviewer.store.journal import Journal
+from twinviewer.ui.analysis_panel import PlanningTools
 from twinviewer.ui.analysis_tools import AnalysisTools
 from twinviewer.ui.attribute_table import AttributeTable
 from twinviewer.ui.editing import EditSession, needs_rebuild
@@ -124,6 +125,7 @@ class MainWindow(QMainWindow):
         self.presenting = PresentingTools(self)  # bookmarks, presenter mode, video (issue 6)
         self.privacy = PrivacyTools(self)  # View > Show sensitive fields… (issue 5)
         self.team = TeamEditing(self)  # PostGIS: live updates and conflicts (issue 7)
+        self.planning = PlanningTools(self)  # measure, sunlight, coverage, 控高, section (16)
         # the right side holds two tab stacks, not six squeezed panels (a saved layout
         # from QSettings still wins)
         self.tabifyDockWidget(self.inspector_dock, self.analysis.summary_dock)

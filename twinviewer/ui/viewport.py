@@ -50,6 +50,7 @@ class Viewport(QWidget):
         self.placing = False
         self.rectangle_mode = False
         self.polygon_mode = False
+        self.point_tool = None  # callable(x, y) taking clicks instead of picks (measure tool)
         self._outline = None  # the polygon being drawn, as a line actor
         self._saved_style = None
         self._press: tuple[int, int] | None = None
@@ -195,6 +196,9 @@ class Viewport(QWidget):
 
     def pick_at(self, x: int, y: int) -> None:
         """Pick at VTK display pixel ``(x, y)`` and announce the result."""
+        if self.point_tool is not None:
+            self.point_tool(x, y)
+            return
         if self.polygon_mode:
             ground = self.view.display_to_ground(x, y)
             if ground is not None:

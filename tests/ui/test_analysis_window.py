@@ -1,0 +1,128 @@
+"""Issue 16 in the window: measure by clicking two roof corners, sunlight in a worker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication
+
+from tests.conftest import pixel, roof_display
+
+pytestmark = pytest.mark.gui
+
+
+def _roof_corners(w, row):
+    """Two opposite roof corners of a building (its footprint may be rotated) and, for
+    each, the pixel a little inside it on the roof."""
+    layer = w.scene.layer("建筑")
+    pts = np.concatenate([bt.points[np.unique(bt.triangles[bt.rows == row])]
+                          for bt in layer.batches])
+    roof = np.unique(np.round(pts[pts[:, 2] >= pts[:, 2].max() - 1e-6], 6), axis=0)
+    d = np.linalg.norm(roof[:, None, :2] - roof[None, :, :2], axis=2)
+    i, j = np.unravel_index(np.argmax(d), d.shape)
+    centre = roof.mean(axis=0)
+    out = []
+    for corner in (roof[i], roof[j]):
+        inside = corner + (centre - corner) * 0.05
+        out.append((corner, w.viewport.view.world_to_display(inside)))
+    return out
+
+
+def test_measure_two_roof_corners(main_window, qtbot, artifacts):
+    w = main_window(size=(1400, 900))
+    layer = w.scene.layer("建筑")
+    row = int(np.nanargmax(layer.table.column("高度").astype(float)))
+    bounds = layer.row_bounds([row])
+    cx, cy = (bounds[0] + bounds[3]) / 2, (bounds[1] + bounds[4]) / 2
+    cam = w.viewport.plotter.renderer.GetActiveCamera()  # straight down on its roof
+    cam.SetFocalPoint(cx, cy, bounds[5])
+    cam.SetPosition(cx, cy, bounds[5] + 150.0)
+    cam.SetViewUp(0, 1, 0)
+    w.viewport.plotter.renderer.ResetCameraClippingRange()
+    w.viewport.plotter.render()
+    w.planning.show_measure()
+    panel = w.planning.measure
+    assert panel.current == "distance"
+    (a, pa), (b, pb) = _roof_corners(w, row)
+    for p in (pa, pb):
+        qtbot.mouseClick(w.viewport.interactor, Qt.LeftButton,
+                         pos=QPoint(*w.viewport.qt_pos(p)))
+    qtbot.waitUntil(lambda: len(panel.results) == 1, timeout=5000)
+    m = panel.results[0]
+    # both clicks snapped to the roof corners: the diagonal of the footprint, flat
+    assert m.values["3d"] == pytest.approx(float(np.linalg.norm(b - a)), abs=1e-3)
+    assert m.values["vertical"] == pytest.approx(0.0, abs=1e-3)
+    panel.copy()
+    assert QGuiApplication.clipboard().text().startswith("distance: 3d=")
+    w.save_image(artifacts / "analysis_measure.png")
+    # a sight line over the roofs from high up is visible
+    panel.set_mode("off")
+    assert w.viewport.point_tool is None
+
+
+def test_sunlight_dialog_adds_columns_and_style(main_window, qtbot, artifacts):
+    w = main_window(size=(1400, 900))
+    dialog = w.planning.sunlight()
+    dialog.preset.setCurrentIndex(dialog.preset.findData("dahan2"))
+    dialog.year.setValue(2026)
+    dialog.spacing.setValue(6.0)
+    dialog.step.setValue(30.0)
+    layer = w.scene.layer("建筑")
+    qtbot.mouseClick(dialog.run_button, Qt.LeftButton)
+    assert not dialog.run_button.isEnabled()  # the window is free while it runs
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=120_000)
+    df = layer.table.df
+    assert "日照_1F" in df.columns and "日照_最少" in df.columns
+    assert df["日照_最少"].notna().all()
+    assert layer.style["by"] == "日照_最少" and "breaks" in layer.style
+    below = dialog.result.below()
+    assert dialog.below.count() == len(below)
+    assert set(w.scene.selection.rows("建筑")) == set(below.tolist())
+    assert "Sunlight analysis" in w.edits.undo_stack.undoText() or \
+        "日照" in w.edits.undo_stack.undoText()
+    # drawn in the ramp's colours: a building whose darkest floor sees >= 4 h is green
+    w.scene.selection.clear()
+    w.viewport.view.render()
+    sunny = [r for r in np.argsort(-layer.table.column("高度").astype(float))
+             if df["日照_最少"].iat[r] >= 4.0]
+    seen = [pixel(w, roof_display(w, "建筑", int(r)), labels=False) for r in sunny[:8]]
+    assert any(c[1] > c[0] + 30 for c in seen), seen
+    w.save_image(artifacts / "analysis_sunlight.png")
+    w.edits.undo_stack.undo()
+    assert "日照_1F" not in layer.table.df.columns
+
+
+def test_section_plane_and_height_limit(main_window, qtbot):
+    w = main_window(size=(1200, 800))
+    w.planning.section_action.trigger()
+    assert w.planning.section is not None and w.planning.section._clipped
+    w.planning.section_action.trigger()
+    assert not w.planning.section._clipped
+    # coverage in a worker: two result layers appear, the compounds get their shares
+    before = len(w.scene.layers)
+    w.planning.coverage()
+    qtbot.waitUntil(lambda: len(w.scene.layers) == before + 2, timeout=60_000)
+    names = [lyr.name for lyr in w.scene.layers[-2:]]
+    assert names == ["Camera coverage", "Roads no camera sees"] or names == [
+        "视频监控覆盖", "监控盲区道路"]
+    assert len(w.scene.layers[-2]) == 139
+    assert w.scene.layer("小区").table.df["监控覆盖率"].between(0, 1).all()
+    w.scene.selection.clear()
+    w.planning.height_limit(60.0)
+    layer = w.scene.layer("建筑")
+    tall = set(np.flatnonzero(layer.table.column("高度").astype(float) > 60.0).tolist())
+    assert set(w.scene.selection.rows("建筑")) == tall and tall
+    assert layer.table.df.loc[sorted(tall), "控高超出"].gt(0).all()
+    # saved like any edit: the column in the GeoPackage, the parameters in its log
+    assert w.save()
+    import pyogrio
+
+    from twinviewer.store import GeoPackageStore
+
+    store = Path(layer.source)
+    df = pyogrio.read_dataframe(store, layer="buildings", fid_as_index=True)
+    assert set(df.index[df["控高超出"].notna()]) == set(layer.table.df["oid"].iloc[sorted(tall)])
+    assert any('"analysis":"height_limit"' in e.label for e in GeoPackageStore(store).log())
