@@ -196,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     tiles_sub = p.add_subparsers(dest="tiles_command", parser_class=_Parser, required=True)
     from twinviewer.io.osgb_cli import add_convert_parser
     add_convert_parser(tiles_sub)
-    from twinviewer.analysis.cli import add_parser as add_analysis_parser
+    from twinviewer.cli_analyse import add_parser as add_analysis_parser
     add_analysis_parser(sub, _Parser)
     return parser
 
@@ -620,5 +620,5 @@ _COMMANDS = {"open": _open, "info": _info, "render": _render, "demo": _demo,
 
 
 def _analyse(args) -> int:
-    from twinviewer.analysis.cli import run
+    from twinviewer.cli_analyse import run
     return run(args)

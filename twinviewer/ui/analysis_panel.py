@@ -227,9 +227,7 @@ class PlanningTools:
 
     # -- coverage -------------------------------------------------------------
     def coverage(self) -> None:
-        from types import SimpleNamespace
-
-        from twinviewer.analysis.cli import coverage_layers
+        from twinviewer.analysis.coverage_layers import coverage_layers
 
         scene = self.window.scene
         cams = next((lyr for lyr in scene.layers if isinstance(lyr.style.get("view_cone"), dict)),
@@ -238,9 +236,7 @@ class PlanningTools:
             self.window.message_bar.push(translate("PlanningTools",
                 "No camera layer with view cones in this scene."), "info")
             return
-        args = SimpleNamespace(cameras=cams.name, obstacles=None, compounds="小区", roads="道路",
-                               reach=None, angle=None)
-        self.coverage_job = AnalysisJob(lambda progress: coverage_layers(scene, args))
+        self.coverage_job = AnalysisJob(lambda progress: coverage_layers(scene, cameras=cams.name))
         self.coverage_job.signals.done.connect(self._coverage_done)
         self.coverage_job.signals.failed.connect(
             lambda m: self.window.message_bar.push(m, "warning") if m else None)

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from twinviewer.analysis.coverage_layers import coverage_layers, scene_layer
 from twinviewer.i18n import translate
 
 KINDS = ("sunlight", "coverage", "sightline", "height-limit", "measure")
@@ -134,14 +135,6 @@ def _scene(args):
     return result.to_scene()
 
 
-def _layer(scene, name: str):
-    try:
-        return scene.layer(name)
-    except KeyError:
-        raise ValueError(translate("AnalysisError", "the scene has no layer {name}").format(
-            name=repr(name))) from None
-
-
 def _points(text: str, scene) -> np.ndarray:
     try:
         pts = [[float(v) for v in p.split(",")] for p in text.split(";") if p.strip()]
@@ -212,7 +205,7 @@ def _sunlight(args) -> int:
     )
 
     scene = _scene(args)
-    layer = _layer(scene, args.layer)
+    layer = scene_layer(scene, args.layer)
     lon, lat = scene_lonlat(scene)
     req = SunlightRequest.from_preset(args.preset, args.year, latitude=lat, longitude=lon,
                                       step_minutes=args.step, spacing=args.spacing)
@@ -255,65 +248,15 @@ def _sunlight(args) -> int:
     return 0
 
 
-def coverage_layers(scene, args):
-    """Run coverage on a scene with the CLI's options; return result and result layers."""
-    from twinviewer.analysis.coverage import (
-        Obstacles,
-        blind_roads,
-        cameras_of,
-        compound_shares,
-        coverage,
-    )
-    from twinviewer.analysis.layers import line_layer, polygon_layer
-    from twinviewer.core.layer import TriangleBatch
-
-    cam_layer = _layer(scene, args.cameras)
-    cams = cameras_of(cam_layer, reach=args.reach, angle=args.angle)
-    names = [n.strip() for n in args.obstacles.split(",")] if args.obstacles else None
-    obs_layers = [_layer(scene, n) for n in names] if names else \
-        [lyr for lyr in scene.layers if lyr.visible and lyr.kind != "analysis" and any(
-            isinstance(b, TriangleBatch) and len(b.triangles) for b in lyr.batches)]
-    result = coverage(cams, Obstacles.from_layers(obs_layers))
-    result.params = {"analysis": "coverage", "cameras": cam_layer.name, "n": len(cams),
-                     "range": float(cams.reach[0]) if len(cams) else None,
-                     "angle": float(cams.angle[0]) if len(cams) else None,
-                     "obstacles": [lyr.name for lyr in obs_layers]}
-    cam_df = cam_layer.table.df
-    code = cam_df["编号"].to_numpy()[result.camera_rows] if "编号" in cam_df.columns else \
-        cam_df["oid"].to_numpy()[result.camera_rows]
-    covered = polygon_layer(translate("AnalysisLayer", "Camera coverage"), result.visible, {
-        "摄像头": code, "面积": np.round(shapely.area(result.visible), 2)},
-        oid=cam_df["oid"].to_numpy()[result.camera_rows])
-    out = [covered]
-    shares = None
-    roads = None
-    try:
-        roads = scene.layer(args.roads)
-    except KeyError:
-        pass
-    if roads is not None:
-        lines, rows = blind_roads(result, roads)
-        rdf = roads.table.df
-        rname = rdf["名称"].to_numpy()[rows] if "名称" in rdf.columns else rdf["oid"].to_numpy()[rows]
-        out.append(line_layer(translate("AnalysisLayer", "Roads no camera sees"), lines, {
-            "道路": rname, "长度": np.round(shapely.length(lines), 2)}))
-        result.blind_roads, result.blind_road_rows = lines, rows
-    try:
-        compounds = scene.layer(args.compounds)
-        shares = compound_shares(result, compounds, roads)
-    except KeyError:
-        compounds = None
-    result.compound_shares = shares
-    return result, out, compounds
-
-
 def _coverage(args) -> int:
     from twinviewer.analysis.layers import save_result_layer
     from twinviewer.analysis.results import column_commands, result_macro
 
     scene = _scene(args)
     t0 = time.perf_counter()
-    result, layers, compounds = coverage_layers(scene, args)
+    result, layers, compounds = coverage_layers(
+        scene, cameras=args.cameras, obstacles=args.obstacles, compounds=args.compounds,
+        roads=args.roads, reach=args.reach, angle=args.angle)
     seconds = time.perf_counter() - t0
     shares = result.compound_shares
     blind = result.blind_roads if result.blind_roads is not None else np.array([])
@@ -338,7 +281,7 @@ def _coverage(args) -> int:
         lines += [f"  {c['name']}: {c['ground_share'] or 0:.1%} / {c['road_share'] or 0:.1%}"
                   for c in payload["compounds"]]
     if args.save:
-        store = _store_of(_layer(scene, args.cameras))
+        store = _store_of(scene_layer(scene, args.cameras))
         for lyr, table in zip(layers, ("analysis_coverage", "analysis_blind_roads"), strict=False):
             save_result_layer(store, table, lyr, scene=scene, params=result.params,
                               user=args.user)
@@ -398,7 +341,7 @@ def _height_limit(args) -> int:
     else:
         raise ValueError(translate("AnalysisError", "give --polygon and --height, or --plane"))
     names = [n.strip() for n in args.layers.split(",")] if args.layers else None
-    layers = [_layer(scene, n) for n in names] if names else [
+    layers = [scene_layer(scene, n) for n in names] if names else [
         lyr for lyr in scene.layers if any(hasattr(b, "triangles") for b in lyr.batches)]
     t0 = time.perf_counter()
     out = {}
@@ -431,7 +374,7 @@ def _measure(args) -> int:
         if not args.object or ":" not in args.object:
             raise ValueError(translate("AnalysisError", "height needs --object LAYER:OID"))
         name, oid = args.object.rsplit(":", 1)
-        lyr = _layer(scene, name)
+        lyr = scene_layer(scene, name)
         ids = lyr.table.df["oid"].astype(str).to_numpy()
         hit = np.flatnonzero(ids == oid)
         if not len(hit):
