@@ -250,7 +250,7 @@ class AlertEngine:
         alert = self._open.get((r.device, rule))
         if r.alarm:
             if alert is None:
-                alert = self._new(dev, rule, now)
+                alert = self._new(dev, rule, now, f"s{r.seq}")
                 alert.life_safety = dev.kind in LIFE_SAFETY_KINDS
                 self._flap(alert, now)
                 out.changed.append(alert)
@@ -370,10 +370,14 @@ class AlertEngine:
         return {k: list(v[1]) for k, v in self._groups.items()}
 
     # -- internals -------------------------------------------------------------------------
-    def _new(self, dev: Device, rule: str, now: _dt.datetime) -> Alert:
-        self._n += 1
-        a = Alert(f"{dev.device_id}|{rule}|{now:%Y%m%d%H%M%S}|{self._n}", dev.device_id, rule,
-                  dev.kind, dev.group or dev.compound, started=now)
+    def _new(self, dev: Device, rule: str, now: _dt.datetime, tag: str = "") -> Alert:
+        # the id depends only on what started it (the reading's seq, else the time), so
+        # two listeners hearing the same broker name the same alert the same way
+        aid = f"{dev.device_id}|{rule}|{tag or f'{now:%Y%m%dT%H%M%S}'}"
+        while aid in self.alerts:
+            self._n += 1
+            aid = f"{dev.device_id}|{rule}|{tag or f'{now:%Y%m%dT%H%M%S}'}.{self._n}"
+        a = Alert(aid, dev.device_id, rule, dev.kind, dev.group or dev.compound, started=now)
         self.alerts[a.alert_id] = a
         self._open[(dev.device_id, rule)] = a
         return a

@@ -162,6 +162,9 @@ class CaseEvent:
     def row(self) -> dict:
         return {k: getattr(self, k) for k in EVENT_COLUMNS}
 
+    def row_values(self) -> tuple:
+        return tuple(getattr(self, k) for k in EVENT_COLUMNS)
+
 
 EVENT_COLUMNS = ("case_id", "ts", "who", "role", "from_state", "to_state", "kind", "note",
                  "attachment", "deadline")
