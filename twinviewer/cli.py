@@ -14,11 +14,12 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from twinviewer import __version__
+from twinviewer import __version__, cases_cli
 from twinviewer.core.errors import LoadError
 from twinviewer.i18n import QT_TRANSLATE_NOOP, translate
 
-COMMANDS = ("open", "info", "render", "demo", "import", "log", "apply", "video", "publish", "query")
+COMMANDS = ("open", "info", "render", "demo", "import", "log", "apply", "video", "publish", "query",
+            "cases", "listen")
 log = logging.getLogger("twinviewer")
 
 
@@ -182,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         "cli", "numeric fields to sum (default: 户数,人口)"))
     p.add_argument("--json", action="store_true", help=translate(
         "cli", "print one JSON object: objects, classes, layers, sums, oids"))
+    cases_cli.add_parsers(sub)  # cases, listen (issue 14)
     return parser
 
 
@@ -553,4 +555,5 @@ def _query(args) -> int:
 _COMMANDS = {"open": _open, "info": _info, "render": _render, "demo": _demo,
              "import": _import, "log": _log, "apply": _apply, "video": _video,
              "publish": _publish,
-             "query": _query}
+             "query": _query,
+             "cases": lambda a: cases_cli.run_cases(a), "listen": lambda a: cases_cli.run_listen(a)}

@@ -385,7 +385,7 @@ def derive(cases: pd.DataFrame, events: pd.DataFrame, *,
             out[col] = pd.Series(dtype=object if col == "state" else "datetime64[s]")
         for col in ("reworks",):
             out[col] = pd.Series(dtype=np.int64)
-        for col in ("extended", "checked", "registered", "overdue", "on_time"):
+        for col in ("extended", "checked", "registered", "overdue", "on_time", "open"):
             out[col] = pd.Series(dtype=bool)
         return out
     codes = pd.Index(out.index)
