@@ -224,9 +224,9 @@ def _import(args, scene: Path, sheet_path: Path) -> int:
             compound=str(attrs.loc[r.oid].get("小区", "") or "") if r.oid in attrs.index else "",
             source="sweep", description=str(v.get("描述") or v.get("隐患描述") or "").strip(),
             created=created)
-        batch.append((case, CaseEvent(case.case_id, created, who, "operator", "", REPORTED,
-                                      note=translate("cli", "sweep {file} row {row}").format(
-                                          file=sheet_path.name, row=r.row)),
+        batch.append((case, [CaseEvent(case.case_id, created, who, "operator", "", REPORTED,
+                                       note=translate("cli", "sweep {file} row {row}").format(
+                                           file=sheet_path.name, row=r.row))],
                       f"sweep:{sheet_path.name}:{r.row}"))
     report["filed"] = store.file_cases(batch)
     _print_import(args, report, filed=True)

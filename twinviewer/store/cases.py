@@ -293,13 +293,17 @@ class CaseStore:
                 c.execute(f"UPDATE {CASES} SET unit = ?, person = ? WHERE case_id = ?",
                           (unit, person, event.case_id))
 
-    def file_cases(self, cases: Sequence[tuple[Case, CaseEvent, str | None]]) -> int:
-        """Many new cases with their 上报 events in ONE transaction; returns how many were new."""
+    def file_cases(self, cases: Sequence[tuple[Case, Sequence[CaseEvent], str | None]]) -> int:
+        """Many new cases with their first events in ONE transaction; returns how many were new.
+
+        A case whose ``ref`` (alert, sweep row) or id is filed already is skipped whole.
+        """
         n = 0
         with self.transaction() as conn:
-            for case, event, ref in cases:
+            for case, events, ref in cases:
                 if self.add_case(case, ref, conn):
-                    self.append_event(event, conn)
+                    for event in events:
+                        self.append_event(event, conn)
                     n += 1
         return n
 
