@@ -1015,7 +1015,9 @@ def generate_district(out_dir, *, objects: int = 6000, seed: int = 20261125,
     origin = [float(round(CENTRE[0] / 100.0) * 100.0), float(round(CENTRE[1] / 100.0) * 100.0),
               0.0]
     scene = out / SCENE_NAME
-    scene.write_bytes(tomli_w.dumps(_scene_document(origin)).encode("utf-8"))
+    from twinviewer.demo.sweep import add_live_demo  # cases and IoT estate (issue 14)
+    doc = add_live_demo(gpkg, _scene_document(origin), seed=int(seed))
+    scene.write_bytes(tomli_w.dumps(doc).encode("utf-8"))
     report(1.0, "完成")
     return scene
 
