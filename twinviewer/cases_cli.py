@@ -76,19 +76,8 @@ def _guard(func):
     return run
 
 
-def scene_store_path(scene: str | Path) -> Path:
-    """The GeoPackage holding a scene's cases: the first ``.gpkg`` its layers come from,
-    else ``cases.gpkg`` beside the scene file."""
-    from twinviewer.io.scene_file import read_scene_file
-
-    spec = read_scene_file(scene)
-    for layer in spec.layers:
-        if str(layer.source).lower().endswith(".gpkg"):
-            return Path(layer.source)
-    return Path(scene).parent / "cases.gpkg"
-
-
 def case_store(scene: str | Path):
+    from twinviewer.live.service import scene_store_path
     from twinviewer.store.cases import CaseStore
     return CaseStore(scene_store_path(scene))
 

@@ -239,6 +239,18 @@ class LiveService:
                 "cases_opened": self.counts["cases"], "alerts": self.engine.counts()}
 
 
+def scene_store_path(scene: str | Path) -> Path:
+    """The GeoPackage holding a scene's cases: the first ``.gpkg`` its layers come from,
+    else ``cases.gpkg`` beside the scene file."""
+    from twinviewer.io.scene_file import read_scene_file
+
+    spec = read_scene_file(scene)
+    for layer in spec.layers:
+        if str(layer.source).lower().endswith(".gpkg"):
+            return Path(layer.source)
+    return Path(scene).parent / "cases.gpkg"
+
+
 def devices_from_scene(scene: str | Path, *, sensors: str = SENSORS_LAYER,
                        buildings: str = BUILDINGS_LAYER, compounds: str = COMPOUNDS_LAYER
                        ) -> list[Device]:

@@ -41,6 +41,7 @@ from twinviewer.io.loader import LoadResult, spec_for
 from twinviewer.store.journal import Journal
 from twinviewer.ui.analysis_tools import AnalysisTools
 from twinviewer.ui.attribute_table import AttributeTable
+from twinviewer.ui.cases_dock import install as install_cases_dock
 from twinviewer.ui.editing import EditSession, needs_rebuild
 from twinviewer.ui.field_dialogs import AddFieldDialog, RenameFieldDialog, SetFieldDialog
 from twinviewer.ui.inspector import Inspector
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
         self.presenting = PresentingTools(self)  # bookmarks, presenter mode, video (issue 6)
         self.privacy = PrivacyTools(self)  # View > Show sensitive fields… (issue 5)
         self.team = TeamEditing(self)  # PostGIS: live updates and conflicts (issue 7)
+        self.cases = install_cases_dock(self)  # cases & alerts, MQTT (issue 14)
         # the right side holds two tab stacks, not six squeezed panels (a saved layout
         # from QSettings still wins)
         self.tabifyDockWidget(self.inspector_dock, self.analysis.summary_dock)
@@ -683,5 +685,6 @@ class MainWindow(QMainWindow):
             self._worker.wait(5000)
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/state", self.saveState())
+        self.cases.stop()
         self.viewport.close_view()
         super().closeEvent(event)
