@@ -401,7 +401,19 @@ def derive(cases: pd.DataFrame, events: pd.DataFrame, *,
     ci, ts, kind, to, src = ci[order], ts[order], kind[order], to[order], src[order]
     nat = np.iinfo(np.int64).min
 
-    trans = kind == TRANSITION
+    # compare small integer codes, not 100,000 Python strings
+    kind_c, kind_u = pd.factorize(kind)
+    to_c, to_u = pd.factorize(to)
+    src_c, src_u = pd.factorize(src)
+
+    def code(uniques, value) -> int:
+        hit = np.flatnonzero(np.asarray(uniques, dtype=object) == value)
+        return int(hit[0]) if len(hit) else -2
+
+    def is_to(value):
+        return to_c == code(to_u, value)
+
+    trans = kind_c == code(kind_u, TRANSITION)
     # rows are sorted by case then time: a case's first row of a mask is where its
     # index first appears, its last row where it appears first in the reversed order
     def first_row(mask):
@@ -433,12 +445,12 @@ def derive(cases: pd.DataFrame, events: pd.DataFrame, *,
     def count(mask):
         return np.bincount(ci[mask], minlength=n)
 
-    dispatched = first_time(trans & (to == DISPATCHED))
-    closed = last_time(trans & (to == CLOSED))
-    reworks = count(trans & (src == CHECKING) & (to == DISPATCHED))
-    checked = count(trans & (to == CHECKING)) > 0
-    registered = count(trans & np.isin(to, (REGISTERED, DISPATCHED))) > 0
-    approve = kind == EXTEND_APPROVE
+    dispatched = first_time(trans & is_to(DISPATCHED))
+    closed = last_time(trans & is_to(CLOSED))
+    reworks = count(trans & (src_c == code(src_u, CHECKING)) & is_to(DISPATCHED))
+    checked = count(trans & is_to(CHECKING)) > 0
+    registered = count(trans & (is_to(REGISTERED) | is_to(DISPATCHED))) > 0
+    approve = kind_c == code(kind_u, EXTEND_APPROVE)
     extended = count(approve) > 0
     ext_deadline = np.full(n, nat)
     if approve.any():
