@@ -20,8 +20,8 @@ def test_listen_records_an_alarm_and_opens_a_case(mosquitto, tmp_path):
         if f.suffix in (".toml", ".gpkg"):
             shutil.copy(f, tmp_path / f.name)
     scene = tmp_path / DEMO_SCENE.name
-    sensors = pyogrio.read_dataframe(tmp_path / "district.gpkg", layer="sensors")
-    devs = devices_from_scene(scene)
+    sensors = pyogrio.read_dataframe(tmp_path / "district.gpkg", layer="iot_sensors")
+    devs = devices_from_scene(scene, sensors="物联设备")  # the scene's [live] sensors
     assert len(devs) == len(sensors) and sum(bool(d.group) for d in devs) > 0
     smoke = sensors[sensors["类型"] == "烟感"]["编号"].iloc[0]
     proc = subprocess.Popen([sys.executable, "-m", "twinviewer", "listen", str(scene),
