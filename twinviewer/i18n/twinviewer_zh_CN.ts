@@ -2666,6 +2666,14 @@ Purpose:</source>
         <source>only an administrator of the twin may add, rename or delete fields ({detail}); nothing was written</source>
         <translation>只有孪生库管理员才能添加、重命名或删除字段（{detail}）；未写入任何内容</translation>
     </message>
+    <message>
+        <source>unknown case role {role!r} (roles: {roles})</source>
+        <translation>未知的案件角色 {role!r}（可用角色：{roles}）</translation>
+    </message>
+    <message>
+        <source>the server refused: {detail}</source>
+        <translation>服务器拒绝：{detail}</translation>
+    </message>
 </context>
 <context>
     <name>StyleDialog</name>
