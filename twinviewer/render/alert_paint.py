@@ -4,7 +4,8 @@ No actor per alert: every mark is a few entries of the per-cell / per-instance R
 arrays the batches already share with VTK (the same arrays selection highlight
 writes).  Unacknowledged alerts blink (on/off each :meth:`AlertPaint.paint` call),
 acknowledged ones hold a colour, and buildings with open cases carry a badge colour
-graded by their open count (1, 2-3, 4 or more).
+graded by their open count (1, 2-3, 4 or more).  Selected objects keep the selection
+highlight.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import numpy as np
 
 BLINK = np.array([235, 20, 35, 255], dtype=np.uint8)
 ACKED = np.array([250, 160, 20, 255], dtype=np.uint8)
-#: open-count badge colours for 1, 2-3 and 4+ open cases
-BADGES = np.array([[255, 224, 130, 255], [253, 174, 97, 255], [215, 48, 39, 255]],
+#: open-count badge colours for 1, 2-3 and 4+ open cases (a purple ramp: apart from the
+#: yellow selection highlight, the red/amber alerts and the YlOrRd thematic styles)
+BADGES = np.array([[203, 201, 226, 255], [158, 154, 200, 255], [106, 81, 163, 255]],
                   dtype=np.uint8)
 
 
@@ -91,13 +93,17 @@ class AlertPaint:
             if layer is None or len(m.held) != len(layer):
                 continue
             self.view._paint(layer)  # style and selection first, in place
+            selected = np.zeros(len(layer), dtype=bool)
+            sel = self.view.scene.selection.rows(name)
+            selected[sel[sel < len(layer)]] = True  # the selection highlight wins
             for piece in self.view.pieces.get(layer, []):
                 rows = piece.color_rows
-                held = m.held[rows]
+                free = ~selected[rows]
+                held = m.held[rows] & free
                 if held.any():
                     piece.colors[held] = m.held_color[rows[held]]
                 if self.on:
-                    blink = m.blink[rows]
+                    blink = m.blink[rows] & free
                     if blink.any():
                         piece.colors[blink] = BLINK
                 piece._vtk_colors.Modified()

@@ -168,6 +168,7 @@ class CasesDock(QDockWidget):
         self.rate_label.setWordWrap(True)
         self.figure = Figure(figsize=(4, 4), dpi=90)
         self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas.setMinimumSize(120, 120)
         row = QHBoxLayout()
         for text, slot in ((self.tr("CSV…"), self.export_csv_dialog),
                            (self.tr("Excel…"), self.export_xlsx_dialog),
@@ -614,9 +615,10 @@ class CasesDock(QDockWidget):
 def install(window) -> CasesDock:
     """Add the dock to ``window`` and follow its scene (the one hook main_window calls)."""
     dock = CasesDock(window)
-    window.addDockWidget(Qt.BottomDockWidgetArea, dock)
-    window.tabifyDockWidget(window.table_dock, dock)
-    window.table_dock.raise_()
+    # a tab beside the summary (right side), so the 3D view keeps its size
+    window.addDockWidget(Qt.RightDockWidgetArea, dock)
+    window.tabifyDockWidget(window.analysis.summary_dock, dock)
+    window.inspector_dock.raise_()
     window.scene_loaded.connect(dock.bind)
     return dock
 
