@@ -134,3 +134,17 @@ def test_overdue_cases_first_and_a_transition_from_the_dock(main_window, qtbot):
     after = dock.store.book().state(cid)
     assert after in (target, state)  # refused by role shows a message instead
     assert dock.case_message.text()
+
+
+def test_time_limits_are_edited_in_the_window(main_window, qtbot):
+    w = main_window()
+    dock = w.cases
+    qtbot.waitUntil(lambda: dock.limit_model.rowCount() == 21, timeout=10_000)
+    row = next(r for r in range(21) if dock.limit_model.item(r, 0).text() == "占道经营")
+    dock.limit_model.item(row, 1).setText("6")
+    assert dock.save_limits()
+    assert {t.subcategory: t.amount for t in dock.store.limits()}["占道经营"] == 6.0
+    dock.limit_model.item(row, 2).setText("月")  # a bad unit: refused, nothing saved
+    assert not dock.save_limits()
+    assert "占道经营" in dock.limit_message.text()
+    assert {t.subcategory: t.unit for t in dock.store.limits()}["占道经营"] == "工作时"

@@ -426,6 +426,18 @@
         <translation>统计看板</translation>
     </message>
     <message>
+        <source>Add row</source>
+        <translation>添加行</translation>
+    </message>
+    <message>
+        <source>Save time limits</source>
+        <translation>保存时限</translation>
+    </message>
+    <message>
+        <source>Time limits</source>
+        <translation>时限表</translation>
+    </message>
+    <message>
         <source>{state}: {n} messages, {bad} refused</source>
         <translation>{state}：{n} 条消息，拒收 {bad} 条</translation>
     </message>
@@ -512,6 +524,14 @@
     <message>
         <source>Images (*.jpg *.jpeg *.png);;All (*)</source>
         <translation>图片 (*.jpg *.jpeg *.png);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>row {row}: 时限 {value!r} is not a number</source>
+        <translation>第 {row} 行：时限 {value!r} 不是数字</translation>
+    </message>
+    <message>
+        <source>{n} time limits saved</source>
+        <translation>已保存 {n} 条时限</translation>
     </message>
     <message>
         <source>No cases</source>

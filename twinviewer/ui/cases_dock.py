@@ -181,6 +181,25 @@ class CasesDock(QDockWidget):
         lay.addWidget(self.canvas, 1)
         lay.addLayout(row)
         tabs.addTab(page, self.tr("Dashboard"))
+        # -- time limits (小类, 时限, 单位, 结案条件), edited in place and saved to the store
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        self.limit_model = QStandardItemModel(page)
+        self.limit_view = QTableView(page)
+        self.limit_view.setModel(self.limit_model)
+        row = QHBoxLayout()
+        add = QPushButton(self.tr("Add row"), page)
+        add.clicked.connect(lambda: self.limit_model.appendRow(
+            [QStandardItem(v) for v in ("", "1", "工作日", "")]))
+        self.save_limits_button = QPushButton(self.tr("Save time limits"), page)
+        self.save_limits_button.clicked.connect(self.save_limits)
+        self.limit_message = QLabel(page)
+        row.addWidget(add)
+        row.addWidget(self.save_limits_button)
+        row.addWidget(self.limit_message, 1)
+        lay.addWidget(self.limit_view, 1)
+        lay.addLayout(row)
+        tabs.addTab(page, self.tr("Time limits"))
         self.setWidget(tabs)
 
         self.alert_view.clicked.connect(self._fly_alert)
@@ -292,6 +311,8 @@ class CasesDock(QDockWidget):
         self._fill()
         self._update_marks()
         self._draw_dashboard()
+        if self.limit_model.rowCount() == 0:
+            self._fill_limits()
 
     def _fill(self) -> None:
         m = self.alert_model
@@ -527,6 +548,43 @@ class CasesDock(QDockWidget):
         r = self.derived.loc[cid]
         if r["layer"] and r["oid"] is not None and not pd.isna(r["oid"]):
             self._select(r["layer"], self._rows(r["layer"], [int(r["oid"])]))
+
+    # -- time limits -------------------------------------------------------------------------
+    def _fill_limits(self) -> None:
+        m = self.limit_model
+        m.clear()
+        m.setHorizontalHeaderLabels(["小类", "时限", "单位", "结案条件"])
+        if self.store is None:
+            return
+        for t in self.store.limits():
+            m.appendRow([QStandardItem(v) for v in (t.subcategory, f"{t.amount:g}", t.unit,
+                                                    t.condition)])
+
+    def save_limits(self) -> bool:
+        """Write the edited table to the store; a bad row is named and nothing is saved."""
+        from twinviewer.core.cases import TimeLimit
+
+        m = self.limit_model
+        limits = []
+        try:
+            for r in range(m.rowCount()):
+                cells = [(m.item(r, c).text() if m.item(r, c) else "").strip()
+                         for c in range(4)]
+                if not cells[0]:
+                    continue
+                try:
+                    amount = float(cells[1])
+                except ValueError:
+                    raise CaseError(self.tr("row {row}: 时限 {value!r} is not a number").format(
+                        row=r + 1, value=cells[1])) from None
+                limits.append(TimeLimit(cells[0], amount, cells[2], cells[3]))
+            self.store.set_limits(limits, replace=True)
+        except Exception as exc:  # CaseError, StoreError: one line, nothing saved
+            self.limit_message.setText(str(getattr(exc, "message", exc)))
+            return False
+        self.limit_message.setText(self.tr("{n} time limits saved").format(n=len(limits)))
+        self.refresh()
+        return True
 
     # -- dashboard ---------------------------------------------------------------------------
     def dashboard_tables(self) -> dict[str, pd.DataFrame]:
