@@ -19,6 +19,11 @@ from twinviewer.store.cases import EVENTS, CaseStore
 def store(tmp_path):
     path = tmp_path / "district.gpkg"
     shutil.copy("scenes/demo/district.gpkg", path)
+    with sqlite3.connect(path) as conn:  # the layers without the demo's own cases
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                    "AND name LIKE 'twinviewer%'").fetchall():
+            conn.execute(f'DROP TABLE "{name}"')
+        conn.execute("DELETE FROM gpkg_contents WHERE table_name LIKE 'twinviewer%'")
     return CaseStore(path)
 
 
