@@ -9,7 +9,7 @@ APT_PACKAGES="xvfb xauth libgl1 libegl1 libglx-mesa0 libgl1-mesa-dri libxkbcommo
 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 libxrender1 libxi6 libsm6 \
 libdbus-1-3 libfontconfig1 fonts-wqy-microhei postgresql postgresql-15-postgis-3 \
-openscenegraph"
+openscenegraph mosquitto"
 
 missing=""
 for p in $APT_PACKAGES; do

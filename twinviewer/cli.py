@@ -14,12 +14,12 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from twinviewer import __version__
+from twinviewer import __version__, cases_cli
 from twinviewer.core.errors import LoadError
 from twinviewer.i18n import QT_TRANSLATE_NOOP, translate
 
 COMMANDS = ("open", "info", "render", "demo", "import", "log", "apply", "video", "publish", "query",
-            "tiles", "analyse")
+            "tiles", "analyse", "cases", "listen")
 log = logging.getLogger("twinviewer")
 
 
@@ -198,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_convert_parser(tiles_sub)
     from twinviewer.cli_analyse import add_parser as add_analysis_parser
     add_analysis_parser(sub, _Parser)
+    cases_cli.add_parsers(sub)  # cases, listen (issue 14)
     return parser
 
 
@@ -616,7 +617,8 @@ _COMMANDS = {"open": _open, "info": _info, "render": _render, "demo": _demo,
              "import": _import, "log": _log, "apply": _apply, "video": _video,
              "publish": _publish,
              "query": _query, "tiles": lambda args: args.tiles_func(args),
-             "analyse": lambda args: _analyse(args)}
+             "analyse": lambda args: _analyse(args),
+             "cases": lambda a: cases_cli.run_cases(a), "listen": lambda a: cases_cli.run_listen(a)}
 
 
 def _analyse(args) -> int:

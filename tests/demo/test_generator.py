@@ -199,7 +199,7 @@ def test_scene_toml(district):
     assert origin[0] % 100 == 0 and origin[1] % 100 == 0
     names = [layer["name"] for layer in doc["layers"]]
     assert names == ["小区", "道路", "建筑", "街道设施", "人口", "视频监控", "传感器",
-                     "重点点位", "安全隐患", "重点人群", "地形", "正射影像"]
+                     "重点点位", "安全隐患", "重点人群", "物联设备", "地形", "正射影像"]
     ground = [layer for layer in doc["layers"] if layer.get("kind") == "raster"]
     assert [g["role"] for g in ground] == ["terrain", "imagery"]  # the DEM and photo
     assert all((scene.parent / g["source"]).exists() for g in ground)

@@ -1015,8 +1015,10 @@ def generate_district(out_dir, *, objects: int = 6000, seed: int = 20261125,
     origin = [float(round(CENTRE[0] / 100.0) * 100.0), float(round(CENTRE[1] / 100.0) * 100.0),
               0.0]
     from twinviewer.demo.ground import put_on_ground
+    from twinviewer.demo.sweep import add_live_demo  # cases and IoT estate (issue 14)
 
-    document = put_on_ground(_scene_document(origin), out, gpkg, CRS, CENTRE)
+    document = add_live_demo(gpkg, _scene_document(origin), seed=int(seed))
+    document = put_on_ground(document, out, gpkg, CRS, CENTRE)
     scene = out / SCENE_NAME
     scene.write_bytes(tomli_w.dumps(document).encode("utf-8"))
     report(1.0, "完成")

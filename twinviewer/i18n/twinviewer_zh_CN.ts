@@ -332,6 +332,355 @@
     </message>
 </context>
 <context>
+    <name>BrokerError</name>
+    <message>
+        <source>broker {url!r} must start with mqtt:// or mqtts://</source>
+        <translation>代理地址 {url!r} 必须以 mqtt:// 或 mqtts:// 开头</translation>
+    </message>
+    <message>
+        <source>broker URL holds a password: give it in the environment variable {env} instead</source>
+        <translation>代理地址中含有密码：请改用环境变量 {env} 提供</translation>
+    </message>
+    <message>
+        <source>broker {url!r} names no host</source>
+        <translation>代理地址 {url!r} 没有主机名</translation>
+    </message>
+    <message>
+        <source>broker {url!r} has a bad port</source>
+        <translation>代理地址 {url!r} 的端口无效</translation>
+    </message>
+</context>
+<context>
+    <name>CalendarError</name>
+    <message>
+        <source>{value!r} is not a time such as 09:00</source>
+        <translation>{value!r} 不是 09:00 这样的时间</translation>
+    </message>
+    <message>
+        <source>{value!r} is not a time of day</source>
+        <translation>{value!r} 不是一天中的时间</translation>
+    </message>
+    <message>
+        <source>the working day ends ({end}) before it starts ({start})</source>
+        <translation>工作日结束时间（{end}）早于开始时间（{start}）</translation>
+    </message>
+    <message>
+        <source>working weekdays must be some of 0 (Monday) to 6</source>
+        <translation>工作日须为 0（星期一）到 6 中的若干天</translation>
+    </message>
+    <message>
+        <source>a calendar day is 休息 or 上班, not {kind!r}</source>
+        <translation>日历中的日期只能是 休息 或 上班，而不是 {kind!r}</translation>
+    </message>
+    <message>
+        <source>time limit unit {unit!r} is not 工作时, 工作日 or 自然日</source>
+        <translation>时限单位 {unit!r} 不是 工作时、工作日 或 自然日</translation>
+    </message>
+    <message>
+        <source>{value!r} is not a date such as 2026-10-01</source>
+        <translation>{value!r} 不是 2026-10-01 这样的日期</translation>
+    </message>
+</context>
+<context>
+    <name>CaseError</name>
+    <message>
+        <source>time limit of {sub!r}: unit {unit!r} is not 工作时, 工作日 or 自然日</source>
+        <extracomment>Event kinds besides a plain transition; their ``to_state`` is the case&apos;s state. Roles: a viewer reads; an operator (受理员/派遣员) files, registers and dispatches; a unit (责任单位) handles and reports back; a checker (核查员) checks, closes and approves extensions. ``admin`` may do everything. ``from -&gt; {to: roles allowed}``. Transitions that need a written note (the reason).</extracomment>
+        <translation>{sub!r} 的时限：单位 {unit!r} 不是 工作时、工作日 或 自然日</translation>
+    </message>
+    <message>
+        <source>time limit of {sub!r} must be positive</source>
+        <translation>{sub!r} 的时限必须大于零</translation>
+    </message>
+    <message>
+        <source>{state!r} is not a case state</source>
+        <translation>{state!r} 不是案件状态</translation>
+    </message>
+    <message>
+        <source>a case in {src} cannot go to {dst}</source>
+        <translation>处于{src}的案件不能转到{dst}</translation>
+    </message>
+    <message>
+        <source>role {role!r} may not move a case from {src} to {dst}</source>
+        <translation>角色 {role!r} 不能把案件从{src}转到{dst}</translation>
+    </message>
+    <message>
+        <source>{dst} needs a written reason (--note)</source>
+        <translation>{dst}需要书面理由（--note）</translation>
+    </message>
+    <message>
+        <source>role &apos;viewer&apos; may not file a case</source>
+        <translation>角色 &apos;viewer&apos; 不能上报案件</translation>
+    </message>
+    <message>
+        <source>case {cid} exists already</source>
+        <translation>案件 {cid} 已存在</translation>
+    </message>
+    <message>
+        <source>level {level!r} is not 一般 or 重大</source>
+        <translation>等级 {level!r} 不是 一般 或 重大</translation>
+    </message>
+    <message>
+        <source>no case {cid}</source>
+        <translation>没有案件 {cid}</translation>
+    </message>
+    <message>
+        <source>延期 needs a written reason (--note)</source>
+        <translation>延期需要书面理由（--note）</translation>
+    </message>
+    <message>
+        <source>case {cid} has no pending extension request</source>
+        <translation>案件 {cid} 没有待审批的延期申请</translation>
+    </message>
+    <message>
+        <source>role &apos;viewer&apos; may not change a case</source>
+        <translation>角色 &apos;viewer&apos; 不能修改案件</translation>
+    </message>
+    <message>
+        <source>case {cid} is {state} already</source>
+        <translation>案件 {cid} 已{state}</translation>
+    </message>
+    <message>
+        <source>role {role!r} may not do this</source>
+        <translation>角色 {role!r} 无权执行此操作</translation>
+    </message>
+</context>
+<context>
+    <name>CasesDock</name>
+    <message>
+        <source>Filter alerts…</source>
+        <translation>筛选告警…</translation>
+    </message>
+    <message>
+        <source>Acknowledge</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Open a case (转立案)</source>
+        <translation>转立案</translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation>告警</translation>
+    </message>
+    <message>
+        <source>Filter cases…</source>
+        <translation>筛选案件…</translation>
+    </message>
+    <message>
+        <source>Open cases</source>
+        <translation>未结案件</translation>
+    </message>
+    <message>
+        <source>All cases</source>
+        <translation>全部案件</translation>
+    </message>
+    <message>
+        <source>Note or reason</source>
+        <translation>备注或理由</translation>
+    </message>
+    <message>
+        <source>Transition</source>
+        <translation>流转</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>转到</translation>
+    </message>
+    <message>
+        <source>责任单位</source>
+        <translation>责任单位</translation>
+    </message>
+    <message>
+        <source>责任人</source>
+        <translation>责任人</translation>
+    </message>
+    <message>
+        <source>Assign</source>
+        <translation>指派</translation>
+    </message>
+    <message>
+        <source>Request extension</source>
+        <translation>申请延期</translation>
+    </message>
+    <message>
+        <source>Approve extension</source>
+        <translation>批准延期</translation>
+    </message>
+    <message>
+        <source>Attach photo…</source>
+        <translation>附加照片…</translation>
+    </message>
+    <message>
+        <source>Cases</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>CSV…</source>
+        <translation>CSV…</translation>
+    </message>
+    <message>
+        <source>Excel…</source>
+        <translation>Excel…</translation>
+    </message>
+    <message>
+        <source>PDF…</source>
+        <translation>PDF…</translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>统计看板</translation>
+    </message>
+    <message>
+        <source>Add row</source>
+        <translation>添加行</translation>
+    </message>
+    <message>
+        <source>Save time limits</source>
+        <translation>保存时限</translation>
+    </message>
+    <message>
+        <source>Time limits</source>
+        <translation>时限表</translation>
+    </message>
+    <message>
+        <source>{state}: {n} messages, {bad} refused</source>
+        <translation>{state}：{n} 条消息，拒收 {bad} 条</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>已连接</translation>
+    </message>
+    <message>
+        <source>disconnected</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>告警</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>超期</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>截止时间</translation>
+    </message>
+    <message>
+        <source>Compound</source>
+        <translation>小区</translation>
+    </message>
+    <message>
+        <source>overdue</source>
+        <translation>已超期</translation>
+    </message>
+    <message>
+        <source>firing</source>
+        <translation>告警中</translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>pending</source>
+        <translation>待定</translation>
+    </message>
+    <message>
+        <source>inhibited</source>
+        <translation>已抑制</translation>
+    </message>
+    <message>
+        <source>Case {cid} opened</source>
+        <translation>已立案 {cid}</translation>
+    </message>
+    <message>
+        <source>{cid}: done</source>
+        <translation>{cid}：已完成</translation>
+    </message>
+    <message>
+        <source>Attach photo</source>
+        <translation>附加照片</translation>
+    </message>
+    <message>
+        <source>Images (*.jpg *.jpeg *.png);;All (*)</source>
+        <translation>图片 (*.jpg *.jpeg *.png);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>row {row}: 时限 {value!r} is not a number</source>
+        <translation>第 {row} 行：时限 {value!r} 不是数字</translation>
+    </message>
+    <message>
+        <source>{n} time limits saved</source>
+        <translation>已保存 {n} 条时限</translation>
+    </message>
+    <message>
+        <source>No cases</source>
+        <translation>没有案件</translation>
+    </message>
+    <message>
+        <source>Closed {closed} · on time {on_time} · rework {rework} · extended {ext}</source>
+        <translation>结案率 {closed} · 按期结案率 {on_time} · 返工率 {rework} · 延期率 {ext}</translation>
+    </message>
+    <message>
+        <source>cases</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>已结案</translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation>导出 CSV</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export Excel</source>
+        <translation>导出 Excel</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Export PDF</source>
+        <translation>导出 PDF</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+</context>
+<context>
     <name>ConflictDialog</name>
     <message>
         <source>Edits in conflict</source>
@@ -1279,6 +1628,10 @@
         <translation>键“view”必须是一个表</translation>
     </message>
     <message>
+        <source>key &apos;live&apos; must be a table</source>
+        <translation>键 &apos;live&apos; 必须是一个表</translation>
+    </message>
+    <message>
         <source>key &apos;layers&apos; must be an array of tables ([[layers]])</source>
         <translation>键“layers”必须是表数组（[[layers]]）</translation>
     </message>
@@ -1749,6 +2102,42 @@
     <message>
         <source>3D Tiles version {version} is not supported</source>
         <translation>不支持 3D Tiles 版本 {version}</translation>
+    </message>
+    <message>
+        <source>the scene has no layer named {name!r} (--layer)</source>
+        <translation>场景中没有名为 {name!r} 的图层（--layer）</translation>
+    </message>
+    <message>
+        <source>cannot read layer {name!r}: {detail}</source>
+        <translation>无法读取图层 {name!r}：{detail}</translation>
+    </message>
+    <message>
+        <source>is neither UTF-8 nor GBK text</source>
+        <translation>既不是 UTF-8 也不是 GBK 文本</translation>
+    </message>
+    <message>
+        <source>a sweep sheet must be .xlsx or .csv</source>
+        <translation>排查表必须是 .xlsx 或 .csv</translation>
+    </message>
+    <message>
+        <source>cannot read the sheet: {detail}</source>
+        <translation>无法读取表格：{detail}</translation>
+    </message>
+    <message>
+        <source>has {n} rows; at most {max} are read</source>
+        <translation>有 {n} 行；最多读取 {max} 行</translation>
+    </message>
+    <message>
+        <source>the scene has no sensors layer {name!r}</source>
+        <translation>场景中没有传感器图层 {name!r}</translation>
+    </message>
+    <message>
+        <source>sensors layer {name!r} has no 编号 column</source>
+        <translation>传感器图层 {name!r} 没有 编号 列</translation>
+    </message>
+    <message>
+        <source>no broker: give --broker or [live] broker in the scene file</source>
+        <translation>没有消息代理：请用 --broker 或在场景文件的 [live] broker 中指定</translation>
     </message>
 </context>
 <context>
@@ -2578,8 +2967,20 @@ Purpose:</source>
         <translation>文件不存在</translation>
     </message>
     <message>
+        <source>the store is busy (another program is writing it); try again</source>
+        <translation>存储正忙（另一个程序正在写入），请重试</translation>
+    </message>
+    <message>
+        <source>not a GeoPackage (not an SQLite file)</source>
+        <translation>不是 GeoPackage（不是 SQLite 文件）</translation>
+    </message>
+    <message>
         <source>is not a file</source>
         <translation>不是文件</translation>
+    </message>
+    <message>
+        <source>no open alert {aid}</source>
+        <translation>没有未关闭的告警 {aid}</translation>
     </message>
     <message>
         <source>not a GeoPackage (it has no gpkg_contents table)</source>
@@ -2872,6 +3273,14 @@ Purpose:</source>
     <message>
         <source>only an administrator of the twin may add, rename or delete fields ({detail}); nothing was written</source>
         <translation>只有孪生库管理员才能添加、重命名或删除字段（{detail}）；未写入任何内容</translation>
+    </message>
+    <message>
+        <source>unknown case role {role!r} (roles: {roles})</source>
+        <translation>未知的案件角色 {role!r}（可用角色：{roles}）</translation>
+    </message>
+    <message>
+        <source>the server refused: {detail}</source>
+        <translation>服务器拒绝：{detail}</translation>
     </message>
 </context>
 <context>
@@ -3207,6 +3616,45 @@ Purpose:</source>
     </message>
 </context>
 <context>
+    <name>cases</name>
+    <message>
+        <source>no 类别 or 小类</source>
+        <translation>没有 类别 或 小类</translation>
+    </message>
+    <message>
+        <source>no building with code {code!r}</source>
+        <translation>没有编号为 {code!r} 的建筑</translation>
+    </message>
+    <message>
+        <source>address {text!r} names {n} buildings</source>
+        <translation>地址 {text!r} 对应 {n} 栋建筑</translation>
+    </message>
+    <message>
+        <source>no building at address {text!r}</source>
+        <translation>地址 {text!r} 处没有建筑</translation>
+    </message>
+    <message>
+        <source>no building code, address or coordinates</source>
+        <translation>没有楼栋编号、地址或坐标</translation>
+    </message>
+    <message>
+        <source>coordinates are not numbers</source>
+        <translation>坐标不是数字</translation>
+    </message>
+    <message>
+        <source>coordinates ({x:.1f}, {y:.1f}) are not on or within {m:.0f} m of a building</source>
+        <translation>坐标（{x:.1f}, {y:.1f}）不在任何建筑上，也不在其 {m:.0f} 米以内</translation>
+    </message>
+    <message>
+        <source>{kind} alarm</source>
+        <translation>{kind}告警</translation>
+    </message>
+    <message>
+        <source>opened from alert</source>
+        <translation>由告警自动立案</translation>
+    </message>
+</context>
+<context>
     <name>cli</name>
     <message>
         <source>3D digital-twin viewer for sub-district planners.</source>
@@ -3241,8 +3689,96 @@ Purpose:</source>
         <translation>场景文件（.toml）或数据文件</translation>
     </message>
     <message>
+        <source>case figures of a scene; &apos;cases SCENE transition ID STATE&apos; moves a case; &apos;cases import SCENE SHEET&apos; files a hazard sweep</source>
+        <translation>场景的案件统计；&apos;cases SCENE transition ID STATE&apos; 流转案件；&apos;cases import SCENE SHEET&apos; 导入隐患排查表</translation>
+    </message>
+    <message>
+        <source>SCENE [transition CASE_ID STATE] or import SCENE SHEET</source>
+        <translation>SCENE [transition 案件编号 状态] 或 import SCENE 表格</translation>
+    </message>
+    <message>
         <source>print one JSON object</source>
         <translation>输出一个 JSON 对象</translation>
+    </message>
+    <message>
+        <source>the note or reason of a transition</source>
+        <translation>流转的备注或理由</translation>
+    </message>
+    <message>
+        <source>a photo or document to attach</source>
+        <translation>要附加的照片或文件</translation>
+    </message>
+    <message>
+        <source>who does it (default: the login name)</source>
+        <translation>操作人（默认：登录名）</translation>
+    </message>
+    <message>
+        <source>the role acting (only a checker closes a case)</source>
+        <translation>操作角色（只有核查员能结案）</translation>
+    </message>
+    <message>
+        <source>file the rows that match and list the others (default: file nothing while a row is unmatched)</source>
+        <translation>立案已匹配的行并列出其余各行（默认：只要有一行未匹配就不立案）</translation>
+    </message>
+    <message>
+        <source>the buildings layer the sweep&apos;s rows are matched to (default: 建筑)</source>
+        <translation>排查表各行所匹配的建筑图层（默认：建筑）</translation>
+    </message>
+    <message>
+        <source>hear the scene&apos;s MQTT broker headless and record alerts and cases</source>
+        <translation>无界面监听场景的 MQTT 代理并记录告警和案件</translation>
+    </message>
+    <message>
+        <source>mqtt://host:1883 (default: [live] broker of the scene file)</source>
+        <translation>mqtt://host:1883（默认：场景文件的 [live] broker）</translation>
+    </message>
+    <message>
+        <source>stop after SECONDS (default: until interrupted)</source>
+        <translation>运行 SECONDS 秒后停止（默认：直到被中断）</translation>
+    </message>
+    <message>
+        <source>print the final report as JSON</source>
+        <translation>以 JSON 打印最终报告</translation>
+    </message>
+    <message>
+        <source>usage: twinviewer cases import SCENE SHEET</source>
+        <translation>用法：twinviewer cases import SCENE 表格</translation>
+    </message>
+    <message>
+        <source>usage: twinviewer cases SCENE [transition CASE_ID STATE]</source>
+        <translation>用法：twinviewer cases SCENE [transition 案件编号 状态]</translation>
+    </message>
+    <message>
+        <source>{cases} cases, {open} open, {overdue} overdue</source>
+        <translation>{cases} 件案件，未结 {open} 件，超期 {overdue} 件</translation>
+    </message>
+    <message>
+        <source>closed {closed}, on time {on_time}, rework {rework}, extended {extended}</source>
+        <translation>结案率 {closed}，按期结案率 {on_time}，返工率 {rework}，延期率 {extended}</translation>
+    </message>
+    <message>
+        <source>alerts: {firing} firing, {acknowledged} acknowledged, {resolved} resolved, {silenced} silenced</source>
+        <translation>告警：告警中 {firing}，已确认 {acknowledged}，已恢复 {resolved}，已静默 {silenced}</translation>
+    </message>
+    <message>
+        <source>{cid}: {src} -&gt; {dst}</source>
+        <translation>{cid}：从{src}转到{dst}</translation>
+    </message>
+    <message>
+        <source>sweep {file} row {row}</source>
+        <translation>排查表 {file} 第 {row} 行</translation>
+    </message>
+    <message>
+        <source>row {row}: {reason}</source>
+        <translation>第 {row} 行：{reason}</translation>
+    </message>
+    <message>
+        <source>{filed} cases filed from {matched} of {rows} rows</source>
+        <translation>{rows} 行中匹配 {matched} 行，立案 {filed} 件</translation>
+    </message>
+    <message>
+        <source>{n} of {rows} rows are unmatched: nothing was filed (fix them or give --partial)</source>
+        <translation>{rows} 行中有 {n} 行未匹配：未立案（请修正或使用 --partial）</translation>
     </message>
     <message>
         <source>write the results into the scene&apos;s GeoPackage store, parameters logged</source>
@@ -3844,12 +4380,27 @@ Purpose:</source>
         <source>heights in: {unit}</source>
         <translation>高程单位：{unit}</translation>
     </message>
+    <message>
+        <source>{received} messages, {recorded} recorded, {dup} duplicates, {bad} refused, {missed} missed; {cases} cases opened</source>
+        <translation>{received} 条消息，记录 {recorded} 条，重复 {dup} 条，拒收 {bad} 条，缺失 {missed} 条；自动立案 {cases} 件</translation>
+    </message>
+    <message>
+        <source>connection dropped {n} times, {s} s down</source>
+        <translation>连接中断 {n} 次，共 {s} 秒</translation>
+    </message>
 </context>
 <context>
     <name>loader</name>
     <message>
         <source>reprojecting</source>
         <translation>正在重投影</translation>
+    </message>
+</context>
+<context>
+    <name>window</name>
+    <message>
+        <source>Cases &amp;&amp; Alerts</source>
+        <translation>案件与告警(&amp;&amp;)</translation>
     </message>
 </context>
 </TS>

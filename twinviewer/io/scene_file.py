@@ -37,7 +37,8 @@ SCENE_VERSION = 1
 MAX_SCENE_BYTES = 5_000_000
 
 _TOP_KEYS = {"version", "name", "crs", "origin", "layers", "view", "bookmarks", "paths",
-             "transform", "filters"}
+             "transform", "filters", "live"}
+_LIVE_KEYS = {"broker": str, "sensors": str, "buildings": str}  # [live] (issue 14)
 _FILTER_KEYS = {"name": str, "layer": str, "expression": str}
 # Keys of every layer; each reader adds its own (io/registry.py: Reader.options).
 _COMMON_LAYER_KEYS = {
@@ -97,6 +98,7 @@ class SceneSpec:
     paths: list = field(default_factory=list)  # core.camera_path.WalkPath
     filters: list = field(default_factory=list)  # core.summary.SavedFilter
     transform: TransformSpec | None = None  # [transform]: for layers without their own
+    live: dict[str, str] = field(default_factory=dict)  # [live]: broker, sensors layer
 
 
 def read_scene_file(path: str | Path) -> SceneSpec:
@@ -173,6 +175,12 @@ def parse_scene(data: dict, path: Path | None) -> SceneSpec:
     spec.bookmarks = parse_bookmarks(data, fail)
     spec.paths = parse_paths(data, spec.bookmarks, fail)
     spec.filters = _filters(data, fail)
+    if "live" in data:
+        live = data["live"]
+        if not isinstance(live, dict):
+            fail(translate("LoadError", "key 'live' must be a table"))
+        _unknown(live, set(_LIVE_KEYS), "live.", fail)
+        spec.live = {k: _typed(live, k, str, "", fail) for k in live}
     layers = data.get("layers", [])
     if not isinstance(layers, list):
         fail(translate("LoadError", "key 'layers' must be an array of tables ([[layers]])"))

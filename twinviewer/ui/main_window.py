@@ -44,6 +44,7 @@ from twinviewer.store.journal import Journal
 from twinviewer.ui.analysis_panel import PlanningTools
 from twinviewer.ui.analysis_tools import AnalysisTools
 from twinviewer.ui.attribute_table import AttributeTable
+from twinviewer.ui.cases_dock import install as install_cases_dock
 from twinviewer.ui.editing import EditSession, needs_rebuild
 from twinviewer.ui.field_dialogs import AddFieldDialog, RenameFieldDialog, SetFieldDialog
 from twinviewer.ui.inspector import Inspector
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self.privacy = PrivacyTools(self)  # View > Show sensitive fields… (issue 5)
         self.team = TeamEditing(self)  # PostGIS: live updates and conflicts (issue 7)
         self.planning = PlanningTools(self)  # measure, sunlight, coverage, 控高, section (16)
+        self.cases = install_cases_dock(self)  # cases & alerts, MQTT (issue 14)
         # the right side holds two tab stacks, not six squeezed panels (a saved layout
         # from QSettings still wins)
         self.tabifyDockWidget(self.inspector_dock, self.analysis.summary_dock)
@@ -731,5 +733,6 @@ class MainWindow(QMainWindow):
             self._worker.wait(5000)
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/state", self.saveState())
+        self.cases.stop()
         self.viewport.close_view()
         super().closeEvent(event)
