@@ -232,6 +232,14 @@ def export_xlsx(path, summary: Summary, table: pd.DataFrame,
     sheets = {"汇总": summary_frame(summary), "对象": table}
     for name, df in (extra or {}).items():
         sheets.setdefault(_sheet_name(name), df)
+    write_sheets(path, sheets)
+
+
+def write_sheets(path, sheets: dict[str, pd.DataFrame]) -> None:
+    """An XLSX workbook of ``sheets`` (name -> table), formula-safe: every table goes
+    through :func:`~twinviewer.core.export_safety.safe_frame` and every text cell is
+    typed as text. Sheet names are made valid for Excel."""
+    sheets = {_sheet_name(name): df for name, df in sheets.items()}
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         for name, df in sheets.items():
             _xlsx_text(safe_frame(df)).to_excel(xw, sheet_name=name, index=False)

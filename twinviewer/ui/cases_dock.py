@@ -40,7 +40,8 @@ from PySide6.QtWidgets import (
 )
 
 from twinviewer.core.cases import FINAL, TRANSITIONS, CaseError, rates
-from twinviewer.core.summary import CJK_FONTS, export_csv
+from twinviewer.core.fonts import cjk_families
+from twinviewer.core.summary import export_csv, write_sheets
 
 log = logging.getLogger(__name__)
 
@@ -600,7 +601,6 @@ class CasesDock(QDockWidget):
         return out
 
     def _draw_dashboard(self) -> None:
-        from matplotlib import font_manager
 
         tables = self.dashboard_tables()
         self.figure.clear()
@@ -617,8 +617,7 @@ class CasesDock(QDockWidget):
             "Closed {closed} · on time {on_time} · rework {rework} · extended {ext}").format(
             closed=pct(t.closed_rate), on_time=pct(t.on_time_rate),
             rework=pct(t.rework_rate), ext=pct(t.extension_rate)))
-        have = {f.name for f in font_manager.fontManager.ttflist}
-        family = [f for f in CJK_FONTS if f in have] or ["DejaVu Sans"]
+        family = cjk_families()  # the CJK font file registered with matplotlib itself
         for i, name in enumerate(("类别", "责任单位")):
             ax = self.figure.add_subplot(2, 1, i + 1)
             df = tables[name].sort_values("cases").tail(10)
@@ -638,11 +637,9 @@ class CasesDock(QDockWidget):
         export_csv(path, frame)
 
     def export_xlsx(self, path) -> None:
-        with pd.ExcelWriter(path, engine="openpyxl") as xw:
-            for name, t in self.dashboard_tables().items():
-                t.to_excel(xw, sheet_name=name[:31], index=False)
-            self.derived.drop(columns=[c for c in ("x", "y") if c in self.derived]).to_excel(
-                xw, sheet_name="案件", index=False)
+        sheets = dict(self.dashboard_tables())
+        sheets["案件"] = self.derived.drop(columns=[c for c in ("x", "y") if c in self.derived])
+        write_sheets(path, sheets)  # formula-safe, as every export
 
     def export_pdf(self, path) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
