@@ -56,6 +56,9 @@ def main_window(qtbot, tmp_path, request):
     def make(paths=None, size=(1400, 900)):
         settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
         window = MainWindow(settings=settings)
+        # closing asks about unsaved edits: a test that wants the question replaces
+        # this again; the default keeps a failed test from hanging on the dialog
+        window.ask_unsaved = lambda: "discard"
         window.resize(*size)
         qtbot.addWidget(window)
         window.show()

@@ -227,14 +227,14 @@ def _run(args) -> int:
             detail=f"{type(exc).__name__}: {exc}"))
 
 
-def _error_line(message: str) -> str:
+def error_line(message: str) -> str:
     """``twinviewer: error: MESSAGE`` (the prefix stays ``twinviewer:`` in every language)."""
     return "twinviewer: " + translate("cli", "error: {message}").format(
         message=" ".join(str(message).split()))
 
 
 def _fail(message: str) -> int:
-    print(_error_line(message), file=sys.stderr)
+    print(error_line(message), file=sys.stderr)
     return 2
 
 
@@ -339,7 +339,7 @@ def _info(args) -> int:
             for w in lyr["warnings"]:
                 print(f"      ! {w}")
     for e in errors:
-        print(_error_line(e), file=sys.stderr)
+        print(error_line(e), file=sys.stderr)
     return 2 if errors else 0
 
 
@@ -369,7 +369,7 @@ def _render(args) -> int:
         raise LoadError(translate("cli", "the output folder does not exist"), out)
     result = load(spec_for(args.paths or [_demo_scene_path()]))
     for e in result.errors:
-        print(_error_line(e), file=sys.stderr)
+        print(error_line(e), file=sys.stderr)
     if not result.layers:
         return 2
     from twinviewer import cli_tiles
@@ -412,7 +412,7 @@ def _video(args) -> int:
             name=args.walk, names=", ".join(names)), spec.path)
     result = load(spec)
     for e in result.errors:
-        print(_error_line(e), file=sys.stderr)
+        print(error_line(e), file=sys.stderr)
     if not result.layers:
         return 2
     scene = result.to_scene()
@@ -560,7 +560,7 @@ def _query(args) -> int:
         check_export_path(args.export)
     result = load(spec_for([args.path]))
     for e in result.errors:
-        print(_error_line(e), file=sys.stderr)
+        print(error_line(e), file=sys.stderr)
     if not result.layers:
         return 2
     scene = result.to_scene()

@@ -103,9 +103,9 @@ def add_parser(sub, parser_class) -> None:
 
 
 def _fail(message: str) -> int:
-    from twinviewer.cli import _error_line
+    from twinviewer.cli import error_line
 
-    print(_error_line(message), file=sys.stderr)
+    print(error_line(message), file=sys.stderr)
     return 2
 
 

@@ -44,4 +44,4 @@ def test_estate_sensors_and_live_section(demo):
     assert set(s.loc[s["类型"] != "网关", "网关"]) <= gateways
     doc = tomllib.loads(demo.read_text(encoding="utf-8"))
     assert doc["live"]["sensors"] == "物联设备"
-    assert doc["layers"][-1]["table"] == "iot_sensors"
+    assert next(lyr for lyr in doc["layers"] if lyr["name"] == "物联设备")["table"] == "iot_sensors"

@@ -74,13 +74,11 @@ def save_result_layer(store_path: str | Path, table: str, layer: Layer, *, scene
 
     from twinviewer.store.base import StoreError
     from twinviewer.store.gpkg import (
-        _LOG_DDL,
         GEOMETRY_COLUMN,
-        LOG_TABLE,
         OID_COLUMN,
         GeoPackageStore,
-        _now,
         default_user,
+        log_result,
     )
 
     geoms = np.asarray(layer.geometries, dtype=object)
@@ -106,13 +104,8 @@ def save_result_layer(store_path: str | Path, table: str, layer: Layer, *, scene
     conn = sqlite3.connect(path)
     try:
         with conn:
-            for stmt in _LOG_DDL.split(";"):
-                if stmt.strip():
-                    conn.execute(stmt)
-            conn.execute(f"INSERT INTO {LOG_TABLE} (ts, user, layer, oid, field, old, new, label)"
-                         " VALUES (?, ?, ?, NULL, '<analysis>', NULL, ?, ?)",
-                         (_now(), user or default_user(), table, str(len(df)),
-                          params_text(params)))
+            log_result(conn, table=table, rows=len(df), label=params_text(params),
+                       user=user or default_user())
     finally:
         conn.close()
     return len(df)

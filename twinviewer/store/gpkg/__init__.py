@@ -39,11 +39,12 @@ from twinviewer.store.gpkg.sql import (
     LOG_TABLE,
     OID_COLUMN,
     SENSITIVE_TAG,
+    log_result,
 )
 from twinviewer.store.gpkg.store import GeoPackageProvider, GeoPackageStore, provider_for
 
 __all__ = [
     "ACCESS_LOG_TABLE", "BUSY_TIMEOUT_S", "DELETED_TABLE", "GEOMETRY_COLUMN", "LOG_TABLE",
     "OID_COLUMN", "SENSITIVE_TAG", "GeoPackageProvider", "GeoPackageStore", "default_user",
-    "provider_for", "read_text",
+    "log_result", "provider_for", "read_text",
 ]

@@ -113,3 +113,17 @@ class _Table:
                                                      "field {field!r}").format(
                 layer=layer, table=self.name, field=name))
         return actual
+
+
+def log_result(conn, *, table: str, rows: int, label: str, user: str) -> None:
+    """Append one edit-log row for a whole result written into ``table`` (an analysis
+    layer): field ``<analysis>``, the rows written as the new value, the parameters as
+    the label; the log table is created first when the store has none yet."""
+    from twinviewer.store.base import _now
+
+    for stmt in _LOG_DDL.split(";"):
+        if stmt.strip():
+            conn.execute(stmt)
+    conn.execute(f"INSERT INTO {LOG_TABLE} (ts, user, layer, oid, field, old, new, label)"
+                 " VALUES (?, ?, ?, NULL, '<analysis>', NULL, ?, ?)",
+                 (_now(), user, table, str(rows), label))
