@@ -182,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     for key, value in ratios.items():
         if "speedup" in key:
             print(f"{key:36s} {value:14,.1f}x")
+    from benchmarks.suites import record
+
+    record("analysis", {**figures, **ratios}, full=args.objects >= 100_000)
     if args.json:
         args.json.write_text(json.dumps({
             "benchmark": "analysis", "figures": figures, "targets": TARGETS, "ratios": ratios,

@@ -124,10 +124,17 @@ def regenerate(json_path: Path = LAST_RUN, docs: Path = DOCS, readme: Path = REA
         if new != text:
             docs.write_text(new, encoding="utf-8")
             changed.append(docs)
-    if readme.exists() and "city" in doc["suites"]:
+    if readme.exists():
         text = readme.read_text(encoding="utf-8")
-        new, _ = replace_between(text, "<!-- figures:start -->", "<!-- figures:end -->",
-                                 readme_block(doc))
+        new = text
+        if "city" in doc["suites"]:
+            new, _ = replace_between(new, "<!-- figures:start -->", "<!-- figures:end -->",
+                                     readme_block(doc))
+        for suite in doc["suites"]:  # the subsystem suites: the same table as the docs'
+            if suite != "city":
+                new, _ = replace_between(new, f"<!-- figures:{suite}:start -->",
+                                         f"<!-- figures:{suite}:end -->",
+                                         suite_block(doc, suite))
         if new != text:
             readme.write_text(new, encoding="utf-8")
             changed.append(readme)

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 SCHEMA = 2
 LAST_RUN = Path(__file__).with_name("last_run.json")
 # modules that register figures (imported by the check and the docs generator)
-SUITE_MODULES: list[str] = ["benchmarks.city"]
+SUITE_MODULES: list[str] = ["benchmarks.city", "benchmarks.suites"]
 ANY_N = "-"  # the key of figures that do not depend on an object count
 
 
@@ -176,7 +176,8 @@ class Verdict:
 def check(doc: dict, suites: Iterable[str] | None = None) -> list[Verdict]:
     """One verdict per registered target of the saved suites (or of ``suites``)."""
     load_suites()
-    wanted = set(suites) if suites is not None else set(doc.get("suites", {}))
+    # every registered suite: one never run is missed ("not in the run"), never silent
+    wanted = set(suites) if suites is not None else {f.suite for f in REGISTRY.values()}
     out = []
     for fig in REGISTRY.values():
         if fig.target is None or fig.suite not in wanted:

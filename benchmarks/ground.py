@@ -269,6 +269,11 @@ def main(argv: list[str] | None = None) -> int:
         "base_heights_100k_ms": figures["base_heights_100k_ms"]
         <= TARGETS["base_heights_100k_ms"]}
     print("met: " + ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in figures["met"].items()))
+    from benchmarks.suites import record
+
+    figures["rss_vs_target"] = figures["rss_mb"] / figures["rss_target_mb"]
+    record("ground", figures, full=not args.quick and args.dem >= 10_000
+           and args.ortho >= 40_000)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return 0

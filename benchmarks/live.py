@@ -317,6 +317,10 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("naive_cases_figures_ms", "frame_idle_ms", "frame_ms", "loop_ms", "published",
                 "recorded", "alarms", "event_to_highlight_p50_ms", "objects_loaded"):
         print(f"{key:30s} {result.get(key)!s:>12}")
+    from benchmarks.suites import record
+
+    record("live", result, full=objects >= 100_000 and rate >= 500 and seconds >= 60,
+           machine=result["machine"])
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0

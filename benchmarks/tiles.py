@@ -377,6 +377,12 @@ def run(short: bool, out_json: str | None, frames: int | None = None) -> dict:
         "machine": machine_info(),
     }
     _print(out)
+    from benchmarks.suites import record
+
+    out["rss_vs_target"] = out["rss_peak_mb"] / out["rss_target_mb"]
+    if out["highlight_100_ms"] is not None and out["frame_ms"] is not None:
+        out["highlight_100_extra_ms"] = out["highlight_100_ms"] - out["frame_ms"]
+    record("tiles", out, full=not short, machine=out["machine"])
     if out_json:
         Path(out_json).write_text(json.dumps(out, indent=2, ensure_ascii=False),
                                   encoding="utf-8")

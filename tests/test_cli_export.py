@@ -51,7 +51,7 @@ def planted(tmp_path_factory):
     """(scene file, planted resident fid, planted sensor fid, real sensitive values)."""
     folder = tmp_path_factory.mktemp("planted")
     for f in DEMO_SCENE.parent.iterdir():
-        if f.suffix in (".toml", ".gpkg"):
+        if f.suffix in (".toml", ".gpkg", ".tif"):  # .tif: the DEM and photo
             shutil.copy(f, folder / f.name)
     gpkg = folder / "district.gpkg"
     area = shapely.from_wkb(pyogrio.read_dataframe(gpkg, layer="compounds", fid_as_index=True)

@@ -60,8 +60,8 @@ def demo():
     """(scene layer entries, {layer name: GeoDataFrame indexed by fid}) of the demo."""
     doc = tomllib.loads(DEMO_SCENE.read_text(encoding="utf-8"))
     frames = {e["name"]: gpd.read_file(GPKG, layer=e["table"], engine="pyogrio",
-                                       fid_as_index=True) for e in doc["layers"]}
-    return doc["layers"], frames
+                                       fid_as_index=True) for e in doc["layers"] if "table" in e}
+    return [e for e in doc["layers"] if "table" in e], frames  # the DEM and photo: no objects
 
 
 def oracle(entries, frames, area, fields=("户数", "人口"), where=None) -> dict:

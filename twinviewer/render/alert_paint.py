@@ -106,6 +106,6 @@ class AlertPaint:
                     blink = m.blink[rows] & free
                     if blink.any():
                         piece.colors[blink] = BLINK
-                piece._vtk_colors.Modified()
+                piece.vtk_colors.Modified()
         if render and self.marks:
             self.view.render()

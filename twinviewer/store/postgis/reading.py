@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import shapely
 
 from twinviewer.core.layer import Layer
 from twinviewer.core.sources import (
@@ -164,11 +165,19 @@ class _Reading:
                                       where)
         except LoadError as exc:
             raise LoadError(f"{self.url}: {exc.problem}") from None
-        batches, dropped = vector.build_batches(geoms, heights, float(base_height))
+        if isinstance(base_height, str) and base_height != "terrain":
+            raise LoadError(translate("LoadError", "base_height must be a number or \"terrain\", "
+                                                   "not {value!r}").format(value=base_height),
+                            where)
+        base = float(base_height) if isinstance(base_height, int | float) else 0.0
+        batches, dropped = vector.build_batches(geoms, heights, base)
         layer = Layer(name=name or t.name, kind="vector", table=ObjectTable(columns, oid=oids),
                       batches=batches, crs=t.crs, class_field=class_field,
                       source=PostGISSource(self.url), source_table=t.name,
                       sensitive=frozenset(c for c in t.sensitive if c in columns))
+        # objects without Z stand on the terrain when the scene has one, as from files
+        layer.base_height = base_height
+        layer.flat_rows = ~shapely.has_z(geoms) if len(geoms) else np.zeros(0, dtype=bool)
         if dropped:
             layer.warnings.append(translate("LoadError", "{n} objects have invalid or "
                                                          "non-finite coordinates and are not "
