@@ -24,7 +24,7 @@ def run(*args, timeout=120):
 @pytest.fixture
 def scene(tmp_path):
     for f in DEMO_SCENE.parent.iterdir():
-        if f.suffix in (".toml", ".gpkg"):
+        if f.suffix in (".toml", ".gpkg", ".tif"):
             shutil.copy(f, tmp_path / f.name)
     return tmp_path / DEMO_SCENE.name
 

@@ -34,7 +34,7 @@ SENSITIVE = frozenset({"姓名", "身份证号", "电话"})
 @pytest.fixture
 def demo_copy(tmp_path):
     for f in DEMO_SCENE.parent.iterdir():
-        if f.suffix in (".toml", ".gpkg"):
+        if f.suffix in (".toml", ".gpkg", ".tif"):
             shutil.copy(f, tmp_path / f.name)
     return tmp_path / DEMO_SCENE.name
 

@@ -36,7 +36,7 @@ def district(tmp_path):
     """A copy of the demo (unmasking writes the access log into its store), a compound
     with special-care residents selected, and a fresh privacy state."""
     for f in DEMO_SCENE.parent.iterdir():
-        if f.suffix in (".toml", ".gpkg"):
+        if f.suffix in (".toml", ".gpkg", ".tif"):
             shutil.copy(f, tmp_path / f.name)
     scene = open_scene([tmp_path / DEMO_SCENE.name])
     compounds = scene.layer("小区")

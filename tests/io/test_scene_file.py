@@ -108,7 +108,7 @@ def test_styles_are_written_back_and_other_keys_kept(tmp_path):
     from twinviewer.io.scene_writer import save_layer_styles
 
     for f in DEMO_SCENE.parent.iterdir():
-        if f.suffix in (".toml", ".gpkg"):
+        if f.suffix in (".toml", ".gpkg", ".tif"):
             shutil.copy(f, tmp_path / f.name)
     path = tmp_path / DEMO_SCENE.name
     scene = open_scene([path])

@@ -17,7 +17,7 @@ from twinviewer.live.service import devices_from_scene
 
 def test_listen_records_an_alarm_and_opens_a_case(mosquitto, tmp_path):
     for f in DEMO_SCENE.parent.iterdir():
-        if f.suffix in (".toml", ".gpkg"):
+        if f.suffix in (".toml", ".gpkg", ".tif"):
             shutil.copy(f, tmp_path / f.name)
     scene = tmp_path / DEMO_SCENE.name
     sensors = pyogrio.read_dataframe(tmp_path / "district.gpkg", layer="iot_sensors")

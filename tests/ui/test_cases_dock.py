@@ -22,7 +22,7 @@ def _scene(tmp_path, broker_url):
     folder = tmp_path / "scene"
     folder.mkdir()
     for f in DEMO_SCENE.parent.iterdir():
-        if f.suffix in (".toml", ".gpkg"):
+        if f.suffix in (".toml", ".gpkg", ".tif"):
             shutil.copy(f, folder / f.name)
     scene = folder / DEMO_SCENE.name
     text = scene.read_text(encoding="utf-8")
