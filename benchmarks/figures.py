@@ -174,10 +174,10 @@ class Verdict:
 
 
 def check(doc: dict, suites: Iterable[str] | None = None) -> list[Verdict]:
-    """One verdict per registered target of the saved suites (or of ``suites``)."""
+    """One verdict per registered target of the saved suites (or of ``suites``;
+    :func:`all_suites` for every registered one, a suite never run being missed)."""
     load_suites()
-    # every registered suite: one never run is missed ("not in the run"), never silent
-    wanted = set(suites) if suites is not None else {f.suite for f in REGISTRY.values()}
+    wanted = set(suites) if suites is not None else set(doc.get("suites", {}))
     out = []
     for fig in REGISTRY.values():
         if fig.target is None or fig.suite not in wanted:
@@ -191,6 +191,12 @@ def check(doc: dict, suites: Iterable[str] | None = None) -> list[Verdict]:
         met = entry is not None and fig.target.met(median_of(entry))
         out.append(Verdict(fig, n or ANY_N, entry, met, note))
     return out
+
+
+def all_suites() -> set[str]:
+    """Every suite with a registered figure."""
+    load_suites()
+    return {f.suite for f in REGISTRY.values()}
 
 
 def _count_for(fig: Figure, figs: dict) -> tuple[str | None, str]:

@@ -82,6 +82,7 @@ def render_state(name: str) -> np.ndarray:
         view = SceneView(plotter, scene)
         if followed is not None:
             followed(scene)
+        view.settle_ground()  # every ground tile in: the picture does not depend on timing
         view.render()
         image = plotter.screenshot(None, return_img=True)
         view.close()

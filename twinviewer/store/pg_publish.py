@@ -438,6 +438,7 @@ def write_scene(scene: str | Path, url: str, out: str | Path) -> Path:
     The URL is written without any password.  A ``.gpkg`` source gives a scene
     with one entry naming the database (every published layer).
     """
+    import os
     import sys
 
     import tomli_w
@@ -455,8 +456,13 @@ def write_scene(scene: str | Path, url: str, out: str | Path) -> Path:
     else:
         data = tomllib.loads(scene.read_text(encoding="utf-8-sig"))
         for entry in data.get("layers", []):
-            if str(entry.get("source", "")).lower().endswith(".gpkg"):
+            source = str(entry.get("source", ""))
+            if source.lower().endswith(".gpkg"):
                 entry["source"] = url
+            elif source and "://" not in source:  # files that stay files (DEM, photo, scans)
+                where = Path(source) if Path(source).is_absolute() else scene.parent / source
+                entry["source"] = Path(os.path.relpath(where.resolve(),
+                                                       out.parent.resolve())).as_posix()
     try:
         out.write_text(tomli_w.dumps(data), encoding="utf-8")
     except OSError as exc:

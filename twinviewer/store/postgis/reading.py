@@ -129,7 +129,7 @@ class _Reading:
 
     def read_layer(self, table: str, *, name: str | None = None, class_field: str | None = None,
                    height_field: str | None = None, floors_field: str | None = None,
-                   default_height: float | None = None, base_height: float = 0.0,
+                   default_height: float | None = None, base_height: float | str | None = None,
                    progress: Callable[[float, str], None] | None = None,
                    batch_rows: int = BATCH_ROWS) -> Layer:
         """One table as a :class:`Layer`, streamed in batches through a server-side cursor.
