@@ -14,6 +14,16 @@ ARTIFACTS = ROOT / "test-artifacts"
 DEMO_SCENE = ROOT / "scenes" / "demo" / "scene.toml"
 
 
+def copy_demo(folder: Path) -> Path:
+    """A copy of the demo scene in ``folder`` (made if missing): its scene file, its
+    GeoPackage and its rasters (the DEM and the photo); the copy's scene file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in DEMO_SCENE.parent.iterdir():
+        if f.suffix in (".toml", ".gpkg", ".tif"):
+            shutil.copy(f, folder / f.name)
+    return folder / DEMO_SCENE.name
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
@@ -64,12 +74,7 @@ def main_window(qtbot, tmp_path, request):
         window.show()
         qtbot.waitExposed(window)
         if paths is None:  # a copy: styles, bookmarks and edits are written back
-            folder = tmp_path / f"demo{len(windows)}"
-            folder.mkdir()
-            for f in DEMO_SCENE.parent.iterdir():
-                if f.suffix in (".toml", ".gpkg", ".tif"):  # .tif: the demo's DEM and photo
-                    shutil.copy(f, folder / f.name)
-            paths = [folder / DEMO_SCENE.name]
+            paths = [copy_demo(tmp_path / f"demo{len(windows)}")]
         with qtbot.waitSignal(window.scene_loaded, timeout=120_000):
             window.open_paths(paths)
         qtbot.wait(50)
@@ -136,3 +141,15 @@ def pixel(window, display, *, labels: bool = True):
     overlay.SetVisibility(shown)
     x, y = int(round(display[0])), int(round(display[1]))
     return img[img.shape[0] - 1 - y, x, :3].astype(int)
+
+
+@pytest.fixture
+def mosquitto(tmp_path):
+    """A real mosquitto broker on a free loopback port (tests/live and the cases dock)."""
+    from tests.live.conftest import MOSQUITTO, Mosquitto
+
+    if not Path(MOSQUITTO).exists():
+        pytest.skip("mosquitto is not installed (scripts/setup.sh installs it)")
+    broker = Mosquitto(tmp_path).start()
+    yield broker
+    broker.stop()

@@ -15,7 +15,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -27,7 +26,7 @@ import pytest
 import shapely
 from PIL import Image
 
-from tests.conftest import DEMO_SCENE
+from tests.conftest import DEMO_SCENE, copy_demo
 from twinviewer.core.export_safety import FORMULA_STARTS
 
 openpyxl = pytest.importorskip("openpyxl")
@@ -50,9 +49,7 @@ def run(*args, env=None):
 def planted(tmp_path_factory):
     """(scene file, planted resident fid, planted sensor fid, real sensitive values)."""
     folder = tmp_path_factory.mktemp("planted")
-    for f in DEMO_SCENE.parent.iterdir():
-        if f.suffix in (".toml", ".gpkg", ".tif"):  # .tif: the DEM and photo
-            shutil.copy(f, folder / f.name)
+    copy_demo(folder)
     gpkg = folder / "district.gpkg"
     area = shapely.from_wkb(pyogrio.read_dataframe(gpkg, layer="compounds", fid_as_index=True)
                             .geometry.loc[[COMPOUND]].to_wkb().iloc[0]).buffer(0.01)

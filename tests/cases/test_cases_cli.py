@@ -4,7 +4,6 @@ transitions, refusals as one line."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 
@@ -13,7 +12,7 @@ import pyogrio
 import pytest
 from pyproj import Transformer
 
-from tests.conftest import DEMO_SCENE
+from tests.conftest import DEMO_SCENE, copy_demo
 
 
 def run(*args, timeout=120):
@@ -23,10 +22,7 @@ def run(*args, timeout=120):
 
 @pytest.fixture
 def scene(tmp_path):
-    for f in DEMO_SCENE.parent.iterdir():
-        if f.suffix in (".toml", ".gpkg", ".tif"):
-            shutil.copy(f, tmp_path / f.name)
-    return tmp_path / DEMO_SCENE.name
+    return copy_demo(tmp_path)
 
 
 def buildings():

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import DEMO_SCENE
+from tests.conftest import DEMO_SCENE, copy_demo
 from twinviewer.core import privacy
 from twinviewer.core.edits import CommandStack, FieldType, RenameField
 from twinviewer.core.errors import LoadError
@@ -33,10 +32,7 @@ SENSITIVE = frozenset({"姓名", "身份证号", "电话"})
 
 @pytest.fixture
 def demo_copy(tmp_path):
-    for f in DEMO_SCENE.parent.iterdir():
-        if f.suffix in (".toml", ".gpkg", ".tif"):
-            shutil.copy(f, tmp_path / f.name)
-    return tmp_path / DEMO_SCENE.name
+    return copy_demo(tmp_path)
 
 
 def people() -> Layer:

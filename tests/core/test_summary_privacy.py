@@ -3,13 +3,11 @@ one-page PDF shows no real value, and an unmasking shows real values and is logg
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import DEMO_SCENE
+from tests.conftest import copy_demo
 from twinviewer.core import privacy
 from twinviewer.core.query import footprint, select_within
 from twinviewer.core.summary import (
@@ -35,10 +33,7 @@ HELP = SavedFilter("独居高龄老人", "重点人群", "年龄 >= 80 and 独�
 def district(tmp_path):
     """A copy of the demo (unmasking writes the access log into its store), a compound
     with special-care residents selected, and a fresh privacy state."""
-    for f in DEMO_SCENE.parent.iterdir():
-        if f.suffix in (".toml", ".gpkg", ".tif"):
-            shutil.copy(f, tmp_path / f.name)
-    scene = open_scene([tmp_path / DEMO_SCENE.name])
+    scene = open_scene([copy_demo(tmp_path)])
     compounds = scene.layer("小区")
     sel = None
     for row in range(len(compounds)):

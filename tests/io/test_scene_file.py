@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import DEMO_SCENE
+from tests.conftest import DEMO_SCENE, copy_demo
 from twinviewer.core.errors import LoadError
 from twinviewer.io.scene_file import read_scene_file
 
@@ -102,15 +102,11 @@ def test_binary_garbage_is_refused(tmp_path):
 
 
 def test_styles_are_written_back_and_other_keys_kept(tmp_path):
-    import shutil
 
     from twinviewer.io.loader import open_scene
     from twinviewer.io.scene_writer import save_layer_styles
 
-    for f in DEMO_SCENE.parent.iterdir():
-        if f.suffix in (".toml", ".gpkg", ".tif"):
-            shutil.copy(f, tmp_path / f.name)
-    path = tmp_path / DEMO_SCENE.name
+    path = copy_demo(tmp_path)
     scene = open_scene([path])
     cameras = scene.layer("视频监控")
     cameras.style = {"color": "#112233", "label": "编号 || ' ' || 类型",

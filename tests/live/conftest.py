@@ -8,8 +8,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 
 
@@ -58,12 +56,3 @@ class Mosquitto:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
-
-
-@pytest.fixture
-def mosquitto(tmp_path):
-    if not Path(MOSQUITTO).exists():
-        pytest.skip("mosquitto is not installed (scripts/setup.sh installs it)")
-    broker = Mosquitto(tmp_path).start()
-    yield broker
-    broker.stop()

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import time
 
 import pyogrio
 
-from tests.conftest import DEMO_SCENE
+from tests.conftest import copy_demo
 from tests.live.test_listen import publish_all, publisher, reading
 from twinviewer.live.service import devices_from_scene
 
 
 def test_listen_records_an_alarm_and_opens_a_case(mosquitto, tmp_path):
-    for f in DEMO_SCENE.parent.iterdir():
-        if f.suffix in (".toml", ".gpkg", ".tif"):
-            shutil.copy(f, tmp_path / f.name)
-    scene = tmp_path / DEMO_SCENE.name
+    scene = copy_demo(tmp_path)
     sensors = pyogrio.read_dataframe(tmp_path / "district.gpkg", layer="iot_sensors")
     devs = devices_from_scene(scene, sensors="物联设备")  # the scene's [live] sensors
     assert len(devs) == len(sensors) and sum(bool(d.group) for d in devs) > 0

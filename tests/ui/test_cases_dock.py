@@ -5,40 +5,21 @@ first, a click flies to the object, the dashboard exports."""
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyogrio
-import pytest
 
-from tests.conftest import DEMO_SCENE, pixel, roof_display
-from tests.live.conftest import MOSQUITTO, Mosquitto
+from tests.conftest import copy_demo, pixel, roof_display
 from tests.live.test_listen import publish_all, publisher, reading
 
 
 def _scene(tmp_path, broker_url):
-    folder = tmp_path / "scene"
-    folder.mkdir()
-    for f in DEMO_SCENE.parent.iterdir():
-        if f.suffix in (".toml", ".gpkg", ".tif"):
-            shutil.copy(f, folder / f.name)
-    scene = folder / DEMO_SCENE.name
+    scene = copy_demo(tmp_path / "scene")
     text = scene.read_text(encoding="utf-8")
     scene.write_text(text.replace('broker = "mqtt://127.0.0.1:1883"',
                                   f'broker = "{broker_url}"'), encoding="utf-8")
     return scene
-
-
-@pytest.fixture
-def mosquitto(tmp_path):
-    """The broker of tests/live, for this package."""
-    if not Path(MOSQUITTO).exists():
-        pytest.skip("mosquitto is not installed (scripts/setup.sh installs it)")
-    broker = Mosquitto(tmp_path).start()
-    yield broker
-    broker.stop()
 
 
 def _red(rgb):  # the blink colour under the scene's lighting

@@ -24,6 +24,7 @@ is CGCS2000 and needs no shift).
 
 from __future__ import annotations
 
+import abc
 import io
 import logging
 import sqlite3
@@ -71,13 +72,14 @@ class _Info:
     z_factor: float = 1.0
 
 
-class TileStore:
+class TileStore(abc.ABC):
     """Where tile images come from: ``get(z, x, y)`` returns bytes or None."""
 
     zooms: list[int]
 
-    def get(self, z: int, x: int, y: int) -> bytes | None:  # pragma: no cover - protocol
-        raise NotImplementedError
+    @abc.abstractmethod
+    def get(self, z: int, x: int, y: int) -> bytes | None:
+        """The encoded image of tile ``z/x/y``, or None where there is none."""
 
 
 class MBTilesStore(TileStore):

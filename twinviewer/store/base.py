@@ -3,6 +3,7 @@ data provider a store's layer carries."""
 
 from __future__ import annotations
 
+import abc
 import datetime as _dt
 import getpass
 import os
@@ -167,7 +168,7 @@ class ApplyReport:
 
 
 @dataclass
-class TableProvider:
+class TableProvider(abc.ABC):
     """One store table as a layer's data provider (:class:`twinviewer.core.layer.Provider`).
 
     The stores subclass it (:class:`~twinviewer.store.gpkg.GeoPackageProvider`,
@@ -182,8 +183,9 @@ class TableProvider:
     marked: frozenset[str] = frozenset()
     kind = ""
 
+    @abc.abstractmethod
     def open_store(self) -> Store:
-        raise NotImplementedError
+        """The store this layer's rows are read from and saved to."""
 
     def sensitive_fields(self) -> set[str]:
         return set(self.marked)
