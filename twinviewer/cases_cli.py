@@ -151,10 +151,10 @@ def _transition(args, scene: Path, case_id: str, state: str) -> int:
 
 def _buildings(scene: Path, name: str):
     """(attributes with oid, footprints, lon/lat -> layer transform) of the buildings layer."""
-    import pyogrio
     from pyproj import CRS, Transformer
 
     from twinviewer.io.scene_file import read_scene_file
+    from twinviewer.io.vector import read_frame
 
     spec = read_scene_file(scene)
     for layer in spec.layers:
@@ -164,19 +164,13 @@ def _buildings(scene: Path, name: str):
         raise LoadError(translate("LoadError", "the scene has no layer named {name!r} "
                                                "(--layer)").format(name=name), scene)
     table = layer.options.get("table")
-    try:
-        df = pyogrio.read_dataframe(layer.source, layer=table, fid_as_index=True)
-    except Exception as exc:
-        raise LoadError(translate("LoadError", "cannot read layer {name!r}: {detail}").format(
-            name=name, detail=exc), layer.source) from None
+    df, geoms, crs = read_frame(layer.source, table)
     df = df.reset_index().rename(columns={"fid": "oid"})
-    if "oid" not in df:
-        df["oid"] = range(1, len(df) + 1)
     to_layer = None
-    if df.crs is not None:
-        t = Transformer.from_crs(CRS.from_epsg(4326), df.crs, always_xy=True)
+    if crs is not None:
+        t = Transformer.from_crs(CRS.from_epsg(4326), CRS.from_user_input(crs), always_xy=True)
         to_layer = t.transform
-    return df, df.geometry.to_numpy(), to_layer
+    return df, geoms, to_layer
 
 
 @_guard

@@ -16,6 +16,8 @@ import pyogrio
 import pyogrio.raw
 import shapely
 
+from twinviewer.io.vector import read_frame
+
 TABLE = "iot_sensors"
 LAYER = "物联设备"
 GATEWAY = "网关"
@@ -34,7 +36,8 @@ def estate_sensors(gpkg: str | Path, *, seed: int, total: int = 1000) -> tuple[s
     Returns the compound's name and the number of sensors written.
     """
     rng = np.random.default_rng([seed, 14])
-    b = pyogrio.read_dataframe(gpkg, layer="buildings", fid_as_index=True)
+    b, footprints, _crs = read_frame(gpkg, "buildings")
+    b["geometry"] = footprints
     homes = b[b["类别"] == "住宅楼"]
     if homes.empty:
         homes = b
@@ -50,7 +53,7 @@ def estate_sensors(gpkg: str | Path, *, seed: int, total: int = 1000) -> tuple[s
     n = len(kinds)
     # gateways one per building; the other devices spread over the estate's buildings
     bidx = np.concatenate([np.arange(nb), rng.integers(0, nb, n - nb)])
-    geoms = blds.geometry.to_numpy()
+    geoms = blds["geometry"].to_numpy()
     lo = shapely.bounds(geoms)
     pts = np.empty((n, 2))
     for i in range(n):  # fewer than ~1,000 points: rejection sampling inside the footprint

@@ -20,6 +20,8 @@ import shapely
 from rasterio.features import rasterize
 from rasterio.transform import from_origin
 
+from twinviewer.io.vector import read_frame
+
 DEM_NAME = "dem.tif"
 ORTHO_NAME = "ortho.tif"
 DEM_CELL = 5.0
@@ -109,9 +111,9 @@ def _write_ortho(path: Path, box, crs: str, gpkg: Path, seed: int) -> None:
     classes = np.zeros((rows, cols), dtype=np.uint8)
     compounds = _geoms(gpkg, "compounds")
     buildings = _geoms(gpkg, "buildings")
-    table = pyogrio.read_dataframe(gpkg, layer="roads")
+    table, roads, _crs = read_frame(gpkg, "roads")
     width = table["宽度"].to_numpy(dtype=float) if "宽度" in table else np.full(len(table), 12.0)
-    streets = shapely.buffer(table.geometry.to_numpy(), width * 0.4, cap_style="flat")
+    streets = shapely.buffer(roads, width * 0.4, cap_style="flat")
     shapes = [(g, 1) for g in compounds] + [(g, 2) for g in buildings]
     shapes += [(g, 3) for g in streets if g is not None and not g.is_empty]
     if shapes:

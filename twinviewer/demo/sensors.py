@@ -34,15 +34,13 @@ RANGES = {"烟感": (0.0, 0.08), "燃气": (0.0, 5.0), "一氧化碳": (0.0, 10.
 
 def devices(scene: Path) -> list[tuple[str, str]]:
     """(编号, 类型) of the scene's sensors layer."""
-    import pyogrio
-
     from twinviewer.io.scene_file import read_scene_file
+    from twinviewer.io.vector import read_frame
 
     spec = read_scene_file(scene)
     name = spec.live.get("sensors", "传感器")
     layer = next(lyr for lyr in spec.layers if lyr.name == name)
-    df = pyogrio.read_dataframe(layer.source, layer=layer.options.get("table"),
-                                read_geometry=False)
+    df, _geoms, _crs = read_frame(layer.source, layer.options.get("table"), geometry=False)
     return list(zip(df["编号"].astype(str), df["类型"].astype(str), strict=True))
 
 

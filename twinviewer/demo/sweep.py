@@ -17,11 +17,12 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-import pyogrio
+import shapely
 
 from twinviewer.core.calendar import WorkingCalendar
 from twinviewer.core.cases import Case, CaseBook, Clock, TimeLimit
 from twinviewer.demo import estate
+from twinviewer.io.vector import read_frame
 from twinviewer.store.cases import CaseStore
 
 #: 小类 -> (类别, 时限, 单位, 结案条件, 责任单位)
@@ -71,7 +72,7 @@ def limits() -> list[TimeLimit]:
 def sweep_cases(gpkg: str | Path, *, seed: int, hazards: int = 705, buildings: int = 541) -> int:
     """File the sweep's cases with their whole event history; returns how many."""
     rng = np.random.default_rng([seed, 1414])
-    b = pyogrio.read_dataframe(gpkg, layer="buildings", fid_as_index=True)
+    b, footprints, _crs = read_frame(gpkg, "buildings")
     nb = min(buildings, len(b))
     chosen = rng.choice(len(b), nb, replace=False)
     on = np.concatenate([chosen, rng.choice(chosen, max(hazards - nb, 0))])[:hazards]
@@ -85,7 +86,7 @@ def sweep_cases(gpkg: str | Path, *, seed: int, hazards: int = 705, buildings: i
     span_min = int((np.datetime64(SURVEY_END) - start) / np.timedelta64(1, "m"))
     when = np.sort(rng.integers(0, span_min, len(on)))
     oids = b.index.to_numpy()
-    centroids = b.geometry.centroid
+    centroids = shapely.get_coordinates(shapely.centroid(footprints))
     for i, row in enumerate(on):
         sub = str(subs[rng.integers(len(subs))])
         cat, amount, unit, _, owner = KINDS[sub]
@@ -95,8 +96,8 @@ def sweep_cases(gpkg: str | Path, *, seed: int, hazards: int = 705, buildings: i
         c = book.file(Case(f"YH-2026-{i + 1:05d}", cat, sub,
                            level="重大" if rng.random() < 0.12 else "一般", unit=owner,
                            person=str(PEOPLE[rng.integers(len(PEOPLE))]), layer="建筑",
-                           oid=int(oids[row]), x=float(centroids.iloc[row].x),
-                           y=float(centroids.iloc[row].y), compound=str(b["小区"].iloc[row]),
+                           oid=int(oids[row]), x=float(centroids[row, 0]),
+                           y=float(centroids[row, 1]), compound=str(b["小区"].iloc[row]),
                            source="sweep", description=f"{b['名称'].iloc[row]} {sub}"),
                       who="排查组")
         _run(book, clock, c.case_id, rng, limit_h=_hours(amount, unit))

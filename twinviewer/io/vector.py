@@ -52,6 +52,30 @@ def list_tables(path: str | Path) -> list[str]:
     return [n for n in names if not n.startswith("twinviewer_")]
 
 
+def read_frame(path: str | Path, table: str | None = None, *, geometry: bool = True):
+    """One table as ``(frame, geometries, crs)``: attributes indexed by fid, shapely array.
+
+    The plain reader for code that wants rows, not a drawn layer (the demo's extra
+    tables, the cases import, the live service); it needs pyogrio only, not geopandas.
+    ``geometries`` is ``None`` when ``geometry`` is false; ``crs`` is GDAL's string or None.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    with opened(path) as gdal_path:
+        try:
+            meta, fids, wkb, fields = pyogrio.raw.read(gdal_path, layer=table,
+                                                       read_geometry=geometry,
+                                                       return_fids=True)
+        except Exception as exc:  # GDAL raises many types; all mean "cannot read"
+            raise LoadError(_gdal_problem(exc), path) from None
+    index = pd.Index(np.asarray(fids, dtype=np.int64), name="fid")
+    frame = pd.DataFrame({str(k): v for k, v in zip(meta["fields"], fields, strict=True)},
+                         index=index)
+    geoms = geometries_of(wkb, len(frame), path) if geometry else None
+    return frame, geoms, meta.get("crs")
+
+
 def read_vector(path: str | Path, *, table: str | None = None, name: str | None = None,
                 encoding: str | None = None, class_field: str | None = None,
                 height_field: str | None = None, floors_field: str | None = None,

@@ -259,10 +259,10 @@ def devices_from_scene(scene: str | Path, *, sensors: str = SENSORS_LAYER,
                        ) -> list[Device]:
     """The sensors layer of a scene as devices, each grouped by the building (else the
     compound) it stands in or beside (within 10 m)."""
-    import pyogrio
     import shapely
 
     from twinviewer.io.scene_file import read_scene_file
+    from twinviewer.io.vector import read_frame
 
     spec = read_scene_file(scene)
     by_name = {lyr.name: lyr for lyr in spec.layers}
@@ -272,24 +272,23 @@ def devices_from_scene(scene: str | Path, *, sensors: str = SENSORS_LAYER,
 
     def read(name):
         lyr = by_name[name]
-        return pyogrio.read_dataframe(lyr.source, layer=lyr.options.get("table"),
-                                      fid_as_index=True)
+        frame, geoms, _crs = read_frame(lyr.source, lyr.options.get("table"))
+        return frame, geoms
 
-    s = read(sensors)
+    s, pts = read(sensors)
     if "编号" not in s:
         raise LoadError(translate("LoadError", "sensors layer {name!r} has no 编号 column")
                         .format(name=sensors), scene)
     n = len(s)
     group = np.full(n, "", dtype=object)
     compound = np.full(n, "", dtype=object)
-    pts = s.geometry.to_numpy()
     for name, target, near in ((buildings, group, 10.0), (compounds, compound, 0.0)):
         if name not in by_name:
             continue
-        poly = read(name)
+        poly, shapes = read(name)
         label = poly["名称"].astype(str).to_numpy() if "名称" in poly else \
             poly.index.astype(str).to_numpy()
-        tree = shapely.STRtree(poly.geometry.to_numpy())
+        tree = shapely.STRtree(shapes)
         pi, ti = tree.query_nearest(pts, max_distance=near or None, all_matches=False) \
             if near else tree.query(pts, predicate="within")
         target[pi] = label[ti]
