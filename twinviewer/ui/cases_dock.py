@@ -1,7 +1,8 @@
 """Cases & Alerts dock: open alerts and cases (overdue first), their actions, the dashboard.
 
 The dock owns no data: cases and alerts live in the scene's store
-(:class:`~twinviewer.store.cases.CaseStore`); the dock reads them, shows them and
+(:func:`~twinviewer.store.scene_cases.case_store_for`: the GeoPackage, or the
+PostGIS twin of a team scene); the dock reads them, shows them and
 sends commands (acknowledge, 转立案, transition, assign, extend, attach).  When the
 scene file names a broker (``[live] broker``), the dock runs the
 :class:`~twinviewer.live.service.LiveService`: paho's thread only queues messages, a
@@ -223,12 +224,12 @@ class CasesDock(QDockWidget):
             self.refresh()
             return
         from twinviewer.io.scene_file import read_scene_file
-        from twinviewer.live.service import LiveService, devices_from_scene, scene_store_path
-        from twinviewer.store.cases import CaseStore
+        from twinviewer.live.service import LiveService, devices_from_scene
+        from twinviewer.store.scene_cases import case_store_for
 
         try:
             spec = read_scene_file(scene.path)
-            self.store = CaseStore(scene_store_path(scene.path))
+            self.store = case_store_for(scene.path)
             sensors = spec.live.get("sensors", "传感器")
             try:
                 devs = devices_from_scene(scene.path, sensors=sensors)
