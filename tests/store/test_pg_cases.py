@@ -53,3 +53,49 @@ def test_the_server_enforces_who_may_move_and_close(crew, twin):
         conn.rollback()
         with pytest.raises(psycopg.Error, match="append-only"):
             conn.execute(f"DELETE FROM {EVENTS}")
+
+
+# -- the same scenarios as on a GeoPackage (tests/store/test_case_store.py), on the twin --
+
+
+@pytest.fixture
+def store(twin):
+    """The twin's case store as its admin (the tables are installed on first use)."""
+    return PgCaseStore(twin)
+
+
+def test_pg_calendar_limits_and_readings_round_trip(store, twin):
+    import datetime as dt
+
+    from twinviewer.core.calendar import WorkingCalendar
+    from twinviewer.core.cases import TimeLimit
+
+    cal = WorkingCalendar(weekdays=(0, 1, 2, 3, 4, 5), start="08:30", end="17:30",
+                          holidays=[dt.date(2026, 10, 1)], workdays=[dt.date(2026, 10, 11)])
+    store.save_calendar(cal)
+    back = PgCaseStore(twin).calendar()
+    assert back.days() == cal.days() and (back.start, back.end) == ("08:30", "17:30")
+    assert tuple(back.weekdays) == (0, 1, 2, 3, 4, 5)
+    store.set_limits([TimeLimit("a", 2, "工作日"), TimeLimit("b", 3, "自然日")])
+    store.set_limits([TimeLimit("a", 5, "工作时")])
+    assert [(t.subcategory, t.amount, t.unit) for t in store.limits()] == [
+        ("a", 5.0, "工作时"), ("b", 3.0, "自然日")]
+    store.set_limits([TimeLimit("c", 1, "工作日")], replace=True)
+    assert [t.subcategory for t in store.limits()] == ["c"]
+    assert store.record_readings([("S1", 1, "t", "烟感", 0.5, True)] * 2) == [True, False]
+    with psycopg.connect(twin) as conn:  # what the server holds, read without twinviewer
+        assert conn.execute("SELECT 日期, 类型 FROM twinviewer_calendar ORDER BY 日期"
+                            ).fetchall() == [("2026-10-01", "休息"), ("2026-10-11", "上班")]
+        with pytest.raises(psycopg.Error, match="append-only"):
+            conn.execute("DELETE FROM twinviewer_device_events")
+    assert store.readings().seq.tolist() == [1]
+
+
+def test_pg_viewer_and_unit_may_not_edit_the_calendar(crew):
+    from twinviewer.core.calendar import WorkingCalendar
+
+    crew["cai"].save_calendar(WorkingCalendar(start="08:00"))  # a checker may
+    for login in ("vic", "uma"):
+        with pytest.raises(StoreError, match=f"permission denied: {login} holds no case role"):
+            crew[login].save_calendar(WorkingCalendar(start="10:00"))
+    assert crew["vic"].calendar().start == "08:00"

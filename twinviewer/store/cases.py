@@ -191,6 +191,9 @@ class CaseTables(ABC):
     @abstractmethod
     def alert_counts(self, now: _dt.datetime | None = None) -> dict[str, int]: ...
 
+    def close(self) -> None:  # noqa: B027 (a store holding a connection overrides it)
+        """Let go of what the store holds open (a GeoPackage store holds nothing)."""
+
     def book(self, clock: Clock | None = None) -> CaseBook:
         """The cases and events as a :class:`CaseBook` whose changes are written here."""
         cases, events = self.frames()
