@@ -42,7 +42,7 @@ class CalendarDialog(QDialog):
     parent : QWidget, optional
     """
 
-    #: emitted after the calendar was written to the store
+    # emitted after the calendar was written to the store
     saved = Signal()
 
     def __init__(self, store, parent=None) -> None:
