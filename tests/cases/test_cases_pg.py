@@ -84,7 +84,7 @@ def test_cases_on_a_team_scene_live_in_the_twin_with_server_roles(scenes, twin, 
     assert run("cases", scenes["cai"], "transition", cid, "结案", "--role",
                "checker").returncode == 0
     out = json.loads(run("cases", scenes["postgres"], "--json").stdout)
-    assert out["by_state"] == {"上报": 3, "结案": 1} and out["closed_rate"] == 0.25
+    assert out["by_state"] == {"上报": 3, "结案": 1} and out["open"] == 3
     with psycopg.connect(twin) as conn:
         steps = conn.execute("SELECT who, to_state FROM twinviewer_case_events WHERE case_id "
                              "= %s ORDER BY id", (cid,)).fetchall()

@@ -417,8 +417,8 @@
         <translation>调休上班</translation>
     </message>
     <message>
-        <source>{day}: {kind}</source>
-        <translation>{day}：{kind}</translation>
+        <source>{day} added: {kind}</source>
+        <translation>已添加 {day}：{kind}</translation>
     </message>
 </context>
 <context>

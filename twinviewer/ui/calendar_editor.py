@@ -130,7 +130,7 @@ class CalendarDialog(QDialog):
         """Mark ``day`` a holiday or a make-up working day (replacing what it was)."""
         self.days[day] = kind
         self._fill()
-        self.message.setText(self.tr("{day}: {kind}").format(day=day.isoformat(),
+        self.message.setText(self.tr("{day} added: {kind}").format(day=day.isoformat(),
                                                             kind=self._kind_text(kind)))
 
     def remove_selected(self) -> None:
