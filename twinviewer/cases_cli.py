@@ -77,9 +77,9 @@ def _guard(func):
 
 
 def case_store(scene: str | Path):
-    from twinviewer.live.service import scene_store_path
-    from twinviewer.store.cases import CaseStore
-    return CaseStore(scene_store_path(scene))
+    """The scene's case store: its PostGIS twin for a team scene, else its GeoPackage."""
+    from twinviewer.store.scene_cases import case_store_for
+    return case_store_for(scene)
 
 
 def run_cases(args) -> int:
@@ -154,7 +154,7 @@ def _buildings(scene: Path, name: str):
     from pyproj import CRS, Transformer
 
     from twinviewer.io.scene_file import read_scene_file
-    from twinviewer.io.vector import read_frame
+    from twinviewer.store.scene_cases import read_table
 
     spec = read_scene_file(scene)
     for layer in spec.layers:
@@ -164,7 +164,7 @@ def _buildings(scene: Path, name: str):
         raise LoadError(translate("LoadError", "the scene has no layer named {name!r} "
                                                "(--layer)").format(name=name), scene)
     table = layer.options.get("table")
-    df, geoms, crs = read_frame(layer.source, table)
+    df, geoms, crs = read_table(layer.source, table)
     df = df.reset_index().rename(columns={"fid": "oid"})
     to_layer = None
     if crs is not None:

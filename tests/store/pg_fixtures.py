@@ -57,3 +57,32 @@ def twin(pg_db) -> str:
 
     publish(DEMO_SCENE, pg_db)
     return pg_db
+
+
+#: the case crew of a twin: login -> case role (None: the twin's plain viewer)
+CREW = {"vic": None, "olga": "operator", "uma": "unit", "cai": "checker"}
+
+
+def as_login(url: str, login: str) -> str:
+    """The twin's URL for another login (the fixtures' URLs name ``postgres@``)."""
+    return url.replace("postgres@", f"{login}@", 1)
+
+
+@pytest.fixture
+def case_crew(twin, pg_cluster) -> dict[str, str]:
+    """The case tables installed in ``twin`` and four logins (:data:`CREW`) holding the
+    viewer role and their case role, passwords in the cluster's password file;
+    returns ``{login: URL}``."""
+    from twinviewer.store.pg_cases import grant_case_role, install
+    from twinviewer.store.postgis import PostGISStore
+
+    admin = PostGISStore(twin)
+    install(admin)
+    with open(pg_cluster.passfile, "a") as fh:
+        for login, role in CREW.items():
+            admin.grant(login, "viewer", password=f"pw-{login}")
+            if role:
+                grant_case_role(admin, login, role)
+            fh.write(f"127.0.0.1:{pg_cluster.port}:*:{login}:pw-{login}\n")
+    admin.close()
+    return {login: as_login(twin, login) for login in CREW}

@@ -351,6 +351,77 @@
     </message>
 </context>
 <context>
+    <name>CalendarDialog</name>
+    <message>
+        <source>Working calendar</source>
+        <translation>工作日历</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>周一</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>周二</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>周三</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>周四</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>周五</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>周六</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>周日</translation>
+    </message>
+    <message>
+        <source>Working days</source>
+        <translation>工作日</translation>
+    </message>
+    <message>
+        <source>Office hours</source>
+        <translation>办公时间</translation>
+    </message>
+    <message>
+        <source>Add holiday (休息)</source>
+        <translation>添加休息日（休息）</translation>
+    </message>
+    <message>
+        <source>Add make-up working day (上班)</source>
+        <translation>添加调休上班日（上班）</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Holidays and make-up working days</source>
+        <translation>节假日与调休上班日</translation>
+    </message>
+    <message>
+        <source>holiday (休息)</source>
+        <translation>休息</translation>
+    </message>
+    <message>
+        <source>make-up working day (上班)</source>
+        <translation>调休上班</translation>
+    </message>
+    <message>
+        <source>{day} added: {kind}</source>
+        <translation>已添加 {day}：{kind}</translation>
+    </message>
+</context>
+<context>
     <name>CalendarError</name>
     <message>
         <source>{value!r} is not a time such as 09:00</source>
@@ -540,6 +611,10 @@
         <translation>保存时限</translation>
     </message>
     <message>
+        <source>Working calendar…</source>
+        <translation>工作日历…</translation>
+    </message>
+    <message>
         <source>Time limits</source>
         <translation>时限表</translation>
     </message>
@@ -638,6 +713,10 @@
     <message>
         <source>{n} time limits saved</source>
         <translation>已保存 {n} 条时限</translation>
+    </message>
+    <message>
+        <source>Working calendar saved; deadlines recounted</source>
+        <translation>工作日历已保存，办理期限已重新计算</translation>
     </message>
     <message>
         <source>No cases</source>
@@ -2108,10 +2187,6 @@
         <translation>场景中没有名为 {name!r} 的图层（--layer）</translation>
     </message>
     <message>
-        <source>cannot read layer {name!r}: {detail}</source>
-        <translation>无法读取图层 {name!r}：{detail}</translation>
-    </message>
-    <message>
         <source>is neither UTF-8 nor GBK text</source>
         <translation>既不是 UTF-8 也不是 GBK 文本</translation>
     </message>
@@ -2138,6 +2213,10 @@
     <message>
         <source>no broker: give --broker or [live] broker in the scene file</source>
         <translation>没有消息代理：请用 --broker 或在场景文件的 [live] broker 中指定</translation>
+    </message>
+    <message>
+        <source>a PostGIS layer needs its table (table = ...)</source>
+        <translation>PostGIS 图层需要指明数据表（table = ...）</translation>
     </message>
 </context>
 <context>
@@ -2968,6 +3047,7 @@ Purpose:</source>
     </message>
     <message>
         <source>the store is busy (another program is writing it); try again</source>
+        <extracomment>where the cases live, for messages (a path or a password-less URL)</extracomment>
         <translation>存储正忙（另一个程序正在写入），请重试</translation>
     </message>
     <message>
@@ -3279,8 +3359,48 @@ Purpose:</source>
         <translation>未知的案件角色 {role!r}（可用角色：{roles}）</translation>
     </message>
     <message>
-        <source>the server refused: {detail}</source>
-        <translation>服务器拒绝：{detail}</translation>
+        <source>viewer</source>
+        <translation>查看者</translation>
+    </message>
+    <message>
+        <source>operator</source>
+        <translation>受理员</translation>
+    </message>
+    <message>
+        <source>unit</source>
+        <translation>处置单位</translation>
+    </message>
+    <message>
+        <source>checker</source>
+        <translation>核查员</translation>
+    </message>
+    <message>
+        <source>admin</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <source>this twin has no case tables yet: its admin ({admin}) opens its cases once (twinviewer cases SCENE) to create them</source>
+        <translation>此孪生库还没有案件表：请其管理员（{admin}）先打开一次案件（twinviewer cases SCENE）以创建</translation>
+    </message>
+    <message>
+        <source>permission denied: {login} does not hold the case role {role}</source>
+        <translation>权限不足：{login} 不是{role}</translation>
+    </message>
+    <message>
+        <source>permission denied: only a checker may close a case</source>
+        <translation>权限不足：只有核查员可以结案</translation>
+    </message>
+    <message>
+        <source>permission denied: the role {role} may not move a case from {src} to {dst}</source>
+        <translation>权限不足：{role}不能把案件从{src}转到{dst}</translation>
+    </message>
+    <message>
+        <source>permission denied: only a checker may decide an extension</source>
+        <translation>权限不足：只有核查员可以审批延期</translation>
+    </message>
+    <message>
+        <source>permission denied: {login} holds no case role that may do this (the twin&apos;s admin grants case roles)</source>
+        <translation>权限不足：{login} 没有可做此事的案件角色（案件角色由孪生库管理员授予）</translation>
     </message>
 </context>
 <context>

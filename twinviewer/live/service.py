@@ -35,7 +35,7 @@ from twinviewer.core.cases import REGISTERED, REPORTED, Case, CaseEvent, Clock
 from twinviewer.core.errors import LoadError
 from twinviewer.i18n import translate
 from twinviewer.live.contract import Rejection, Status, parse
-from twinviewer.store.cases import CaseStore
+from twinviewer.store.cases import CaseTables
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,9 @@ class LiveService:
 
     Parameters
     ----------
-    store : CaseStore
+    store : CaseTables
+        The scene's case store (GeoPackage or PostGIS, see
+        :func:`twinviewer.store.scene_cases.case_store_for`).
     devices : iterable of Device
         The sensors layer as devices (see :func:`devices_from_scene`).
     clock : Clock, optional
@@ -69,7 +71,7 @@ class LiveService:
         Layer name cases from alerts sit on.
     """
 
-    def __init__(self, store: CaseStore, devices: Iterable[Device], *, clock: Clock | None = None,
+    def __init__(self, store: CaseTables, devices: Iterable[Device], *, clock: Clock | None = None,
                  rules: Rules | None = None, sensors_layer: str = SENSORS_LAYER,
                  who: str = SYSTEM) -> None:
         self.store = store
@@ -242,16 +244,12 @@ class LiveService:
                 "cases_opened": self.counts["cases"], "alerts": self.engine.counts()}
 
 
-def scene_store_path(scene: str | Path) -> Path:
-    """The GeoPackage holding a scene's cases: the first ``.gpkg`` its layers come from,
-    else ``cases.gpkg`` beside the scene file."""
-    from twinviewer.io.scene_file import read_scene_file
+def scene_store_path(scene: str | Path) -> Path | str:
+    """Where a scene's cases live: a PostGIS URL for a team scene, else its GeoPackage
+    (see :func:`twinviewer.store.scene_cases.case_location`)."""
+    from twinviewer.store.scene_cases import case_location
 
-    spec = read_scene_file(scene)
-    for layer in spec.layers:
-        if str(layer.source).lower().endswith(".gpkg"):
-            return Path(layer.source)
-    return Path(scene).parent / "cases.gpkg"
+    return case_location(scene)
 
 
 def devices_from_scene(scene: str | Path, *, sensors: str = SENSORS_LAYER,
@@ -262,7 +260,7 @@ def devices_from_scene(scene: str | Path, *, sensors: str = SENSORS_LAYER,
     import shapely
 
     from twinviewer.io.scene_file import read_scene_file
-    from twinviewer.io.vector import read_frame
+    from twinviewer.store.scene_cases import read_table
 
     spec = read_scene_file(scene)
     by_name = {lyr.name: lyr for lyr in spec.layers}
@@ -272,7 +270,7 @@ def devices_from_scene(scene: str | Path, *, sensors: str = SENSORS_LAYER,
 
     def read(name):
         lyr = by_name[name]
-        frame, geoms, _crs = read_frame(lyr.source, lyr.options.get("table"))
+        frame, geoms, _crs = read_table(lyr.source, lyr.options.get("table"))
         return frame, geoms
 
     s, pts = read(sensors)

@@ -26,6 +26,7 @@ import datetime as _dt
 import json
 import logging
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -126,7 +127,86 @@ def _t(value) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%S") if hasattr(value, "strftime") else str(value)
 
 
-class CaseStore:
+class CaseTables(ABC):
+    """What the CLI, the listener and the dock ask of a scene's case store.
+
+    Two stores give it: :class:`CaseStore` (the scene's GeoPackage) and
+    :class:`~twinviewer.store.pg_cases.PgCaseStore` (a PostGIS twin, roles enforced by
+    the server).  :func:`twinviewer.store.scene_cases.case_store_for` picks one from
+    the scene.  Every method raises :class:`StoreError` with one line on failure.
+    """
+
+    #: where the cases live, for messages (a path or a password-less URL)
+    location: str = ""
+
+    @abstractmethod
+    def limits(self) -> list[TimeLimit]: ...
+
+    @abstractmethod
+    def set_limits(self, limits: Iterable[TimeLimit], *, replace: bool = False) -> None: ...
+
+    @abstractmethod
+    def calendar(self) -> WorkingCalendar: ...
+
+    @abstractmethod
+    def save_calendar(self, cal: WorkingCalendar) -> None: ...
+
+    @abstractmethod
+    def add_case(self, case: Case, ref: str | None = None) -> bool: ...
+
+    @abstractmethod
+    def append_event(self, event: CaseEvent) -> None: ...
+
+    @abstractmethod
+    def file_cases(self, cases: Sequence[tuple[Case, Sequence[CaseEvent], str | None]]
+                   ) -> int: ...
+
+    @abstractmethod
+    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]: ...
+
+    @abstractmethod
+    def record_readings(self, rows: Iterable[tuple]) -> list[bool]: ...
+
+    @abstractmethod
+    def seen(self) -> dict[str, set[int]]: ...
+
+    @abstractmethod
+    def readings(self) -> pd.DataFrame: ...
+
+    @abstractmethod
+    def save_alerts(self, alerts: Iterable[Alert]) -> None: ...
+
+    @abstractmethod
+    def alerts(self) -> pd.DataFrame: ...
+
+    @abstractmethod
+    def acknowledge(self, alert_id: str, who: str, when: _dt.datetime) -> None: ...
+
+    @abstractmethod
+    def add_silence(self, s: Silence) -> None: ...
+
+    @abstractmethod
+    def silences(self) -> list[Silence]: ...
+
+    @abstractmethod
+    def alert_counts(self, now: _dt.datetime | None = None) -> dict[str, int]: ...
+
+    def close(self) -> None:  # noqa: B027 (a store holding a connection overrides it)
+        """Let go of what the store holds open (a GeoPackage store holds nothing)."""
+
+    def book(self, clock: Clock | None = None) -> CaseBook:
+        """The cases and events as a :class:`CaseBook` whose changes are written here."""
+        cases, events = self.frames()
+        b = CaseBook(clock=clock, calendar=self.calendar(), limits=self.limits(),
+                     on_event=self.append_event, on_case=self.add_case)
+        b.load((Case(**{k: (None if pd.isna(v) else v) for k, v in r.items()})
+                for r in cases[list(CASE_COLUMNS)].to_dict("records")),
+               (CaseEvent(**{k: ("" if v is None else v) for k, v in r.items()})
+                for r in events[list(EVENT_COLUMNS)].to_dict("records")))
+        return b
+
+
+class CaseStore(CaseTables):
     """The case and alert tables of one GeoPackage.
 
     Parameters
@@ -139,6 +219,7 @@ class CaseStore:
 
     def __init__(self, path: str | Path, *, timeout: float = 5.0) -> None:
         self.path = Path(path)
+        self.location = str(self.path)
         self.timeout = timeout
         self._ready = False
 
@@ -258,17 +339,6 @@ class CaseStore:
                 ("weekdays", json.dumps(list(cal.weekdays)))])
 
     # -- cases ---------------------------------------------------------------------------
-    def book(self, clock: Clock | None = None) -> CaseBook:
-        """The cases and events as a :class:`CaseBook` whose changes are written here."""
-        cases, events = self.frames()
-        b = CaseBook(clock=clock, calendar=self.calendar(), limits=self.limits(),
-                     on_event=self.append_event, on_case=self.add_case)
-        b.load((Case(**{k: (None if pd.isna(v) else v) for k, v in r.items()})
-                for r in cases[list(CASE_COLUMNS)].to_dict("records")),
-               (CaseEvent(**{k: ("" if v is None else v) for k, v in r.items()})
-                for r in events[list(EVENT_COLUMNS)].to_dict("records")))
-        return b
-
     def add_case(self, case: Case, ref: str | None = None,
                  conn: sqlite3.Connection | None = None) -> bool:
         """Insert a case row; False when a case with the same ``ref`` exists already."""

@@ -1,7 +1,8 @@
 """Cases & Alerts dock: open alerts and cases (overdue first), their actions, the dashboard.
 
 The dock owns no data: cases and alerts live in the scene's store
-(:class:`~twinviewer.store.cases.CaseStore`); the dock reads them, shows them and
+(:func:`~twinviewer.store.scene_cases.case_store_for`: the GeoPackage, or the
+PostGIS twin of a team scene); the dock reads them, shows them and
 sends commands (acknowledge, 转立案, transition, assign, extend, attach).  When the
 scene file names a broker (``[live] broker``), the dock runs the
 :class:`~twinviewer.live.service.LiveService`: paho's thread only queues messages, a
@@ -194,9 +195,13 @@ class CasesDock(QDockWidget):
             [QStandardItem(v) for v in ("", "1", "工作日", "")]))
         self.save_limits_button = QPushButton(self.tr("Save time limits"), page)
         self.save_limits_button.clicked.connect(self.save_limits)
+        self.calendar_button = QPushButton(self.tr("Working calendar…"), page)
+        self.calendar_button.clicked.connect(self.open_calendar)
+        self.calendar_dialog = None
         self.limit_message = QLabel(page)
         row.addWidget(add)
         row.addWidget(self.save_limits_button)
+        row.addWidget(self.calendar_button)
         row.addWidget(self.limit_message, 1)
         lay.addWidget(self.limit_view, 1)
         lay.addLayout(row)
@@ -218,17 +223,19 @@ class CasesDock(QDockWidget):
         """Read the scene's cases and alerts; start listening when it names a broker."""
         self.stop()
         scene = self.window_.scene
+        if self.store is not None:
+            self.store.close()  # a PostGIS store's connection
         self.store = None
         if not scene.path or not str(scene.path).endswith(".toml"):
             self.refresh()
             return
         from twinviewer.io.scene_file import read_scene_file
-        from twinviewer.live.service import LiveService, devices_from_scene, scene_store_path
-        from twinviewer.store.cases import CaseStore
+        from twinviewer.live.service import LiveService, devices_from_scene
+        from twinviewer.store.scene_cases import case_store_for
 
         try:
             spec = read_scene_file(scene.path)
-            self.store = CaseStore(scene_store_path(scene.path))
+            self.store = case_store_for(scene.path)
             sensors = spec.live.get("sensors", "传感器")
             try:
                 devs = devices_from_scene(scene.path, sensors=sensors)
@@ -586,6 +593,26 @@ class CasesDock(QDockWidget):
         self.limit_message.setText(self.tr("{n} time limits saved").format(n=len(limits)))
         self.refresh()
         return True
+
+    def open_calendar(self) -> None:
+        """Show the working-calendar dialog (:mod:`twinviewer.ui.calendar_editor`)."""
+        from twinviewer.ui.calendar_editor import CalendarDialog
+
+        if self.store is None:
+            return
+        try:
+            dialog = CalendarDialog(self.store, self)
+        except Exception as exc:  # StoreError: the calendar cannot be read
+            self.limit_message.setText(str(getattr(exc, "message", exc)))
+            return
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.saved.connect(self._calendar_saved)
+        self.calendar_dialog = dialog
+        dialog.open()
+
+    def _calendar_saved(self) -> None:
+        self.limit_message.setText(self.tr("Working calendar saved; deadlines recounted"))
+        self.refresh()  # the book is re-read with the new calendar: every deadline moves
 
     # -- dashboard ---------------------------------------------------------------------------
     def dashboard_tables(self) -> dict[str, pd.DataFrame]:

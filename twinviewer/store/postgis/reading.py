@@ -102,6 +102,21 @@ class _Reading:
             out[int(row[0])] = values
         return out
 
+    def frame(self, table: str) -> tuple[Any, np.ndarray, str | None]:
+        """One table as ``(frame, geometries, crs)`` like :func:`twinviewer.io.vector.read_frame`:
+        the readable attributes indexed by oid (named ``fid``), a shapely array in the
+        table's CRS, the CRS string."""
+        import pandas as pd
+
+        t = self._table(table)
+        cols = [_q(OID), *map(_q, t.readable), f"ST_AsBinary({_q(GEOM)})"]
+        rows = self._query(f"SELECT {', '.join(cols)} FROM {_q(t.name)} ORDER BY {_q(OID)}")
+        index = pd.Index(np.array([r[0] for r in rows], dtype=np.int64), name="fid")
+        frame = pd.DataFrame({c: [_plain(r[i + 1], t.kinds[c]) for r in rows]
+                              for i, c in enumerate(t.readable)}, index=index)
+        wkb = np.array([None if r[-1] is None else bytes(r[-1]) for r in rows], dtype=object)
+        return frame, shapely.from_wkb(wkb), t.crs
+
     def points(self, table: str, oids: Iterable[int], scene: Any = None
                ) -> dict[int, tuple[np.ndarray, int]]:
         """``{oid: (positions (k, 3), version)}`` of point objects.
