@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import shapely
@@ -166,23 +165,6 @@ def _plain(v):
     return str(v)
 
 
-def _store_of(layer) -> Path:
-    src = Path(layer.source) if layer.source else None
-    if src is None or src.suffix.lower() != ".gpkg":
-        raise ValueError(translate("AnalysisError", "layer {layer} is not in a GeoPackage store: "
-                                                    "import it first").format(layer=layer.name))
-    return src
-
-
-def _save_columns(scene, layer, command, user) -> int:
-    from twinviewer.core.edits import CommandStack
-    from twinviewer.store import GeoPackageStore
-
-    stack = CommandStack()
-    stack.push(command)
-    return GeoPackageStore(_store_of(layer), user=user).save(stack, scene=scene).changes
-
-
 def _rows_where(scene, layer, expr: str | None) -> np.ndarray | None:
     if not expr:
         return None
@@ -197,12 +179,8 @@ def _rows_where(scene, layer, expr: str | None) -> np.ndarray | None:
 
 def _sunlight(args) -> int:
     from twinviewer.analysis.rays import Occluders
-    from twinviewer.analysis.sunlight import (
-        SunlightRequest,
-        scene_lonlat,
-        sunlight,
-        sunlight_columns,
-    )
+    from twinviewer.analysis.saving import save_output, sunlight_output
+    from twinviewer.analysis.sunlight import SunlightRequest, scene_lonlat, sunlight
 
     scene = _scene(args)
     layer = scene_layer(scene, args.layer)
@@ -241,16 +219,15 @@ def _sunlight(args) -> int:
                   floors=",".join(map(str, b["floors_below"])))
               for b in payload["below_threshold"]]
     if args.save:
-        payload["saved_changes"] = _save_columns(
-            scene, layer, sunlight_columns(layer, result, floors_field=floors), args.user)
+        payload["saved_changes"] = save_output(
+            scene, sunlight_output(layer, result, floors_field=floors), user=args.user).changes
         lines.append(translate("cli", "saved {n} changes").format(n=payload["saved_changes"]))
     _emit(args, payload, lines)
     return 0
 
 
 def _coverage(args) -> int:
-    from twinviewer.analysis.layers import save_result_layer
-    from twinviewer.analysis.results import column_commands, result_macro
+    from twinviewer.analysis.saving import coverage_output, save_output
 
     scene = _scene(args)
     t0 = time.perf_counter()
@@ -281,17 +258,12 @@ def _coverage(args) -> int:
         lines += [f"  {c['name']}: {c['ground_share'] or 0:.1%} / {c['road_share'] or 0:.1%}"
                   for c in payload["compounds"]]
     if args.save:
-        store = _store_of(scene_layer(scene, args.cameras))
-        for lyr, table in zip(layers, ("analysis_coverage", "analysis_blind_roads"), strict=False):
-            save_result_layer(store, table, lyr, scene=scene, params=result.params,
-                              user=args.user)
-        if shares is not None and compounds is not None:
-            cmd = result_macro(translate("EditLabel", "Camera coverage"), result.params,
-                               column_commands(compounds, {
-                                   "监控覆盖率": ("real", np.round(shares["ground_share"], 4)),
-                                   "道路覆盖率": ("real", np.round(shares["road_share"], 4))}))
-            payload["saved_changes"] = _save_columns(scene, compounds, cmd, args.user)
-        lines.append(translate("cli", "saved to {store}").format(store=store))
+        saved = save_output(scene, coverage_output(result, layers, compounds,
+                                                   scene_layer(scene, args.cameras)),
+                            user=args.user)
+        if compounds is not None and shares is not None:
+            payload["saved_changes"] = saved.changes
+        lines.append(translate("cli", "saved to {store}").format(store=saved.store))
     _emit(args, payload, lines)
     return 0
 
@@ -318,12 +290,8 @@ def _sightline(args) -> int:
 
 
 def _height_limit(args) -> int:
-    from twinviewer.analysis.height_limit import (
-        ControlSurface,
-        VertexIndex,
-        excess,
-        excess_columns,
-    )
+    from twinviewer.analysis.height_limit import ControlSurface, VertexIndex, excess
+    from twinviewer.analysis.saving import height_limit_output, save_output
 
     scene = _scene(args)
     if args.plane:
@@ -360,8 +328,10 @@ def _height_limit(args) -> int:
         lines.append(translate("cli", "{layer}: {n} objects above the limit").format(
             layer=name, n=len(rows)))
         lines += [f"  oid {df['oid'].iat[r]}: +{e[r]:.2f} m" for r in rows[np.argsort(-e[rows])]]
-        if args.save and len(rows):
-            _save_columns(scene, lyr, excess_columns(lyr, e, payload["params"]), args.user)
+    if args.save:
+        payload["saved_changes"] = save_output(scene, height_limit_output(
+            [(lyr, e) for lyr, e, _rows in out.values()], payload["params"]),
+            user=args.user).changes
     _emit(args, payload, lines)
     return 0
 

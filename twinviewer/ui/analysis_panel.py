@@ -1,5 +1,11 @@
 """Planning analysis in the window: the Analysis menu, the sunlight dialog (worker
-thread with progress and cancel), camera coverage, height limit and the section plane."""
+thread with progress and cancel), camera coverage, height limit and the section plane.
+
+Results are kept as ``twinviewer analyse ... --save`` keeps them
+(:mod:`twinviewer.analysis.saving`, the one path for both): result layers go into
+the scene's GeoPackage as tables of their own, each with an edit-log row naming the
+parameters; column edits become one undo step each and are saved at once when
+nothing else was pending (else with the other edits, on *File > Save*)."""
 
 from __future__ import annotations
 
@@ -160,7 +166,8 @@ class SunlightDialog(QDialog):
         self.job = None
 
     def _done(self, payload) -> None:
-        from twinviewer.analysis.sunlight import sunlight_columns, sunlight_style
+        from twinviewer.analysis.saving import sunlight_output
+        from twinviewer.analysis.sunlight import sunlight_style
 
         layer, floors, result = payload
         self.job = None
@@ -168,7 +175,7 @@ class SunlightDialog(QDialog):
         self.cancel_button.setEnabled(False)
         self.progress.setValue(100)
         window = self.tools.window
-        if window.edits.push(sunlight_columns(layer, result, floors_field=floors)):
+        if self.tools.keep_results(sunlight_output(layer, result, floors_field=floors)):
             # the window's own style path: 3D colours and the legend follow
             window.analysis.set_style(layer, sunlight_style(layer, result), save=False)
         self.result = result
@@ -236,41 +243,70 @@ class PlanningTools:
             self.window.message_bar.push(translate("PlanningTools",
                 "No camera layer with view cones in this scene."), "info")
             return
-        self.coverage_job = AnalysisJob(lambda progress: coverage_layers(scene, cameras=cams.name))
+        self.coverage_job = AnalysisJob(lambda progress: (*coverage_layers(
+            scene, cameras=cams.name, progress=progress), cams))
         self.coverage_job.signals.done.connect(self._coverage_done)
         self.coverage_job.signals.failed.connect(
             lambda m: self.window.message_bar.push(m, "warning") if m else None)
         QThreadPool.globalInstance().start(self.coverage_job)
 
     def _coverage_done(self, payload) -> None:
-        from twinviewer.analysis.results import column_commands, result_macro
+        from twinviewer.analysis.saving import coverage_output
 
-        result, layers, compounds = payload
+        result, layers, compounds, cams = payload
         scene = self.window.scene
         for layer in layers:  # VTK objects for them are made here, on the GUI thread
             scene.add_layer(layer, placed=True)
-        shares = result.compound_shares
-        if shares is not None and compounds is not None:
-            self.window.edits.push(result_macro(
-                translate("PlanningTools", "Camera coverage"), result.params, column_commands(compounds, {
-                    "监控覆盖率": ("real", np.round(shares["ground_share"], 4)),
-                    "道路覆盖率": ("real", np.round(shares["road_share"], 4))})))
+        self.keep_results(coverage_output(result, layers, compounds, cams))
         self.window.message_bar.push(translate("PlanningTools",
             "Cameras see {a:,.0f} m²; {k} road pieces are seen by none.").format(
             a=result.union.area, k=0 if result.blind_roads is None else len(result.blind_roads)),
             "info")
+
+    # -- keeping results ------------------------------------------------------------
+    def keep_results(self, out) -> bool:
+        """Keep one run's results as the CLI's ``--save`` does (:mod:`~twinviewer.analysis.saving`).
+
+        The column edits go onto the window's undo history (``False`` when refused);
+        the result layers are written into the scene's GeoPackage with the parameters
+        in its edit log; the columns are saved at once when nothing else was pending,
+        else with the other edits.  A scene outside a store keeps them shown only.
+        """
+        from twinviewer.analysis.saving import save_tables
+        from twinviewer.store import StoreError
+
+        w = self.window
+        was_clean = w.edits.is_clean
+        for _layer, command in out.columns:
+            if not w.edits.push(command):
+                return False
+        try:
+            save_tables(w.scene, out)
+        except ValueError as exc:
+            w.message_bar.push(translate("PlanningTools",
+                "The results are shown but not saved: {error}").format(error=exc), "warning")
+            return True
+        except StoreError as exc:
+            w.message_bar.push(translate("PlanningTools",
+                "The results are shown but not saved: {error}").format(error=exc.message),
+                "warning")
+            return True
+        if out.columns:
+            if was_clean:
+                w.save()  # the parameters are in the macro's label: the log keeps them
+            else:
+                w.message_bar.push(translate("PlanningTools",
+                    "The result columns are saved with the other pending edits (File > Save)."),
+                    "info")
+        return True
 
     # -- height limit -----------------------------------------------------------
     def height_limit(self, height: float | None = None) -> None:
         import shapely
 
         from twinviewer.analysis.coverage import footprints
-        from twinviewer.analysis.height_limit import (
-            ControlSurface,
-            VertexIndex,
-            excess,
-            excess_columns,
-        )
+        from twinviewer.analysis.height_limit import ControlSurface, VertexIndex, excess
+        from twinviewer.analysis.saving import height_limit_output
 
         w = self.window
         if height is None:
@@ -293,6 +329,7 @@ class PlanningTools:
         surface = ControlSurface(polygon=area, height=float(height))
         total = 0
         first = True
+        found = []
         for layer in w.scene.layers:
             if not any(hasattr(b, "triangles") for b in layer.batches) or \
                     getattr(layer, "geometries", None) is not None:
@@ -302,10 +339,12 @@ class PlanningTools:
             if not len(rows):
                 continue
             total += len(rows)
-            w.edits.push(excess_columns(layer, e, surface.params()))
+            found.append((layer, e))
             if first:
                 w.scene.selection.select(layer.name, rows.tolist())
                 first = False
+        if found:
+            self.keep_results(height_limit_output(found, surface.params()))
         w.message_bar.push(translate("PlanningTools", "{n} objects rise above {h:g} m.").format(n=total, h=height),
                            "info")
 
