@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import shapely
@@ -20,7 +21,7 @@ import shapely
 from twinviewer.analysis.coverage_layers import coverage_layers, scene_layer
 from twinviewer.i18n import translate
 
-KINDS = ("sunlight", "coverage", "sightline", "height-limit", "measure")
+KINDS = ("sunlight", "shadows", "coverage", "sightline", "height-limit", "measure")
 
 
 def add_parser(sub, parser_class) -> None:
@@ -58,6 +59,28 @@ def add_parser(sub, parser_class) -> None:
         "cli", "analyse only buildings where EXPR holds, e.g. \"类别 = '住宅楼'\""))
     q.add_argument("--floors-field", default="层数", help=translate(
         "cli", "field with the number of floors (default 层数)"))
+
+    q = kinds.add_parser("shadows", help=translate(
+        "cli", "shadow animation over a day as an MP4 video (日照阴影)"))
+    q.add_argument("scene", help=translate("cli", "scene file (.toml) or data files"))
+    q.add_argument("--date", default=None, help=translate(
+        "cli", "the day (YYYY-MM-DD; default: this year's 大寒)"))
+    q.add_argument("--from", dest="start", default="08:00", help=translate(
+        "cli", "first frame, true solar time (default 08:00)"))
+    q.add_argument("--to", dest="end", default="16:00", help=translate(
+        "cli", "last frame, true solar time (default 16:00)"))
+    q.add_argument("--step", type=float, default=15.0, help=translate(
+        "cli", "minutes between frames (default 15)"))
+    q.add_argument("--out", required=True, help=translate("cli", "MP4 file to write"))
+    q.add_argument("--size", default="1280x720", help=translate(
+        "cli", "video size WxH (default 1280x720)"))
+    q.add_argument("--fps", type=float, default=4.0, help=translate(
+        "cli", "frames per second (default 4)"))
+    q.add_argument("--bookmark", default=None, help=translate(
+        "cli", "the scene's bookmark to film from (default: the whole scene)"))
+    q.add_argument("--no-captions", action="store_true",
+                   help=translate("cli", "leave the captions out"))
+    q.add_argument("--json", action="store_true", help=translate("cli", "print one JSON object"))
 
     q = kinds.add_parser("coverage", help=translate(
         "cli", "ground the cameras see, covered shares and blind roads (视频监控盲区)"))
@@ -226,6 +249,59 @@ def _sunlight(args) -> int:
     return 0
 
 
+def _shadows(args) -> int:
+    import os
+
+    if not os.environ.get("DISPLAY"):
+        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
+    from twinviewer.analysis.shadows import ShadowRequest, parse_clock
+    from twinviewer.analysis.sun import solar_term_date
+    from twinviewer.analysis.sunlight import scene_lonlat
+    from twinviewer.cli import _parse_size
+
+    size = _parse_size(args.size)
+    if size[0] % 2 or size[1] % 2:
+        raise ValueError(translate("cli", "--size {value!r}: width and height must be even for "
+                                          "H.264").format(value=args.size))
+    if not 0.1 <= args.fps <= 240:
+        raise ValueError(translate("cli", "--fps {value:g} is out of range (0.1 to 240)").format(
+            value=args.fps))
+    out = Path(args.out)
+    if out.suffix.lower() != ".mp4":
+        raise ValueError(translate("cli", "the output must be a {suffix} file").format(
+            suffix=".mp4") + f": {out}")
+    if not out.parent.exists():
+        raise ValueError(translate("cli", "the output folder does not exist") + f": {out}")
+    try:
+        day = dt.date.fromisoformat(args.date) if args.date else \
+            solar_term_date(dt.date.today().year, "大寒")
+    except ValueError:
+        raise ValueError(translate("AnalysisError", "{text} is not a date (YYYY-MM-DD)").format(
+            text=repr(args.date))) from None
+    start, end = parse_clock(args.start), parse_clock(args.end)
+    scene = _scene(args)
+    view = None
+    if args.bookmark is not None:
+        marks = {b.name: b for b in scene.bookmarks}
+        if args.bookmark not in marks:
+            raise ValueError(translate("cli", "no bookmark named {name!r} (bookmarks: {names})")
+                             .format(name=args.bookmark, names=", ".join(marks) or "-"))
+        view = marks[args.bookmark].view
+    lon, lat = scene_lonlat(scene)
+    req = ShadowRequest(day, start, end, args.step, latitude=lat, longitude=lon)
+    from twinviewer.render.shadow_video import export_shadow_video
+
+    t0 = time.perf_counter()
+    n = export_shadow_video(scene, req, out, size=size, fps=args.fps, view=view,
+                            captions=not args.no_captions)
+    payload = {"params": req.params(), "frames": n, "out": str(out),
+               "seconds": round(time.perf_counter() - t0, 2)}
+    _emit(args, payload, [translate("cli", "wrote {path} ({width}x{height}, {frames} frames, "
+                                           "{seconds:.1f} s)").format(
+        path=out, width=size[0], height=size[1], frames=n, seconds=n / args.fps)])
+    return 0
+
+
 def _coverage(args) -> int:
     from twinviewer.analysis.saving import coverage_output, save_output
 
@@ -367,5 +443,5 @@ def _measure(args) -> int:
     return 0
 
 
-_RUN = {"sunlight": _sunlight, "coverage": _coverage, "sightline": _sightline,
+_RUN = {"sunlight": _sunlight, "shadows": _shadows, "coverage": _coverage, "sightline": _sightline,
         "height-limit": _height_limit, "measure": _measure}

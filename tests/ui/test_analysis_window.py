@@ -193,3 +193,27 @@ def test_window_results_are_saved_in_the_store_with_their_parameters(main_window
         con.close()
     assert labels and all('"analysis":"height_limit"' in lb and '"height":60' in lb
                           for lb in labels)
+
+
+def test_sunlight_tool_exports_the_shadow_video(main_window, qtbot, tmp_path):
+    """The sunlight dialog's Shadow video: the chosen standard's day (大寒, 8-16 h true
+    solar time) at its time step, from the window's view; the scene is left as it was."""
+    import imageio.v2 as imageio
+
+    w = main_window(size=(1000, 700))
+    dialog = w.planning.sunlight()
+    dialog.preset.setCurrentIndex(dialog.preset.findData("dahan2"))
+    dialog.year.setValue(2026)
+    dialog.step.setValue(60.0)
+    names = [lyr.name for lyr in w.scene.layers]
+    out = tmp_path / "shadows.mp4"
+    assert dialog.export_shadows(str(out), size=(320, 240))
+    assert [lyr.name for lyr in w.scene.layers] == names  # the shadows lived offscreen only
+    reader = imageio.get_reader(str(out), format="FFMPEG")
+    frames = np.array([f for f in reader], dtype=np.int16)
+    reader.close()
+    assert len(frames) == 9 and frames.shape[1:] == (240, 320, 3)
+    moved = np.abs(frames[0, :-50] - frames[-1, :-50]).max(axis=2) > 40
+    assert moved.mean() > 0.002  # the morning and afternoon shadows fall apart
+    assert str(out) in dialog.status.text()
+    dialog.close()

@@ -109,6 +109,11 @@ class SunlightDialog(QDialog):
         self.cancel_button = QPushButton(self.tr("Cancel"), self)
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
+        self.video_button = QPushButton(self.tr("Shadow video…"), self)
+        self.video_button.setObjectName("shadowVideoButton")
+        self.video_button.setToolTip(self.tr(
+            "Export the shadows over the chosen day, from this view, as an MP4 video"))
+        self.video_button.clicked.connect(lambda: self.export_shadows())
         form = QFormLayout()
         form.addRow(self.tr("Standard"), self.preset)
         form.addRow(self.tr("Year"), self.year)
@@ -117,6 +122,7 @@ class SunlightDialog(QDialog):
         form.addRow(self.tr("Point spacing"), self.spacing)
         box = QDialogButtonBox(self)
         box.addButton(self.run_button, QDialogButtonBox.ActionRole)
+        box.addButton(self.video_button, QDialogButtonBox.ActionRole)
         box.addButton(self.cancel_button, QDialogButtonBox.RejectRole)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
@@ -158,6 +164,69 @@ class SunlightDialog(QDialog):
     def cancel(self) -> None:
         if self.job is not None:
             self.job.cancelled = True
+
+    def shadow_request(self):
+        """The shadow animation of the chosen standard's day and window, at the time step."""
+        from twinviewer.analysis.shadows import ShadowRequest
+        from twinviewer.analysis.sunlight import scene_lonlat
+
+        lon, lat = scene_lonlat(self.tools.window.scene)
+        req = SunlightRequest.from_preset(self.preset.currentData(), self.year.value())
+        return ShadowRequest(req.day, req.start, req.end, self.step.value(), latitude=lat,
+                             longitude=lon)
+
+    def export_shadows(self, out: str | None = None, size=(1280, 720), fps: float = 4.0) -> bool:
+        """Export the day's shadows from the window's current view as an MP4, as
+        ``twinviewer analyse shadows`` does; a progress dialog with Cancel.
+
+        Frames are drawn in the GUI thread (VTK lives there) in an offscreen view; the
+        event loop turns between frames so Cancel and the window stay live.
+        """
+        from PySide6.QtWidgets import QApplication, QFileDialog, QProgressDialog
+
+        from twinviewer.render.shadow_video import export_shadow_video
+        from twinviewer.render.video import Cancelled
+        from twinviewer.ui.bookmarks import current_view
+
+        window = self.tools.window
+        try:
+            req = self.shadow_request()
+        except ValueError as exc:
+            self.status.setText(str(exc))
+            return False
+        if out is None:
+            out, _ = QFileDialog.getSaveFileName(self, self.tr("Export shadow video"),
+                                                 f"shadows_{req.day.isoformat()}.mp4",
+                                                 self.tr("MP4 video (*.mp4)"))
+            if not out:
+                return False
+        dialog = QProgressDialog(self.tr("Rendering the shadows of {day}…").format(day=req.day),
+                                 self.tr("Cancel"), 0, len(req.times()), self)
+        dialog.setWindowModality(Qt.WindowModal)
+        dialog.setMinimumDuration(0)
+
+        def progress(done: int, _total: int) -> None:
+            dialog.setValue(done)
+            QApplication.processEvents()
+
+        try:
+            n = export_shadow_video(window.scene, req, out, size=size, fps=fps,
+                                    view=current_view(window.viewport), progress=progress,
+                                    should_cancel=dialog.wasCanceled)
+        except Cancelled:
+            self.status.setText(self.tr("Cancelled."))
+            return False
+        except Exception as exc:  # shown in the dialog, never lost
+            log.exception("shadow video failed")
+            self.status.setText(self.tr("Video not written: {why}").format(
+                why=getattr(exc, "message", None) or str(exc)))
+            return False
+        finally:
+            dialog.reset()
+            dialog.deleteLater()
+            window.viewport.view.render()
+        self.status.setText(self.tr("Wrote {f} ({n} frames)").format(f=out, n=n))
+        return True
 
     def _failed(self, message: str) -> None:
         self.run_button.setEnabled(True)
