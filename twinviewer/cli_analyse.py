@@ -134,6 +134,7 @@ def _fail(message: str) -> int:
 def run(args) -> int:
     """Run ``twinviewer analyse KIND ...``; analysis errors end as one line, status 2."""
     from twinviewer.core.edits import EditError
+    from twinviewer.core.errors import LoadError
     from twinviewer.core.query import QueryError
     from twinviewer.store import StoreError
 
@@ -141,7 +142,7 @@ def run(args) -> int:
         return _RUN[args.analysis](args)
     except (ValueError, InterruptedError, QueryError) as exc:
         return _fail(str(exc))
-    except (StoreError, EditError) as exc:
+    except (StoreError, EditError, LoadError) as exc:
         return _fail(exc.message)
 
 
@@ -257,9 +258,9 @@ def _shadows(args) -> int:
     from twinviewer.analysis.shadows import ShadowRequest, parse_clock
     from twinviewer.analysis.sun import solar_term_date
     from twinviewer.analysis.sunlight import scene_lonlat
-    from twinviewer.cli import _parse_size
+    from twinviewer.cli import parse_size
 
-    size = _parse_size(args.size)
+    size = parse_size(args.size)
     if size[0] % 2 or size[1] % 2:
         raise ValueError(translate("cli", "--size {value!r}: width and height must be even for "
                                           "H.264").format(value=args.size))
