@@ -2620,6 +2620,10 @@ A 3D digital-twin viewer for sub-district planners.</source>
         <translation>结果已显示，但未保存：{error}</translation>
     </message>
     <message>
+        <source>The result columns are shown but not saved: the layers are not in a store (import them first).</source>
+        <translation>结果字段已显示，但未保存：这些图层不在数据库中（请先导入）。</translation>
+    </message>
+    <message>
         <source>The result columns are saved with the other pending edits (File &gt; Save).</source>
         <translation>结果字段将与其他未保存的编辑一起保存（文件 &gt; 保存）。</translation>
     </message>

@@ -361,7 +361,11 @@ class PlanningTools:
                 "warning")
             return True
         if out.columns:
-            if was_clean:
+            if w.edits.store() is None:  # plain files: the columns live in this session
+                w.message_bar.push(translate("PlanningTools",
+                    "The result columns are shown but not saved: the layers are not in a "
+                    "store (import them first)."), "info")
+            elif was_clean:
                 w.save()  # the parameters are in the macro's label: the log keeps them
             else:
                 w.message_bar.push(translate("PlanningTools",
