@@ -343,7 +343,7 @@ def _info(args) -> int:
     return 2 if errors else 0
 
 
-def _parse_size(text: str) -> tuple[int, int]:
+def parse_size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
@@ -360,7 +360,7 @@ def _render(args) -> int:
         os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
     from twinviewer.io.loader import load, spec_for
 
-    size = _parse_size(args.size)
+    size = parse_size(args.size)
     out = Path(args.out)
     if out.suffix.lower() != ".png":
         raise LoadError(translate("cli", "the output must be a {suffix} file").format(
@@ -386,7 +386,7 @@ def _video(args) -> int:
     from twinviewer.io.loader import load, spec_for
     from twinviewer.render.video import render_path_video
 
-    size = _parse_size(args.size)
+    size = parse_size(args.size)
     if size[0] % 2 or size[1] % 2:
         raise LoadError(translate("cli", "--size {value!r}: width and height must be even for "
                                          "H.264").format(value=args.size))

@@ -21,7 +21,7 @@ import shapely
 from twinviewer.analysis.coverage_layers import coverage_layers, scene_layer
 from twinviewer.i18n import translate
 
-KINDS = ("sunlight", "coverage", "sightline", "height-limit", "measure")
+KINDS = ("sunlight", "shadows", "coverage", "sightline", "height-limit", "measure")
 
 
 def add_parser(sub, parser_class) -> None:
@@ -59,6 +59,28 @@ def add_parser(sub, parser_class) -> None:
         "cli", "analyse only buildings where EXPR holds, e.g. \"类别 = '住宅楼'\""))
     q.add_argument("--floors-field", default="层数", help=translate(
         "cli", "field with the number of floors (default 层数)"))
+
+    q = kinds.add_parser("shadows", help=translate(
+        "cli", "shadow animation over a day as an MP4 video (日照阴影)"))
+    q.add_argument("scene", help=translate("cli", "scene file (.toml) or data files"))
+    q.add_argument("--date", default=None, help=translate(
+        "cli", "the day (YYYY-MM-DD; default: this year's 大寒)"))
+    q.add_argument("--from", dest="start", default="08:00", help=translate(
+        "cli", "first frame, true solar time (default 08:00)"))
+    q.add_argument("--to", dest="end", default="16:00", help=translate(
+        "cli", "last frame, true solar time (default 16:00)"))
+    q.add_argument("--step", type=float, default=15.0, help=translate(
+        "cli", "minutes between frames (default 15)"))
+    q.add_argument("--out", required=True, help=translate("cli", "MP4 file to write"))
+    q.add_argument("--size", default="1280x720", help=translate(
+        "cli", "video size WxH (default 1280x720)"))
+    q.add_argument("--fps", type=float, default=4.0, help=translate(
+        "cli", "frames per second (default 4)"))
+    q.add_argument("--bookmark", default=None, help=translate(
+        "cli", "the scene's bookmark to film from (default: the whole scene)"))
+    q.add_argument("--no-captions", action="store_true",
+                   help=translate("cli", "leave the captions out"))
+    q.add_argument("--json", action="store_true", help=translate("cli", "print one JSON object"))
 
     q = kinds.add_parser("coverage", help=translate(
         "cli", "ground the cameras see, covered shares and blind roads (视频监控盲区)"))
@@ -112,6 +134,7 @@ def _fail(message: str) -> int:
 def run(args) -> int:
     """Run ``twinviewer analyse KIND ...``; analysis errors end as one line, status 2."""
     from twinviewer.core.edits import EditError
+    from twinviewer.core.errors import LoadError
     from twinviewer.core.query import QueryError
     from twinviewer.store import StoreError
 
@@ -119,7 +142,7 @@ def run(args) -> int:
         return _RUN[args.analysis](args)
     except (ValueError, InterruptedError, QueryError) as exc:
         return _fail(str(exc))
-    except (StoreError, EditError) as exc:
+    except (StoreError, EditError, LoadError) as exc:
         return _fail(exc.message)
 
 
@@ -166,23 +189,6 @@ def _plain(v):
     return str(v)
 
 
-def _store_of(layer) -> Path:
-    src = Path(layer.source) if layer.source else None
-    if src is None or src.suffix.lower() != ".gpkg":
-        raise ValueError(translate("AnalysisError", "layer {layer} is not in a GeoPackage store: "
-                                                    "import it first").format(layer=layer.name))
-    return src
-
-
-def _save_columns(scene, layer, command, user) -> int:
-    from twinviewer.core.edits import CommandStack
-    from twinviewer.store import GeoPackageStore
-
-    stack = CommandStack()
-    stack.push(command)
-    return GeoPackageStore(_store_of(layer), user=user).save(stack, scene=scene).changes
-
-
 def _rows_where(scene, layer, expr: str | None) -> np.ndarray | None:
     if not expr:
         return None
@@ -197,12 +203,8 @@ def _rows_where(scene, layer, expr: str | None) -> np.ndarray | None:
 
 def _sunlight(args) -> int:
     from twinviewer.analysis.rays import Occluders
-    from twinviewer.analysis.sunlight import (
-        SunlightRequest,
-        scene_lonlat,
-        sunlight,
-        sunlight_columns,
-    )
+    from twinviewer.analysis.saving import save_output, sunlight_output
+    from twinviewer.analysis.sunlight import SunlightRequest, scene_lonlat, sunlight
 
     scene = _scene(args)
     layer = scene_layer(scene, args.layer)
@@ -241,16 +243,68 @@ def _sunlight(args) -> int:
                   floors=",".join(map(str, b["floors_below"])))
               for b in payload["below_threshold"]]
     if args.save:
-        payload["saved_changes"] = _save_columns(
-            scene, layer, sunlight_columns(layer, result, floors_field=floors), args.user)
+        payload["saved_changes"] = save_output(
+            scene, sunlight_output(layer, result, floors_field=floors), user=args.user).changes
         lines.append(translate("cli", "saved {n} changes").format(n=payload["saved_changes"]))
     _emit(args, payload, lines)
     return 0
 
 
+def _shadows(args) -> int:
+    import os
+
+    if not os.environ.get("DISPLAY"):
+        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
+    from twinviewer.analysis.shadows import ShadowRequest, parse_clock
+    from twinviewer.analysis.sun import solar_term_date
+    from twinviewer.analysis.sunlight import scene_lonlat
+    from twinviewer.cli import parse_size
+
+    size = parse_size(args.size)
+    if size[0] % 2 or size[1] % 2:
+        raise ValueError(translate("cli", "--size {value!r}: width and height must be even for "
+                                          "H.264").format(value=args.size))
+    if not 0.1 <= args.fps <= 240:
+        raise ValueError(translate("cli", "--fps {value:g} is out of range (0.1 to 240)").format(
+            value=args.fps))
+    out = Path(args.out)
+    if out.suffix.lower() != ".mp4":
+        raise ValueError(translate("cli", "the output must be a {suffix} file").format(
+            suffix=".mp4") + f": {out}")
+    if not out.parent.exists():
+        raise ValueError(translate("cli", "the output folder does not exist") + f": {out}")
+    try:
+        day = dt.date.fromisoformat(args.date) if args.date else \
+            solar_term_date(dt.date.today().year, "大寒")
+    except ValueError:
+        raise ValueError(translate("AnalysisError", "{text} is not a date (YYYY-MM-DD)").format(
+            text=repr(args.date))) from None
+    start, end = parse_clock(args.start), parse_clock(args.end)
+    scene = _scene(args)
+    view = None
+    if args.bookmark is not None:
+        marks = {b.name: b for b in scene.bookmarks}
+        if args.bookmark not in marks:
+            raise ValueError(translate("cli", "no bookmark named {name!r} (bookmarks: {names})")
+                             .format(name=args.bookmark, names=", ".join(marks) or "-"))
+        view = marks[args.bookmark].view
+    lon, lat = scene_lonlat(scene)
+    req = ShadowRequest(day, start, end, args.step, latitude=lat, longitude=lon)
+    from twinviewer.render.shadow_video import export_shadow_video
+
+    t0 = time.perf_counter()
+    n = export_shadow_video(scene, req, out, size=size, fps=args.fps, view=view,
+                            captions=not args.no_captions)
+    payload = {"params": req.params(), "frames": n, "out": str(out),
+               "seconds": round(time.perf_counter() - t0, 2)}
+    _emit(args, payload, [translate("cli", "wrote {path} ({width}x{height}, {frames} frames, "
+                                           "{seconds:.1f} s)").format(
+        path=out, width=size[0], height=size[1], frames=n, seconds=n / args.fps)])
+    return 0
+
+
 def _coverage(args) -> int:
-    from twinviewer.analysis.layers import save_result_layer
-    from twinviewer.analysis.results import column_commands, result_macro
+    from twinviewer.analysis.saving import coverage_output, save_output
 
     scene = _scene(args)
     t0 = time.perf_counter()
@@ -281,17 +335,12 @@ def _coverage(args) -> int:
         lines += [f"  {c['name']}: {c['ground_share'] or 0:.1%} / {c['road_share'] or 0:.1%}"
                   for c in payload["compounds"]]
     if args.save:
-        store = _store_of(scene_layer(scene, args.cameras))
-        for lyr, table in zip(layers, ("analysis_coverage", "analysis_blind_roads"), strict=False):
-            save_result_layer(store, table, lyr, scene=scene, params=result.params,
-                              user=args.user)
-        if shares is not None and compounds is not None:
-            cmd = result_macro(translate("EditLabel", "Camera coverage"), result.params,
-                               column_commands(compounds, {
-                                   "监控覆盖率": ("real", np.round(shares["ground_share"], 4)),
-                                   "道路覆盖率": ("real", np.round(shares["road_share"], 4))}))
-            payload["saved_changes"] = _save_columns(scene, compounds, cmd, args.user)
-        lines.append(translate("cli", "saved to {store}").format(store=store))
+        saved = save_output(scene, coverage_output(result, layers, compounds,
+                                                   scene_layer(scene, args.cameras)),
+                            user=args.user)
+        if compounds is not None and shares is not None:
+            payload["saved_changes"] = saved.changes
+        lines.append(translate("cli", "saved to {store}").format(store=saved.store))
     _emit(args, payload, lines)
     return 0
 
@@ -318,12 +367,8 @@ def _sightline(args) -> int:
 
 
 def _height_limit(args) -> int:
-    from twinviewer.analysis.height_limit import (
-        ControlSurface,
-        VertexIndex,
-        excess,
-        excess_columns,
-    )
+    from twinviewer.analysis.height_limit import ControlSurface, VertexIndex, excess
+    from twinviewer.analysis.saving import height_limit_output, save_output
 
     scene = _scene(args)
     if args.plane:
@@ -360,8 +405,10 @@ def _height_limit(args) -> int:
         lines.append(translate("cli", "{layer}: {n} objects above the limit").format(
             layer=name, n=len(rows)))
         lines += [f"  oid {df['oid'].iat[r]}: +{e[r]:.2f} m" for r in rows[np.argsort(-e[rows])]]
-        if args.save and len(rows):
-            _save_columns(scene, lyr, excess_columns(lyr, e, payload["params"]), args.user)
+    if args.save:
+        payload["saved_changes"] = save_output(scene, height_limit_output(
+            [(lyr, e) for lyr, e, _rows in out.values()], payload["params"]),
+            user=args.user).changes
     _emit(args, payload, lines)
     return 0
 
@@ -397,5 +444,5 @@ def _measure(args) -> int:
     return 0
 
 
-_RUN = {"sunlight": _sunlight, "coverage": _coverage, "sightline": _sightline,
+_RUN = {"sunlight": _sunlight, "shadows": _shadows, "coverage": _coverage, "sightline": _sightline,
         "height-limit": _height_limit, "measure": _measure}

@@ -128,3 +128,92 @@ def test_section_plane_and_height_limit(main_window, qtbot):
     df = pyogrio.read_dataframe(store, layer="buildings", fid_as_index=True)
     assert set(df.index[df["控高超出"].notna()]) == set(layer.table.df["oid"].iloc[sorted(tall)])
     assert any('"analysis":"height_limit"' in e.label for e in GeoPackageStore(store).log())
+
+
+def test_window_results_are_saved_in_the_store_with_their_parameters(main_window, qtbot):
+    """Coverage and a height limit run from the window's menu land in the GeoPackage
+    (no File > Save): read back with pyogrio and sqlite3, not through the app."""
+    import json
+    import sqlite3
+
+    import pyogrio
+    import shapely
+
+    w = main_window(size=(1000, 700))
+    store = Path(w.scene.layer("视频监控").source)
+    assert w.edits.is_clean
+    before = len(w.scene.layers)
+    w.planning.coverage_action.trigger()
+    qtbot.waitUntil(lambda: len(w.scene.layers) == before + 2, timeout=60_000)
+    covered = w.scene.layers[-2]
+    assert w.edits.is_clean  # the compounds' shares were saved at once
+    assert "Camera coverage" in w.edits.undo_stack.undoText() or \
+        "监控" in w.edits.undo_stack.undoText()  # and stay undoable
+
+    cov = pyogrio.read_dataframe(store, layer="analysis_coverage")
+    assert len(cov) == len(covered) == 139
+    assert cov.geometry.union_all().area == pytest.approx(
+        shapely.union_all(covered.geometries).area, rel=1e-6)
+    blind = pyogrio.read_dataframe(store, layer="analysis_blind_roads")
+    assert len(blind) == len(w.scene.layers[-1]) > 0
+    comp = pyogrio.read_dataframe(store, layer="compounds", fid_as_index=True)
+    shares = w.scene.layer("小区").table.df.set_index("oid")["监控覆盖率"]
+    assert np.allclose(comp["监控覆盖率"].fillna(-1).to_numpy(),
+                       shares.reindex(comp.index).fillna(-1).to_numpy(), atol=1e-6)
+
+    con = sqlite3.connect(store)
+    try:
+        table_log = con.execute("SELECT new, label FROM twinviewer_edit_log WHERE layer = ? "
+                                "AND field = '<analysis>'", ("analysis_coverage",)).fetchall()
+        share_log = con.execute("SELECT label FROM twinviewer_edit_log WHERE layer = 'compounds'"
+                                " AND field = '监控覆盖率'").fetchall()
+    finally:
+        con.close()
+    assert table_log and table_log[-1][0] == "139"
+    params = json.loads(table_log[-1][1])
+    assert params["analysis"] == "coverage" and params["n"] == 139
+    assert params["range"] == 35.0 and params["angle"] == 60.0 and params["terrain"] is True
+    assert share_log and all('"analysis":"coverage"' in label for (label,) in share_log)
+
+    # a height limit from the window: the excess column and its parameters, saved at once
+    w.scene.selection.clear()
+    w.planning.height_limit(60.0)
+    assert w.edits.is_clean
+    layer = w.scene.layer("建筑")
+    tall = set(layer.table.df["oid"][layer.table.df["控高超出"].notna()].tolist())
+    assert tall
+    df = pyogrio.read_dataframe(store, layer="buildings", fid_as_index=True)
+    assert set(df.index[df["控高超出"].notna()]) == tall
+    con = sqlite3.connect(store)
+    try:
+        labels = [r[0] for r in con.execute(
+            "SELECT label FROM twinviewer_edit_log WHERE layer = 'buildings' "
+            "AND field = '控高超出'")]
+    finally:
+        con.close()
+    assert labels and all('"analysis":"height_limit"' in lb and '"height":60' in lb
+                          for lb in labels)
+
+
+def test_sunlight_tool_exports_the_shadow_video(main_window, qtbot, tmp_path):
+    """The sunlight dialog's Shadow video: the chosen standard's day (大寒, 8-16 h true
+    solar time) at its time step, from the window's view; the scene is left as it was."""
+    import imageio.v2 as imageio
+
+    w = main_window(size=(1000, 700))
+    dialog = w.planning.sunlight()
+    dialog.preset.setCurrentIndex(dialog.preset.findData("dahan2"))
+    dialog.year.setValue(2026)
+    dialog.step.setValue(60.0)
+    names = [lyr.name for lyr in w.scene.layers]
+    out = tmp_path / "shadows.mp4"
+    assert dialog.export_shadows(str(out), size=(320, 240))
+    assert [lyr.name for lyr in w.scene.layers] == names  # the shadows lived offscreen only
+    reader = imageio.get_reader(str(out), format="FFMPEG")
+    frames = np.array([f for f in reader], dtype=np.int16)
+    reader.close()
+    assert len(frames) == 9 and frames.shape[1:] == (240, 320, 3)
+    moved = np.abs(frames[0, :-50] - frames[-1, :-50]).max(axis=2) > 40
+    assert moved.mean() > 0.002  # the morning and afternoon shadows fall apart
+    assert str(out) in dialog.status.text()
+    dialog.close()

@@ -1,16 +1,20 @@
 """Camera coverage (视频监控盲区): the ground each camera sees, occlusion, covered shares, blind roads.
 
 Each camera sees a ground sector (position, heading clockwise from north, range,
-field-of-view angle: the view cone the renderer draws).  Occlusion is planar
-visibility with shapely: every triangle of the obstacle layers (building roofs,
-scan triangles) that rises above ``min_obstacle`` metres casts a ground shadow
-from the camera's eye, the convex hull of the triangle and its vertices pushed
-away from the eye by ``H / (H - h)`` (or to beyond the range when the triangle is
-as high as the eye).  For flat-topped objects (extruded buildings) that is the
-exact hidden ground; for scan triangles it errs on the hidden side.  Ground
-heights come from ``ground_z``; terrain itself is not an obstacle here (the hills
-of a DEM do not block a 35 m street camera in a built district), which
-docs/analysis.md states as the limit.
+field-of-view angle: the view cone the renderer draws).  Occlusion by objects is
+planar visibility with shapely: every triangle of the obstacle layers (building
+roofs, scan triangles) that rises above ``min_obstacle`` metres casts a ground
+shadow from the camera's eye, the convex hull of the triangle and its vertices
+pushed away from the eye by ``H / (H - h)`` (or to beyond the range when the
+triangle is as high as the eye), ``H`` the eye's height above its ground and ``h``
+the corner's above its own.  For flat-topped objects (extruded buildings) that is
+the exact hidden ground; for scan triangles it errs on the hidden side.
+
+The terrain hides ground too (:func:`terrain_hidden`): along rays fanned across the
+sector, in steps of half a DEM cell, a ground point is hidden when the line from
+the eye to it passes below the terrain nearer the camera, i.e. when its elevation
+angle seen from the eye is below the largest one of the nearer terrain.  The hidden
+runs of each ray become thin polar quads, subtracted from the sector.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import shapely
 
 from twinviewer.analysis.ground import GroundZ, ground_heights
 from twinviewer.core.layer import Layer, LineBatch, PointBatch, TriangleBatch
+from twinviewer.core.terrain import Terrain
 from twinviewer.i18n import translate
 
 ARC_SEGMENTS = 48
@@ -38,6 +43,7 @@ class Cameras:
     reach: np.ndarray     # metres
     angle: np.ndarray     # full field of view, degrees
     rows: np.ndarray      # camera layer rows
+    ground: np.ndarray | None = None  # ground height under each camera (None: z = 0)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -74,7 +80,7 @@ def cameras_of(layer: Layer, *, heading_field: str | None = None, reach: float |
     ground = ground_heights(ground_z, xyz[:, 0], xyz[:, 1])
     eye = np.column_stack([xyz[:, :2], np.maximum(xyz[:, 2], ground) + height])
     n = len(rows)
-    return Cameras(eye, head, np.full(n, reach), np.full(n, angle), rows)
+    return Cameras(eye, head, np.full(n, reach), np.full(n, angle), rows, ground)
 
 
 def sectors(cams: Cameras, segments: int = ARC_SEGMENTS) -> np.ndarray:
@@ -154,10 +160,81 @@ class CoverageResult:
     blind_road_rows: np.ndarray | None = None
 
 
-def coverage(cams: Cameras, obs: Obstacles, *,
+def terrain_hidden(eye: np.ndarray, heading: float, reach: float, angle: float,
+                   terrain: Terrain, *, tolerance: float = 0.02) -> shapely.Geometry:
+    """Ground of one camera's sector that the terrain hides from ``eye`` (scene coordinates).
+
+    Rays fan across the sector, at most a DEM cell apart at the far edge (16 at
+    least); along each, ground points every half cell (at most 2000).  The terrain
+    that may hide them is sampled at those points and wherever the ray crosses a
+    grid line of the DEM's cell centres, where the ridges of a bilinear surface lie,
+    so a crest between two points is not shaved.  A point at distance ``r`` is hidden
+    when ``(z - z_eye) / r`` is below the largest such slope nearer the eye by more
+    than ``tolerance`` metres at ``r``: the sight line to it dips under nearer ground.
+    Each hidden run of a ray is a quad of the ray's angular strip (radial error: half
+    a step).  Ground outside the DEM (NaN) neither hides nor is hidden.
+    """
+    cell = float(min(terrain.dx, terrain.dy))
+    step = max(min(cell / 2.0, reach / 50.0), reach / 2000.0)
+    n_r = max(int(np.ceil(reach / step)), 2)
+    step = reach / n_r
+    span = np.radians(angle)
+    n_a = int(np.clip(np.ceil(span * reach / cell), 16, 720))
+    edges = np.radians(heading) + span * np.linspace(-0.5, 0.5, n_a + 1)
+    mid = (edges[:-1] + edges[1:]) / 2
+    sx, sy = np.sin(mid), np.cos(mid)
+    r = np.broadcast_to((np.arange(n_r) + 0.5) * step, (n_a, n_r))
+    # distances at which each ray crosses the grid lines x = x0 + i dx, y = y0 - j dy
+    ix = np.arange(np.floor((eye[0] - reach - terrain.x0) / terrain.dx),
+                   np.ceil((eye[0] + reach - terrain.x0) / terrain.dx) + 1)
+    jy = np.arange(np.floor((terrain.y0 - eye[1] - reach) / terrain.dy),
+                   np.ceil((terrain.y0 - eye[1] + reach) / terrain.dy) + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tx = (terrain.x0 + ix[None, :] * terrain.dx - eye[0]) / sx[:, None]
+        ty = (terrain.y0 - jy[None, :] * terrain.dy - eye[1]) / sy[:, None]
+    cross = np.concatenate([tx, ty], axis=1)
+    cross = np.where(np.isfinite(cross) & (cross > 0) & (cross < reach), cross, np.inf)
+    t = np.concatenate([r, cross], axis=1)
+    target = np.zeros(t.shape, dtype=bool)
+    target[:, :n_r] = True
+    order = np.argsort(t, axis=1, kind="stable")
+    t = np.take_along_axis(t, order, axis=1)
+    target = np.take_along_axis(target, order, axis=1)
+    real = np.isfinite(t)
+    tt = np.where(real, t, reach)
+    z = terrain.height_at(eye[0] + tt * sx[:, None], eye[1] + tt * sy[:, None])
+    known = real & np.isfinite(z)
+    with np.errstate(invalid="ignore"):
+        slope = np.where(known, (z - eye[2]) / tt, -np.inf)
+    before = np.full_like(slope, -np.inf)
+    before[:, 1:] = np.maximum.accumulate(slope, axis=1)[:, :-1]
+    with np.errstate(invalid="ignore"):
+        below = known & ((z - eye[2]) < tt * before - tolerance)
+    hidden = np.zeros((n_a, n_r), dtype=bool)
+    rows, cols = np.nonzero(target)
+    hidden[rows, np.floor(t[rows, cols] / step).astype(np.int64).clip(0, n_r - 1)] = \
+        below[rows, cols]
+    if not hidden.any():
+        return shapely.Polygon()
+    pad = np.zeros((n_a, n_r + 2), dtype=np.int8)
+    pad[:, 1:-1] = hidden
+    d = np.diff(pad, axis=1)
+    sj, sk = np.nonzero(d == 1)     # run starts (row-major: rows in order, runs in order)
+    _ej, ek = np.nonzero(d == -1)   # one past each run's end
+    r0 = sk * step
+    r1 = np.where(ek >= n_r, reach * 1.05, ek * step)  # the last run: past the arc
+    a0, a1 = edges[sj], edges[sj + 1]
+    quad = np.stack([np.column_stack([eye[0] + rr * np.sin(aa), eye[1] + rr * np.cos(aa)])
+                     for rr, aa in ((r0, a0), (r1, a0), (r1, a1), (r0, a1), (r0, a0))], axis=1)
+    return shapely.union_all(shapely.polygons(quad))
+
+
+def coverage(cams: Cameras, obs: Obstacles, *, terrain: Terrain | None = None,
              progress: Callable[[float], bool | None] | None = None) -> CoverageResult:
-    """Visible ground per camera: its sector minus the shadows of the obstacles in it."""
+    """Visible ground per camera: its sector minus the shadows of the obstacles in it and
+    the ground the ``terrain`` hides (see :func:`terrain_hidden`)."""
     sec = sectors(cams)
+    ground = cams.ground if cams.ground is not None else np.zeros(len(cams))
     visible = np.empty(len(cams), dtype=object)
     if len(obs):
         pairs = obs.tree.query(sec, predicate="intersects")
@@ -168,11 +245,14 @@ def coverage(cams: Cameras, obs: Obstacles, *,
     starts = np.searchsorted(cam_of, np.arange(len(cams) + 1))
     for i in range(len(cams)):
         idx = tri_of[starts[i]:starts[i + 1]]
-        if len(idx):
-            hidden = shapely.union_all(shadows(cams.eye[i], float(cams.reach[i]), obs, idx))
-            visible[i] = shapely.difference(sec[i], hidden)
-        else:
-            visible[i] = sec[i]
+        hidden = []
+        if len(idx):  # the eye's height above its own ground, as the obstacles' are
+            eye = np.array([*cams.eye[i, :2], cams.eye[i, 2] - ground[i]])
+            hidden.append(shapely.union_all(shadows(eye, float(cams.reach[i]), obs, idx)))
+        if terrain is not None:
+            hidden.append(terrain_hidden(cams.eye[i], float(cams.heading[i]),
+                                         float(cams.reach[i]), float(cams.angle[i]), terrain))
+        visible[i] = shapely.difference(sec[i], shapely.union_all(hidden)) if hidden else sec[i]
         if progress is not None and progress((i + 1) / len(cams)) is False:
             raise InterruptedError(translate("AnalysisError", "coverage analysis cancelled"))
     union = shapely.union_all(visible) if len(visible) else shapely.Polygon()

@@ -26,3 +26,25 @@ def ground_heights(ground_z: GroundZ | None, x, y) -> np.ndarray:
     fn = ground_z or flat_ground
     z = np.asarray(fn(x, y), dtype=np.float64)
     return np.broadcast_to(z, np.broadcast(x, y).shape).copy()
+
+
+def scene_terrain(scene):
+    """The scene's visible DEM as a :class:`~twinviewer.core.terrain.Terrain` (None: flat)."""
+    from twinviewer.core.ground_layer import RasterLayer
+
+    for layer in scene.layers:
+        if isinstance(layer, RasterLayer) and layer.is_terrain and layer.terrain is not None \
+                and layer.visible:
+            return layer.terrain
+    return None
+
+
+def terrain_ground(terrain) -> GroundZ | None:
+    """``ground_z`` of a terrain: its heights, 0 off the DEM (where the loader sets objects)."""
+    if terrain is None:
+        return None
+
+    def ground_z(x, y):
+        return np.nan_to_num(terrain.height_at(x, y), nan=0.0)
+
+    return ground_z

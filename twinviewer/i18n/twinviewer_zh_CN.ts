@@ -71,8 +71,16 @@
         <translation>点的格式应为 X,Y,Z;X,Y,Z（收到 {text}）</translation>
     </message>
     <message>
+        <source>nothing to save</source>
+        <translation>没有可保存的结果</translation>
+    </message>
+    <message>
         <source>layer {layer} is not in a GeoPackage store: import it first</source>
         <translation>图层 {layer} 不在 GeoPackage 数据库中：请先导入</translation>
+    </message>
+    <message>
+        <source>{text} is not a date (YYYY-MM-DD)</source>
+        <translation>{text} 不是日期（YYYY-MM-DD）</translation>
     </message>
     <message>
         <source>--plane needs three points</source>
@@ -150,6 +158,18 @@
         <source>the scene has no CRS: give the latitude and longitude</source>
         <translation>场景没有坐标参考系：请给出纬度和经度</translation>
     </message>
+    <message>
+        <source>{text} is not a time of day (HH:MM)</source>
+        <translation>{text} 不是时刻（HH:MM）</translation>
+    </message>
+    <message>
+        <source>shadow animation cancelled</source>
+        <translation>阴影动画已取消</translation>
+    </message>
+    <message>
+        <source>the scene is empty</source>
+        <translation>场景是空的</translation>
+    </message>
 </context>
 <context>
     <name>AnalysisLayer</name>
@@ -160,6 +180,10 @@
     <message>
         <source>Roads no camera sees</source>
         <translation>监控盲区道路</translation>
+    </message>
+    <message>
+        <source>Shadows</source>
+        <translation>阴影</translation>
     </message>
 </context>
 <context>
@@ -2671,12 +2695,20 @@ A 3D digital-twin viewer for sub-district planners.</source>
         <translation>场景中没有带视域锥的摄像头图层。</translation>
     </message>
     <message>
-        <source>Camera coverage</source>
-        <translation>视频监控覆盖</translation>
-    </message>
-    <message>
         <source>Cameras see {a:,.0f} m²; {k} road pieces are seen by none.</source>
         <translation>摄像头可见地面 {a:,.0f} m²；有 {k} 段道路无任何摄像头覆盖。</translation>
+    </message>
+    <message>
+        <source>The results are shown but not saved: {error}</source>
+        <translation>结果已显示，但未保存：{error}</translation>
+    </message>
+    <message>
+        <source>The result columns are shown but not saved: the layers are not in a store (import them first).</source>
+        <translation>结果字段已显示，但未保存：这些图层不在数据库中（请先导入）。</translation>
+    </message>
+    <message>
+        <source>The result columns are saved with the other pending edits (File &gt; Save).</source>
+        <translation>结果字段将与其他未保存的编辑一起保存（文件 &gt; 保存）。</translation>
     </message>
     <message>
         <source>Height limit</source>
@@ -3592,6 +3624,14 @@ Purpose:</source>
         <translation>取消</translation>
     </message>
     <message>
+        <source>Shadow video…</source>
+        <translation>阴影视频…</translation>
+    </message>
+    <message>
+        <source>Export the shadows over the chosen day, from this view, as an MP4 video</source>
+        <translation>以当前视角将所选日期的阴影变化导出为 MP4 视频</translation>
+    </message>
+    <message>
         <source>Standard</source>
         <translation>标准</translation>
     </message>
@@ -3620,8 +3660,28 @@ Purpose:</source>
         <translation>正在计算…</translation>
     </message>
     <message>
+        <source>Export shadow video</source>
+        <translation>导出阴影视频</translation>
+    </message>
+    <message>
+        <source>MP4 video (*.mp4)</source>
+        <translation>MP4 视频 (*.mp4)</translation>
+    </message>
+    <message>
+        <source>Rendering the shadows of {day}…</source>
+        <translation>正在渲染 {day} 的阴影…</translation>
+    </message>
+    <message>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>Video not written: {why}</source>
+        <translation>视频未写出：{why}</translation>
+    </message>
+    <message>
+        <source>Wrote {f} ({n} frames)</source>
+        <translation>已写出 {f}（{n} 帧）</translation>
     </message>
     <message>
         <source>{n} buildings below {h:g} h on {day}</source>
@@ -3949,6 +4009,38 @@ Purpose:</source>
         <translation>层数字段（默认 层数）</translation>
     </message>
     <message>
+        <source>shadow animation over a day as an MP4 video (日照阴影)</source>
+        <translation>一天中的阴影动画，导出为 MP4 视频（日照阴影）</translation>
+    </message>
+    <message>
+        <source>the day (YYYY-MM-DD; default: this year&apos;s 大寒)</source>
+        <translation>日期（YYYY-MM-DD；默认：今年的大寒日）</translation>
+    </message>
+    <message>
+        <source>first frame, true solar time (default 08:00)</source>
+        <translation>第一帧，真太阳时（默认 08:00）</translation>
+    </message>
+    <message>
+        <source>last frame, true solar time (default 16:00)</source>
+        <translation>最后一帧，真太阳时（默认 16:00）</translation>
+    </message>
+    <message>
+        <source>minutes between frames (default 15)</source>
+        <translation>帧间隔分钟数（默认 15）</translation>
+    </message>
+    <message>
+        <source>video size WxH (default 1280x720)</source>
+        <translation>视频尺寸 宽x高（默认 1280x720）</translation>
+    </message>
+    <message>
+        <source>frames per second (default 4)</source>
+        <translation>每秒帧数（默认 4）</translation>
+    </message>
+    <message>
+        <source>the scene&apos;s bookmark to film from (default: the whole scene)</source>
+        <translation>拍摄所用的场景书签（默认：整个场景）</translation>
+    </message>
+    <message>
         <source>ground the cameras see, covered shares and blind roads (视频监控盲区)</source>
         <translation>摄像头可见地面、覆盖率和盲区道路（视频监控盲区）</translation>
     </message>
@@ -4027,6 +4119,10 @@ Purpose:</source>
     <message>
         <source>saved {n} changes</source>
         <translation>已保存 {n} 处修改</translation>
+    </message>
+    <message>
+        <source>--fps {value:g} is out of range (0.1 to 240)</source>
+        <translation>--fps {value:g} 超出范围（0.1 到 240）</translation>
     </message>
     <message>
         <source>{n} cameras see {a:,.0f} m² of ground ({sec:.2f} s); {k} road pieces ({l:,.0f} m) no camera sees</source>

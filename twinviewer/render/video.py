@@ -66,6 +66,38 @@ def burn_caption(image: np.ndarray, text: str, *, progress: float | None = None)
     return np.asarray(Image.alpha_composite(pil, overlay).convert("RGB"))
 
 
+def mp4_writer(out: Path, size: tuple[int, int], fps: float, quality: float = 7.0):
+    """An H.264 MP4 writer (imageio-ffmpeg's generator, primed): ``send`` RGB frames."""
+    import imageio_ffmpeg
+
+    writer = imageio_ffmpeg.write_frames(
+        str(out), size, fps=fps, codec="libx264", pix_fmt_out="yuv420p",
+        quality=quality, macro_block_size=1, ffmpeg_log_level="error",
+        output_params=["-movflags", "+faststart", "-preset", "veryfast"])
+    writer.send(None)
+    return writer
+
+
+def frame_grabber(plotter) -> vtk.vtkWindowToImageFilter:
+    """Reads the back buffer of ``plotter``'s render window (see :func:`grab_frame`)."""
+    grab = vtk.vtkWindowToImageFilter()
+    grab.SetInput(plotter.render_window)
+    grab.SetInputBufferTypeToRGB()
+    grab.ReadFrontBufferOff()
+    return grab
+
+
+def grab_frame(plotter, grab: vtk.vtkWindowToImageFilter, size: tuple[int, int]) -> np.ndarray:
+    """Render once and return the picture as ``(h, w, 3)`` uint8, top row first."""
+    w, h = size
+    plotter.render_window.Render()
+    grab.Modified()
+    grab.Update()
+    img = grab.GetOutput()
+    frame = pv.convert_array(img.GetPointData().GetScalars()).reshape(h, w, -1)[::-1]
+    return np.ascontiguousarray(frame[:, :, :3])
+
+
 def render_path_video(scene: Scene, path: WalkPath, out: str | Path, *,
                       size: tuple[int, int] = (1920, 1080), fps: float = 30,
                       captions: bool = True, progress: Progress | None = None,
@@ -98,8 +130,6 @@ def render_path_video(scene: Scene, path: WalkPath, out: str | Path, *,
     --------
     >>> render_path_video(scene, scene.paths[0], "tour.mp4", size=(1280, 720))  # doctest: +SKIP
     """
-    import imageio_ffmpeg
-
     w, h = (int(v) for v in size)
     if w % 2 or h % 2:
         raise ValueError(f"video size {w}x{h}: width and height must be even")
@@ -115,15 +145,8 @@ def render_path_video(scene: Scene, path: WalkPath, out: str | Path, *,
     done = 0
     try:
         view = SceneView(plotter, scene)
-        grab = vtk.vtkWindowToImageFilter()
-        grab.SetInput(plotter.render_window)
-        grab.SetInputBufferTypeToRGB()
-        grab.ReadFrontBufferOff()
-        writer = imageio_ffmpeg.write_frames(
-            str(out), (w, h), fps=fps, codec="libx264", pix_fmt_out="yuv420p",
-            quality=quality, macro_block_size=1, ffmpeg_log_level="error",
-            output_params=["-movflags", "+faststart", "-preset", "veryfast"])
-        writer.send(None)
+        grab = frame_grabber(plotter)
+        writer = mp4_writer(out, (w, h), fps, quality)
         current = -1
         for k in range(total):
             if should_cancel is not None and should_cancel():
@@ -137,16 +160,11 @@ def render_path_video(scene: Scene, path: WalkPath, out: str | Path, *,
             if view.tiles.active:  # streamed tiles: each frame complete before it is kept
                 view.tiles.wait(30.0)
             view.settle_ground(timeout=30.0)  # every frame complete: no tiles popping in
-            plotter.render_window.Render()
-            grab.Modified()
-            grab.Update()
-            img = grab.GetOutput()
-            frame = pv.convert_array(img.GetPointData().GetScalars()).reshape(h, w, -1)[::-1]
+            frame = grab_frame(plotter, grab, (w, h))
             if captions:
                 # a keyframe's caption stays until the next keyframe is reached
-                frame = burn_caption(np.ascontiguousarray(frame[:, :, :3]),
-                                     path.keyframes[i].caption)
-            writer.send(np.ascontiguousarray(frame[:, :, :3]))
+                frame = burn_caption(frame, path.keyframes[i].caption)
+            writer.send(np.ascontiguousarray(frame))
             done += 1
             if progress is not None:
                 progress(done, total)

@@ -1,5 +1,11 @@
 """Planning analysis in the window: the Analysis menu, the sunlight dialog (worker
-thread with progress and cancel), camera coverage, height limit and the section plane."""
+thread with progress and cancel), camera coverage, height limit and the section plane.
+
+Results are kept as ``twinviewer analyse ... --save`` keeps them
+(:mod:`twinviewer.analysis.saving`, the one path for both): result layers go into
+the scene's GeoPackage as tables of their own, each with an edit-log row naming the
+parameters; column edits become one undo step each and are saved at once when
+nothing else was pending (else with the other edits, on *File > Save*)."""
 
 from __future__ import annotations
 
@@ -103,6 +109,11 @@ class SunlightDialog(QDialog):
         self.cancel_button = QPushButton(self.tr("Cancel"), self)
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
+        self.video_button = QPushButton(self.tr("Shadow video…"), self)
+        self.video_button.setObjectName("shadowVideoButton")
+        self.video_button.setToolTip(self.tr(
+            "Export the shadows over the chosen day, from this view, as an MP4 video"))
+        self.video_button.clicked.connect(lambda: self.export_shadows())
         form = QFormLayout()
         form.addRow(self.tr("Standard"), self.preset)
         form.addRow(self.tr("Year"), self.year)
@@ -111,6 +122,7 @@ class SunlightDialog(QDialog):
         form.addRow(self.tr("Point spacing"), self.spacing)
         box = QDialogButtonBox(self)
         box.addButton(self.run_button, QDialogButtonBox.ActionRole)
+        box.addButton(self.video_button, QDialogButtonBox.ActionRole)
         box.addButton(self.cancel_button, QDialogButtonBox.RejectRole)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
@@ -153,6 +165,69 @@ class SunlightDialog(QDialog):
         if self.job is not None:
             self.job.cancelled = True
 
+    def shadow_request(self):
+        """The shadow animation of the chosen standard's day and window, at the time step."""
+        from twinviewer.analysis.shadows import ShadowRequest
+        from twinviewer.analysis.sunlight import scene_lonlat
+
+        lon, lat = scene_lonlat(self.tools.window.scene)
+        req = SunlightRequest.from_preset(self.preset.currentData(), self.year.value())
+        return ShadowRequest(req.day, req.start, req.end, self.step.value(), latitude=lat,
+                             longitude=lon)
+
+    def export_shadows(self, out: str | None = None, size=(1280, 720), fps: float = 4.0) -> bool:
+        """Export the day's shadows from the window's current view as an MP4, as
+        ``twinviewer analyse shadows`` does; a progress dialog with Cancel.
+
+        Frames are drawn in the GUI thread (VTK lives there) in an offscreen view; the
+        event loop turns between frames so Cancel and the window stay live.
+        """
+        from PySide6.QtWidgets import QApplication, QFileDialog, QProgressDialog
+
+        from twinviewer.render.shadow_video import export_shadow_video
+        from twinviewer.render.video import Cancelled
+        from twinviewer.ui.bookmarks import current_view
+
+        window = self.tools.window
+        try:
+            req = self.shadow_request()
+        except ValueError as exc:
+            self.status.setText(str(exc))
+            return False
+        if out is None:
+            out, _ = QFileDialog.getSaveFileName(self, self.tr("Export shadow video"),
+                                                 f"shadows_{req.day.isoformat()}.mp4",
+                                                 self.tr("MP4 video (*.mp4)"))
+            if not out:
+                return False
+        dialog = QProgressDialog(self.tr("Rendering the shadows of {day}…").format(day=req.day),
+                                 self.tr("Cancel"), 0, len(req.times()), self)
+        dialog.setWindowModality(Qt.WindowModal)
+        dialog.setMinimumDuration(0)
+
+        def progress(done: int, _total: int) -> None:
+            dialog.setValue(done)
+            QApplication.processEvents()
+
+        try:
+            n = export_shadow_video(window.scene, req, out, size=size, fps=fps,
+                                    view=current_view(window.viewport), progress=progress,
+                                    should_cancel=dialog.wasCanceled)
+        except Cancelled:
+            self.status.setText(self.tr("Cancelled."))
+            return False
+        except Exception as exc:  # shown in the dialog, never lost
+            log.exception("shadow video failed")
+            self.status.setText(self.tr("Video not written: {why}").format(
+                why=getattr(exc, "message", None) or str(exc)))
+            return False
+        finally:
+            dialog.reset()
+            dialog.deleteLater()
+            window.viewport.view.render()
+        self.status.setText(self.tr("Wrote {f} ({n} frames)").format(f=out, n=n))
+        return True
+
     def _failed(self, message: str) -> None:
         self.run_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
@@ -160,7 +235,8 @@ class SunlightDialog(QDialog):
         self.job = None
 
     def _done(self, payload) -> None:
-        from twinviewer.analysis.sunlight import sunlight_columns, sunlight_style
+        from twinviewer.analysis.saving import sunlight_output
+        from twinviewer.analysis.sunlight import sunlight_style
 
         layer, floors, result = payload
         self.job = None
@@ -168,7 +244,7 @@ class SunlightDialog(QDialog):
         self.cancel_button.setEnabled(False)
         self.progress.setValue(100)
         window = self.tools.window
-        if window.edits.push(sunlight_columns(layer, result, floors_field=floors)):
+        if self.tools.keep_results(sunlight_output(layer, result, floors_field=floors)):
             # the window's own style path: 3D colours and the legend follow
             window.analysis.set_style(layer, sunlight_style(layer, result), save=False)
         self.result = result
@@ -236,41 +312,74 @@ class PlanningTools:
             self.window.message_bar.push(translate("PlanningTools",
                 "No camera layer with view cones in this scene."), "info")
             return
-        self.coverage_job = AnalysisJob(lambda progress: coverage_layers(scene, cameras=cams.name))
+        self.coverage_job = AnalysisJob(lambda progress: (*coverage_layers(
+            scene, cameras=cams.name, progress=progress), cams))
         self.coverage_job.signals.done.connect(self._coverage_done)
         self.coverage_job.signals.failed.connect(
             lambda m: self.window.message_bar.push(m, "warning") if m else None)
         QThreadPool.globalInstance().start(self.coverage_job)
 
     def _coverage_done(self, payload) -> None:
-        from twinviewer.analysis.results import column_commands, result_macro
+        from twinviewer.analysis.saving import coverage_output
 
-        result, layers, compounds = payload
+        result, layers, compounds, cams = payload
         scene = self.window.scene
         for layer in layers:  # VTK objects for them are made here, on the GUI thread
             scene.add_layer(layer, placed=True)
-        shares = result.compound_shares
-        if shares is not None and compounds is not None:
-            self.window.edits.push(result_macro(
-                translate("PlanningTools", "Camera coverage"), result.params, column_commands(compounds, {
-                    "监控覆盖率": ("real", np.round(shares["ground_share"], 4)),
-                    "道路覆盖率": ("real", np.round(shares["road_share"], 4))})))
+        self.keep_results(coverage_output(result, layers, compounds, cams))
         self.window.message_bar.push(translate("PlanningTools",
             "Cameras see {a:,.0f} m²; {k} road pieces are seen by none.").format(
             a=result.union.area, k=0 if result.blind_roads is None else len(result.blind_roads)),
             "info")
+
+    # -- keeping results ------------------------------------------------------------
+    def keep_results(self, out) -> bool:
+        """Keep one run's results as the CLI's ``--save`` does (:mod:`~twinviewer.analysis.saving`).
+
+        The column edits go onto the window's undo history (``False`` when refused);
+        the result layers are written into the scene's GeoPackage with the parameters
+        in its edit log; the columns are saved at once when nothing else was pending,
+        else with the other edits.  A scene outside a store keeps them shown only.
+        """
+        from twinviewer.analysis.saving import save_tables
+        from twinviewer.store import StoreError
+
+        w = self.window
+        was_clean = w.edits.is_clean
+        for _layer, command in out.columns:
+            if not w.edits.push(command):
+                return False
+        try:
+            save_tables(w.scene, out)
+        except ValueError as exc:
+            w.message_bar.push(translate("PlanningTools",
+                "The results are shown but not saved: {error}").format(error=exc), "warning")
+            return True
+        except StoreError as exc:
+            w.message_bar.push(translate("PlanningTools",
+                "The results are shown but not saved: {error}").format(error=exc.message),
+                "warning")
+            return True
+        if out.columns:
+            if w.edits.store() is None:  # plain files: the columns live in this session
+                w.message_bar.push(translate("PlanningTools",
+                    "The result columns are shown but not saved: the layers are not in a "
+                    "store (import them first)."), "info")
+            elif was_clean:
+                w.save()  # the parameters are in the macro's label: the log keeps them
+            else:
+                w.message_bar.push(translate("PlanningTools",
+                    "The result columns are saved with the other pending edits (File > Save)."),
+                    "info")
+        return True
 
     # -- height limit -----------------------------------------------------------
     def height_limit(self, height: float | None = None) -> None:
         import shapely
 
         from twinviewer.analysis.coverage import footprints
-        from twinviewer.analysis.height_limit import (
-            ControlSurface,
-            VertexIndex,
-            excess,
-            excess_columns,
-        )
+        from twinviewer.analysis.height_limit import ControlSurface, VertexIndex, excess
+        from twinviewer.analysis.saving import height_limit_output
 
         w = self.window
         if height is None:
@@ -293,6 +402,7 @@ class PlanningTools:
         surface = ControlSurface(polygon=area, height=float(height))
         total = 0
         first = True
+        found = []
         for layer in w.scene.layers:
             if not any(hasattr(b, "triangles") for b in layer.batches) or \
                     getattr(layer, "geometries", None) is not None:
@@ -302,10 +412,12 @@ class PlanningTools:
             if not len(rows):
                 continue
             total += len(rows)
-            w.edits.push(excess_columns(layer, e, surface.params()))
+            found.append((layer, e))
             if first:
                 w.scene.selection.select(layer.name, rows.tolist())
                 first = False
+        if found:
+            self.keep_results(height_limit_output(found, surface.params()))
         w.message_bar.push(translate("PlanningTools", "{n} objects rise above {h:g} m.").format(n=total, h=height),
                            "info")
 
