@@ -367,6 +367,7 @@ def _sightline(args) -> int:
 
 
 def _height_limit(args) -> int:
+    from twinviewer.analysis.ground import scene_terrain, terrain_ground
     from twinviewer.analysis.height_limit import ControlSurface, VertexIndex, excess
     from twinviewer.analysis.saving import height_limit_output, save_output
 
@@ -388,11 +389,12 @@ def _height_limit(args) -> int:
     names = [n.strip() for n in args.layers.split(",")] if args.layers else None
     layers = [scene_layer(scene, n) for n in names] if names else [
         lyr for lyr in scene.layers if any(hasattr(b, "triangles") for b in lyr.batches)]
+    ground_z = terrain_ground(scene_terrain(scene))  # a relative limit stands on the DEM
     t0 = time.perf_counter()
     out = {}
     lines = []
     for lyr in layers:
-        e = excess(VertexIndex.of(lyr), surface)
+        e = excess(VertexIndex.of(lyr), surface, ground_z)
         rows = np.flatnonzero(np.isfinite(e))
         out[lyr.name] = (lyr, e, rows)
     seconds = time.perf_counter() - t0

@@ -25,14 +25,16 @@ def run_json(capsys, *argv) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
-def test_height_limit_against_the_height_attribute(demo, capsys):
+def _height_limit(capsys, demo, *extra) -> dict:
     wkt = "POLYGON((340000 3440000,360000 3440000,360000 3470000,340000 3470000,340000 3440000))"
     out = run_json(capsys, "analyse", "height-limit", str(demo / "scene.toml"), "--polygon", wkt,
-                   "--height", "40", "--layers", "建筑", "--json")
-    got = {b["oid"]: b["excess"] for b in out["above"]["建筑"]}
-    df = pyogrio.read_dataframe(demo / "district.gpkg", layer="buildings", fid_as_index=True)
-    # independently: the demo stands on its DEM, each building on the lowest ground under
-    # its outline (bilinear between cell centres), its roof 高度 above that
+                   "--height", "40", "--layers", "建筑", "--json", *extra)
+    return {b["oid"]: b["excess"] for b in out["above"]["建筑"]}
+
+
+def _demo_ground(demo, df) -> np.ndarray:
+    """Independently: the demo stands on its DEM, each building on the lowest ground under
+    its outline (bilinear between cell centres)."""
     import rasterio
     import shapely
     from scipy.ndimage import map_coordinates
@@ -44,12 +46,27 @@ def test_height_limit_against_the_height_attribute(demo, capsys):
         xy = shapely.get_coordinates(poly.exterior)
         col, row = inverse * (xy[:, 0], xy[:, 1])
         ground.append(map_coordinates(z, [row - 0.5, col - 0.5], order=1, mode="nearest").min())
-    top = np.asarray(ground) + df["高度"].to_numpy(float)
-    clear = np.abs(top - 40) > 0.05  # leave out roofs within 5 cm of the limit
-    expected = {k: t - 40 for k, t, c in zip(df.index, top, clear, strict=True) if t > 40 and c}
-    near = {k for k, c in zip(df.index, clear, strict=True) if not c}
+    return np.asarray(ground)
+
+
+def _check_excess(got: dict, keys, top: np.ndarray, limit: float) -> None:
+    clear = np.abs(top - limit) > 0.05  # leave out roofs within 5 cm of the limit
+    expected = {k: t - limit for k, t, c in zip(keys, top, clear, strict=True)
+                if t > limit and c}
+    near = {k for k, c in zip(keys, clear, strict=True) if not c}
     assert set(got) - near == set(expected) and len(got) > 0
     assert [got[k] for k in expected] == pytest.approx(list(expected.values()), abs=0.05)
+
+
+def test_height_limit_against_the_height_attribute(demo, capsys):
+    df = pyogrio.read_dataframe(demo / "district.gpkg", layer="buildings", fid_as_index=True)
+    height = df["高度"].to_numpy(float)
+    # above the ground (the default): the roof's height over the DEM where the building
+    # stands, which is its 高度 (each roof corner over the lowest ground of the outline)
+    _check_excess(_height_limit(capsys, demo), df.index, height, 40.0)
+    # an absolute elevation: the roof's own z, ground included
+    _check_excess(_height_limit(capsys, demo, "--absolute"), df.index,
+                  _demo_ground(demo, df) + height, 40.0)
 
 
 def test_sunlight_saved_with_parameters_in_the_log(demo, capsys):

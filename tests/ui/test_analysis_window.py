@@ -63,7 +63,6 @@ def test_measure_two_roof_corners(main_window, qtbot, artifacts):
     assert w.viewport.point_tool is None
 
 
-@pytest.mark.xfail(reason="known since the merge of stop 18: with the demo on its terrain and orthophoto (issue 15) these pixel checks fail in the full suite; to be re-aimed, see the closing note", strict=False)
 def test_sunlight_dialog_adds_columns_and_style(main_window, qtbot, artifacts):
     w = main_window(size=(1400, 900))
     dialog = w.planning.sunlight()
@@ -89,14 +88,17 @@ def test_sunlight_dialog_adds_columns_and_style(main_window, qtbot, artifacts):
     w.viewport.view.render()
     sunny = [r for r in np.argsort(-layer.table.column("高度").astype(float))
              if df["日照_最少"].iat[r] >= 4.0]
-    seen = [pixel(w, roof_display(w, "建筑", int(r)), labels=False) for r in sunny[:8]]
+    h, wd = w.viewport.image().shape[:2]
+    shown = [d for d in (roof_display(w, "建筑", int(r)) for r in sunny)
+             if 0 <= d[0] < wd and 0 <= d[1] < h]  # the docks leave part of the district off view
+    seen = [pixel(w, d, labels=False) for d in shown[:8]]
     assert any(c[1] > c[0] + 30 for c in seen), seen
     w.save_image(artifacts / "analysis_sunlight.png")
     w.edits.undo_stack.undo()
     assert "日照_1F" not in layer.table.df.columns
+    dialog.close()
 
 
-@pytest.mark.xfail(reason="known since the merge of stop 18: with the demo on its terrain and orthophoto (issue 15) these pixel checks fail in the full suite; to be re-aimed, see the closing note", strict=False)
 def test_section_plane_and_height_limit(main_window, qtbot):
     w = main_window(size=(1200, 800))
     w.planning.section_action.trigger()

@@ -378,6 +378,7 @@ class PlanningTools:
         import shapely
 
         from twinviewer.analysis.coverage import footprints
+        from twinviewer.analysis.ground import scene_terrain, terrain_ground
         from twinviewer.analysis.height_limit import ControlSurface, VertexIndex, excess
         from twinviewer.analysis.saving import height_limit_output
 
@@ -400,6 +401,7 @@ class PlanningTools:
             b = w.scene.bounds()
             area = shapely.box(b[0] - 1, b[1] - 1, b[3] + 1, b[4] + 1)
         surface = ControlSurface(polygon=area, height=float(height))
+        ground_z = terrain_ground(scene_terrain(w.scene))  # "above the ground": the DEM's
         total = 0
         first = True
         found = []
@@ -407,7 +409,7 @@ class PlanningTools:
             if not any(hasattr(b, "triangles") for b in layer.batches) or \
                     getattr(layer, "geometries", None) is not None:
                 continue
-            e = excess(VertexIndex.of(layer), surface)
+            e = excess(VertexIndex.of(layer), surface, ground_z)
             rows = np.flatnonzero(np.isfinite(e))
             if not len(rows):
                 continue
