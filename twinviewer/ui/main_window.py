@@ -402,6 +402,8 @@ class MainWindow(QMainWindow):
             return
         add = bool(QApplication.keyboardModifiers() & Qt.ControlModifier)
         self.scene.selection.select(layer, [row], add=add)
+        if self.scene.layer(layer).kind == "tiles":  # a scan's own feature: its row
+            self._show_tile_feature()
 
     def _on_cursor(self, point) -> None:
         if point is None:
