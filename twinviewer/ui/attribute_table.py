@@ -172,7 +172,7 @@ class AttributeTable(QWidget):
             self.show_layer(names[0])
         else:
             self._watch(None)
-        self.model.set_layer(None)
+            self.model.set_layer(None)
 
     def show_layer(self, name: str) -> None:
         """Show ``name`` in the table (keeps the selection)."""
