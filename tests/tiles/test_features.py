@@ -154,3 +154,25 @@ def test_a_stable_id_makes_one_row_across_levels_of_detail(samples, tmp_path):
     # an id that repeats within a tile identifies nothing
     (tmp_path / "dup").mkdir()
     assert len(_two_lods(samples, tmp_path / "dup", ["x"] * 10)) == 20
+
+
+def test_info_counts_the_features_from_headers(samples, tmp_path):
+    from twinviewer.cli_tiles import describe_tileset
+    from twinviewer.tiles.features import count_in_file
+
+    for rel, rows in (("1.0/TilesetWithRequestVolume/city", 40),
+                      ("glTF/EXT_structural_metadata/FeatureIdAttributeAndPropertyTable", 4),
+                      ("glTF/EXT_mesh_features/FeatureIdAttribute", 0)):  # ids, no table
+        path = samples / rel / "tileset.json"
+        assert describe_tileset(str(path))["features"] == rows
+        assert len(streamed(path)[0]) == rows
+    # a cmpt of two b3dm: their batch lengths summed; not a tile: None
+    b3dm = (samples / "1.0/TilesetWithRequestVolume/city/ll.b3dm").read_bytes()
+    cmpt = tmp_path / "two.cmpt"
+    cmpt.write_bytes(struct.pack("<4s3I", b"cmpt", 1, 16 + 2 * len(b3dm), 2) + b3dm * 2)
+    assert count_in_file(str(cmpt)) == 2 * b3dm_batch_table(
+        samples / "1.0/TilesetWithRequestVolume/city/ll.b3dm")[0]
+    (tmp_path / "junk.bin").write_bytes(b"nonsense")
+    assert count_in_file(str(tmp_path / "junk.bin")) is None
+    # the dragons have no batch tables; the missing finest tile counts nothing
+    assert describe_tileset(str(samples / "1.0/TilesetWithDiscreteLOD"))["features"] == 0

@@ -16,6 +16,7 @@ index), in which case every level of detail of it is one row.
 from __future__ import annotations
 
 import json
+import struct
 from typing import Any
 
 import numpy as np
@@ -150,3 +151,52 @@ class FeatureRows:
         if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
             return None
         return (*map(float, lo), *map(float, hi))
+
+
+def count_in_file(path: str, depth: int = 0) -> int | None:
+    """Features with a batch/property table in one local tile content, read from its
+    headers and JSON only (no geometry): b3dm/pnts ``BATCH_LENGTH``, i3dm
+    ``INSTANCES_LENGTH`` when a batch table is there, the counts of a glTF's
+    ``EXT_structural_metadata`` property tables, a cmpt's inner tiles summed.
+    None for what it cannot read."""
+    try:
+        with open(path, "rb") as fh:
+            return _count(fh, 0, depth)
+    except (OSError, ValueError, struct.error, UnicodeDecodeError):
+        return None
+
+
+def _count(fh, pos: int, depth: int) -> int | None:
+    fh.seek(pos)
+    head = fh.read(32)
+    magic = head[:4]
+    if magic in (b"b3dm", b"pnts", b"i3dm"):
+        size = 32 if magic == b"i3dm" else 28
+        _, _, _, ftj, _ftb, btj, _btb = struct.unpack_from("<4s6I", head, 0)
+        if btj == 0:
+            return 0
+        fh.seek(pos + size)
+        ft = json.loads(fh.read(ftj) or b"{}")
+        return int(ft.get("INSTANCES_LENGTH" if magic == b"i3dm" else "BATCH_LENGTH", 0))
+    if magic == b"cmpt" and depth < 8:
+        _, _, length, tiles = struct.unpack_from("<4s3I", head, 0)
+        total, at = 0, pos + 16
+        for _ in range(tiles):
+            fh.seek(at + 8)
+            inner = struct.unpack("<I", fh.read(4))[0]
+            total += _count(fh, at, depth + 1) or 0
+            at += inner
+        return total
+    if magic == b"glTF":
+        chunk = struct.unpack_from("<I", head, 12)[0]
+        fh.seek(pos + 20)
+        return _gltf_count(json.loads(fh.read(chunk)))
+    if head.lstrip()[:1] == b"{":
+        fh.seek(pos)
+        return _gltf_count(json.loads(fh.read()))
+    return None
+
+
+def _gltf_count(doc: dict) -> int:
+    ext = (doc.get("extensions") or {}).get("EXT_structural_metadata") or {}
+    return sum(int(t.get("count", 0)) for t in ext.get("propertyTables") or [])
