@@ -26,26 +26,40 @@ def is_tileset_source(path: str) -> bool:
     return p.is_file() and kind_of(p) == "tiles"
 
 
+MAX_FEATURE_COUNT_CONTENTS = 5000
+
+
 def describe_tileset(path: str) -> dict:
     """``tiles`` (every tile, external tilesets' and available implicit ones included),
-    ``contents`` (renderable contents), ``depth`` (root 0), ``bounds`` and ``crs``."""
+    ``contents`` (renderable contents), ``depth`` (root 0), ``bounds``, ``crs`` and
+    ``features`` (in the contents' batch/property tables, every level of detail
+    counted; None for a URL or more than 5000 contents)."""
     from twinviewer.core.crs import crs_label, parse_crs, scene_crs_for
+    from twinviewer.tiles.features import count_in_file
+    from twinviewer.tiles.fetch import is_url
     from twinviewer.tiles.layer import read_tileset
 
     layer = read_tileset(path)[0]
     crs = scene_crs_for(parse_crs(layer.crs), layer.source_bounds) if layer.crs else None
     layer.place(crs, np.zeros(3))
     tiles = contents = depth = 0
+    uris = []
     for tile in layer.root.walk(expand=True):
         tiles += 1
         contents += len(tile.content.uris) if tile.content is not None else 0
+        uris += list(tile.content.uris) if tile.content is not None else []
         depth = max(depth, tile.level)
     errors = list(layer.tree.errors)
+    # features in the contents' batch/property tables (every level of detail counted):
+    # headers only, for local tilesets of a size where reading them is cheap
+    features = None
+    if not is_url(str(layer.uri)) and len(uris) <= MAX_FEATURE_COUNT_CONTENTS:
+        features = sum(count_in_file(u) or 0 for u in uris)
     return {"path": str(path), "kind": "tiles", "version": layer.version,
             "tiles": tiles, "contents": contents, "depth": depth,
             "bounds": [round(v, 3) for v in layer.bounds()],
             "crs": crs_label(crs) if crs is not None else None,
-            "extensions_required": sorted(layer.tree.extensions),
+            "extensions_required": sorted(layer.tree.extensions), "features": features,
             "errors": errors}
 
 

@@ -1,5 +1,6 @@
 """The real window on a streamed scan: click a scanned building, its footprint row is
-selected; select a row, the scan's pixels there turn the highlight colour (单体化)."""
+selected; select a row, the scan's pixels there turn the highlight colour (单体化).
+Without footprints the scan's own features (b3dm batch tables) are the rows."""
 
 import sys
 import types
@@ -187,24 +188,76 @@ def scene_oid(path, row):
     return open_scene([path]).layer("楼").table.oid[row]
 
 
-def test_click_a_scan_without_footprints_shows_its_batch_table_row(main_window, qtbot,
-                                                                    shared_data, artifacts):
-    city = shared_data / "3d-tiles-samples/1.0/TilesetWithRequestVolume/city/tileset.json"
-    w = main_window([city])
+def _feature_of(layer, row):
+    """(content uri, batch id, tile) of a feature row, from the drawn tiles' vertices."""
+    for tile in layer.root.walk():
+        for part in tile.data.meshes if tile.data is not None else []:
+            hit = part.rows == row
+            if hit.any():
+                return tile.content.uris[0], int(part.features[hit][0]), tile
+    raise AssertionError(f"row {row} is on no loaded tile")
+
+
+def test_a_scan_without_footprints_picks_and_tints_its_own_features(main_window, qtbot,
+                                                                     shared_data, artifacts):
+    import json
+    import struct
+    from pathlib import Path
+
+    folder = shared_data / "3d-tiles-samples/1.0/TilesetWithRequestVolume/city"
+    w = main_window([folder / "tileset.json"])
     tiles = w.viewport.view.tiles
     qtbot.waitUntil(lambda: sum(len(lt.drawn) for lt in tiles.layers.values()) == 4 and
                     tiles.loading == 0, timeout=30_000)
     w.viewport.plotter.render()
-    lt = next(iter(tiles.layers.values()))
-    tile, ta = next(iter(lt.drawn.values()))
-    part = tile.data.meshes[0]
-    fid = int(part.features[0])
-    top = part.points[part.features == fid].astype(float)
-    target = (*top[:, :2].mean(axis=0), top[:, 2].max() - 0.05)
-    display = w.viewport.view.world_to_display(target)
+    layer = w.scene.layers[0]
+    assert layer.kind == "tiles" and len(layer) == 40  # 4 tiles x 10 buildings
+    table = w.attribute_table
+    assert table.layer is layer and table.model.rowCount() == 40  # grew as tiles came
+    assert "Height" in [table.model.headerData(c, Qt.Horizontal)
+                        for c in range(table.model.columnCount())]
+    assert w.layer_panel.item(layer.name).text(1) == "40"  # counts follow too
+    assert w.objects_label.text().startswith("40")
+    # the tallest building's roof, seen from the default view
+    tops = np.array([layer.row_bounds([r])[5] for r in range(len(layer))])
+    row = int(np.argmax(tops))
+    b = layer.row_bounds([row])
+    display = w.viewport.view.world_to_display(((b[0] + b[3]) / 2, (b[1] + b[4]) / 2,
+                                                b[5] - 0.05))
+    before = pixel(w, display)
     qtbot.mouseClick(w.viewport.interactor, Qt.LeftButton,
                      pos=QPoint(*w.viewport.qt_pos(display)))
-    qtbot.waitUntil(lambda: "Longitude=" in w.statusBar().currentMessage(), timeout=5000)
-    assert w.viewport.last_hit is not None
-    assert w.scene.selection.count() == 0
-    w.grab().save(str(artifacts / "tiles_scan_feature_status.png"))
+    qtbot.waitUntil(lambda: w.scene.selection.rows(layer.name).tolist() == [row],
+                    timeout=5000)
+    # the attribute table follows: its selected row is that feature, with the batch
+    # table's values (read here from the b3dm bytes: header, feature table, batch table)
+    view_rows = {i.row() for i in table.view.selectionModel().selectedRows()}
+    assert [int(table.model.table_rows([r])[0]) for r in view_rows] == [row]
+    uri, fid, _tile = _feature_of(layer, row)
+    data = (folder / Path(uri).name).read_bytes()
+    _, _, _, ftj, ftb, btj, _ = struct.unpack_from("<4s6I", data, 0)
+    batch = json.loads(data[28 + ftj + ftb:28 + ftj + ftb + btj])
+    got = layer.table.row(row)
+    assert {k: got[k] for k in batch} == {k: v[fid] for k, v in batch.items()}
+    assert type(got["id"]) is int  # not made a float by its neighbours
+    assert "Longitude=" in w.statusBar().currentMessage()
+    qtbot.wait(50)
+    after = pixel(w, display)
+    assert np.abs(after - HIGHLIGHT[:3]).sum() < np.abs(before - HIGHLIGHT[:3]).sum()
+    assert after[0] > 150 and after[2] < 120, after  # yellow on the scan
+    w.grab().save(str(artifacts / "tiles_features_picked.png"))
+    # a row chosen in the attribute table: its building lights up, the first goes back
+    other = int(np.argsort(tops)[-2])
+    ob = layer.row_bounds([other])
+    od = w.viewport.view.world_to_display(((ob[0] + ob[3]) / 2, (ob[1] + ob[4]) / 2,
+                                           ob[5] - 0.05))
+    plain = pixel(w, od)
+    table.view.selectRow(int(table.model.view_rows([other])[0]))
+    qtbot.waitUntil(lambda: w.scene.selection.rows(layer.name).tolist() == [other],
+                    timeout=5000)
+    qtbot.wait(50)
+    lit = pixel(w, od)
+    assert np.abs(lit - HIGHLIGHT[:3]).sum() < np.abs(plain - HIGHLIGHT[:3]).sum()
+    assert lit[0] > 150 and lit[2] < 120, lit
+    assert pixel(w, display)[2] > 120  # no longer highlighted
+    w.grab().save(str(artifacts / "tiles_features_row_selected.png"))

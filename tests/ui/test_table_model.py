@@ -56,3 +56,34 @@ def test_search_mask_matches_text_and_numbers():
     assert table.search_mask("楼1").tolist() == expected.tolist()
     assert table.search_mask("").all()
     assert table.search_mask("7").sum() >= 1  # oid 7 and names containing 7
+
+
+def test_appended_rows_and_columns_are_inserted(qtmodeltester):
+    """A streamed scan's features append rows (and new columns) to its table: the model
+    inserts them instead of resetting, so the view keeps its selection and scroll."""
+    import pandas as pd
+
+    layer = _layer(10)
+    model = ObjectTableModel(layer)
+    qtmodeltester.check(model)
+    inserted, reset = [], []
+    model.rowsInserted.connect(lambda _p, a, b: inserted.append(("rows", a, b)))
+    model.columnsInserted.connect(lambda _p, a, b: inserted.append(("columns", a, b)))
+    model.modelReset.connect(lambda: reset.append(1))
+    more = pd.DataFrame({"oid": np.arange(10, 13), "名称": ["甲", "乙", "丙"],
+                         "高度": [1.0, 2.0, 3.0], "层数": [1, 2, 3]})
+    layer.table.df = pd.concat([layer.table.df, more], ignore_index=True)
+    assert model.rows_appended()
+    assert inserted == [("columns", 3, 3), ("rows", 10, 12)] and not reset
+    assert model.rowCount() == 13 and model.columnCount() == 4
+    assert model.data(model.index(11, 1)) == "乙" and model.data(model.index(12, 3)) == "3"
+    qtmodeltester.check(model)
+    # sorted: appended rows would land out of order, so the caller reloads instead
+    model.sort(2, Qt.DescendingOrder)
+    layer.table.df = pd.concat([layer.table.df, more.assign(oid=[13, 14, 15])],
+                               ignore_index=True)
+    assert not model.rows_appended()
+    model.reload()
+    assert model.rowCount() == 16
+    shown = [float(model.data(model.index(i, 2))) for i in range(16)]
+    assert shown == sorted(shown, reverse=True)

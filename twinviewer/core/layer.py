@@ -181,6 +181,9 @@ class Layer:
         return dict(self.provider.hidden_fields) if self.provider is not None else {}
 
     changed = Signal(str)  # name of the display property that changed
+    # rows were appended to the table (first new row); no row before it moved or changed
+    # (a streamed tiles layer that finds its features as tiles come in)
+    rows_added = Signal(int)
 
     def __post_init__(self) -> None:
         self.sensitive = frozenset(str(f) for f in self.sensitive)

@@ -71,8 +71,8 @@ class ObjectTable:
 
     def row(self, i: int) -> dict:
         """All attributes of one object, ``None`` for missing values."""
-        rec = self.df.iloc[int(i)]
-        return {str(k): plain_value(v) for k, v in rec.items()}
+        i = int(i)  # column by column: a row Series would make ints floats
+        return {str(k): plain_value(self.df.iat[i, j]) for j, k in enumerate(self.df.columns)}
 
     def rows_of_oids(self, oids: Sequence) -> np.ndarray:
         """Row indices of the given object ids (unknown ids are skipped)."""

@@ -7,7 +7,9 @@ turns the camera into plain numbers, lets every layer's
 most a few newly decoded tiles, removes evicted ones and shows exactly the selected
 tiles. Colours are per vertex from each vertex's footprint row (单体化): selection
 highlight, filter dimming and thematic colours of the footprint layer tint the scan at
-every level of detail. Never imports Qt.
+every level of detail. A layer without footprints is tinted and picked by its own
+features' rows the same way (``part.rows`` from :mod:`twinviewer.tiles.features`).
+Never imports Qt.
 """
 
 from __future__ import annotations
@@ -54,6 +56,12 @@ class LayerTiles:
         self.footprints = footprints
         self.drawn: dict[int, tuple[Tile, TileActors]] = {}
         self.waiting: list[Tile] = []
+
+    @property
+    def row_layer(self) -> Layer:
+        """The layer whose rows the vertices carry: the footprints (单体化), or the
+        tiles layer itself (its own batch/property table features)."""
+        return self.footprints if self.footprints is not None else self.layer
 
 
 def _classifier(layer, scene):
@@ -234,15 +242,13 @@ class TilesView:
     def repaint(self, footprint_names=None) -> None:
         """Colours anew for the layers classified by ``footprint_names`` (all: None)."""
         for lt in self.layers.values():
-            if lt.footprints is None:
-                continue
-            if footprint_names is not None and lt.footprints.name not in footprint_names:
+            if footprint_names is not None and lt.row_layer.name not in footprint_names:
                 continue
             for _, ta in lt.drawn.values():
                 self._paint_tile(lt, ta)
 
     def _row_state(self, lt: LayerTiles):
-        fp = lt.footprints
+        fp = lt.row_layer
         n = len(fp)
         selected = np.zeros(n + 1, dtype=bool)  # the extra last entry: row -1
         rows = self.sv.scene.selection.rows(fp.name)
@@ -253,7 +259,8 @@ class TilesView:
         return selected, themed, keep
 
     def _paint_tile(self, lt: LayerTiles, ta: TileActors) -> None:
-        state = self._row_state(lt) if lt.footprints is not None else None
+        state = self._row_state(lt) if any(r is not None for r in ta.rows) else None
+        n = len(lt.row_layer)
         for rows, colors, base, arr in zip(ta.rows, ta.colors, ta.base, ta.vtk_colors,
                                            strict=True):
             colors[:] = base
@@ -267,7 +274,7 @@ class TilesView:
                     # a photo keeps its light and shade: the theme colour multiplies it
                     colors[hit, :3] = (colors[hit, :3].astype(np.uint16) *
                                        tc[rows[hit], :3] // 255).astype(np.uint8)
-                if keep is not None and len(keep) == len(lt.footprints):
+                if keep is not None and len(keep) == n:
                     faded = inside.copy()
                     faded[inside] = ~keep[rows[inside]]
                     colors[faded, :3] = (colors[faded, :3] * 0.25 + DIM_TO).astype(np.uint8)
@@ -289,7 +296,25 @@ class TilesView:
             row = int(lt.streamer.classify.rows_at(np.asarray([position], float))[0])
             if row >= 0:
                 return lt.footprints, row, position
+        elif lt.footprints is None:  # the feature's own row
+            row = self._row_at(tile, index, cell)
+            if 0 <= row < len(lt.layer):
+                return lt.layer, row, position
         return lt.layer, -1, position
+
+    @staticmethod
+    def _vertex_of(part, cell: int) -> int:
+        if hasattr(part, "triangles"):
+            return int(part.triangles[cell][0]) if 0 <= cell < len(part.triangles) else -1
+        return cell
+
+    def _row_at(self, tile: Tile, index: int, cell: int) -> int:
+        parts = [*tile.data.meshes, *tile.data.points] if tile.data is not None else []
+        if not 0 <= index < len(parts) or parts[index].rows is None:
+            return -1
+        rows = parts[index].rows
+        vertex = self._vertex_of(parts[index], cell)
+        return int(rows[vertex]) if 0 <= vertex < len(rows) else -1
 
     def feature_at(self, actor, cell: int) -> dict | None:
         """The tile's own feature properties (batch table, property table) at a cell."""
@@ -301,8 +326,7 @@ class TilesView:
         if not 0 <= index < len(parts) or parts[index].features is None:
             return None
         part = parts[index]
-        vertex = int(part.triangles[cell][0]) if hasattr(part, "triangles") and \
-            0 <= cell < len(part.triangles) else cell
+        vertex = self._vertex_of(part, cell)
         fid = int(part.features[vertex]) if 0 <= vertex < len(part.features) else -1
         return tile.data.properties.get(fid)
 

@@ -11,12 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from pyproj import CRS
 
 from twinviewer.core.errors import LoadError
 from twinviewer.core.layer import Layer
-from twinviewer.core.table import ObjectTable
+from twinviewer.core.table import OID, ObjectTable
 from twinviewer.i18n import translate
+from twinviewer.tiles.features import FeatureRows
 from twinviewer.tiles.fetch import is_url, read_bytes
 from twinviewer.tiles.tileset import Placement, TilesetTree, parse_tileset, root_source_bounds
 
@@ -37,6 +40,10 @@ class TilesLayer(Layer):
         Screen-space error in pixels above which a tile is refined (``max_sse``).
     classify : str or None
         The footprint layer whose objects the scan's buildings become (单体化).
+
+    Without ``classify``, the tiles' own features (b3dm batch tables, glTF property
+    tables) become the layer's rows as tiles stream in (:mod:`twinviewer.tiles.features`):
+    the table only grows, and :attr:`rows_added` says when.
     """
 
     def __init__(self, uri: str, *, budget_mb: float = DEFAULT_BUDGET_MB,
@@ -64,6 +71,7 @@ class TilesLayer(Layer):
         self.tree: TilesetTree | None = None
         self.placement: Placement | None = None
         self.version = str((doc.get("asset") or {}).get("version", ""))
+        self.features = FeatureRows()
 
     def __repr__(self) -> str:
         return f"TilesLayer({self.name!r}, {self.uri!r})"
@@ -95,12 +103,28 @@ class TilesLayer(Layer):
         return (*map(float, b.lo), *map(float, b.hi))
 
     def object_centers(self):
-        import numpy as np
-
-        return np.zeros((0, 3))
+        return self.features.centers(len(self))
 
     def row_bounds(self, rows) -> tuple[float, ...] | None:
-        return None
+        return self.features.bounds(rows)
+
+    def add_features(self, tile) -> int:
+        """Rows for a decoded tile's own features (appended by :meth:`commit_features`)."""
+        return self.features.add(tile)
+
+    def commit_features(self) -> int:
+        """Append the rows made since the last call to the table; emits ``rows_added``
+        with the first new row. Returns how many were appended."""
+        new = self.features.take()
+        if not new:
+            return 0
+        first = len(self.table)
+        df = pd.DataFrame(new)
+        df.insert(0, OID, np.arange(first, first + len(df), dtype=np.int64))
+        self.table.df = df if first == 0 else pd.concat([self.table.df, df],
+                                                        ignore_index=True)
+        self.rows_added.emit(first)
+        return len(df)
 
 
 def read_tileset(source: Any, progress=None, budget_mb: float = DEFAULT_BUDGET_MB,

@@ -56,7 +56,9 @@ class Streamer:
         Placed (its tree built).
     classify : object, optional
         A footprint index (``rows_at(points) -> rows``) every decoded vertex is
-        looked up in, in the worker (单体化).
+        looked up in, in the worker (单体化). Without one, each loaded tile's own
+        features become rows of the layer (:meth:`TilesLayer.add_features`), appended
+        once per :meth:`update`.
     fetcher : Fetcher, optional
         Shared between layers; default: one of its own.
     get : callable, optional
@@ -126,6 +128,8 @@ class Streamer:
                 self._fail_line(w, warning=True)
             self.cache.add(tile)
             self.loaded.append(tile)
+            if self.classify is None and hasattr(self.layer, "add_features"):
+                self.layer.add_features(tile)  # its own features become rows
 
     def _fail_line(self, line: str, warning: bool = False) -> None:
         if line not in self.errors:
@@ -137,6 +141,8 @@ class Streamer:
     def update(self, view: View) -> Selection:
         """One frame: take finished work in, select, queue fetches, evict. Never blocks."""
         self._take_done()
+        if hasattr(self.layer, "commit_features"):
+            self.layer.commit_features()  # before the renderer paints by these rows
         root = self.layer.root
         if root is None:
             return self.selection

@@ -44,6 +44,7 @@ class AttributeTable(QWidget):
         super().__init__(parent)
         self.scene: Scene | None = None
         self.session = None
+        self._grows: Layer | None = None  # the layer whose rows_added the table follows
         self.model = ObjectTableModel(parent=self)
         self.layer_box = QComboBox(self)
         self.layer_box.setObjectName("tableLayerBox")
@@ -154,6 +155,7 @@ class AttributeTable(QWidget):
         scene.selection.changed.connect(self._on_model_selection)
         scene.layer_added.connect(self._on_layers)
         scene.layer_removed.connect(self._on_layers)
+        self._watch(None)
         self.model.set_layer(None)
         self._on_layers()
 
@@ -169,6 +171,7 @@ class AttributeTable(QWidget):
         elif names:
             self.show_layer(names[0])
         else:
+            self._watch(None)
             self.model.set_layer(None)
 
     def show_layer(self, name: str) -> None:
@@ -182,9 +185,28 @@ class AttributeTable(QWidget):
             return
         layer = self.scene.layer(name)
         self.query_bar.set_layer(layer)  # drops another layer's filter
+        self._watch(layer)
         self.model.set_layer(layer)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
         self.apply_search()
+
+    def _watch(self, layer: Layer | None) -> None:
+        """Follow rows appended to the shown layer (a streamed scan's features)."""
+        if self._grows is not None:
+            self._grows.rows_added.disconnect(self._on_rows_added)
+        self._grows = layer
+        if layer is not None:
+            layer.rows_added.connect(self._on_rows_added)
+
+    def _on_rows_added(self, _first: int) -> None:
+        layer = self.layer
+        if layer is None or layer is not self._grows:
+            return
+        if self.search.text().strip() or self.query_bar.mask is not None or \
+                not self.model.rows_appended():
+            self.on_edited(layer, None, None)  # sorted or filtered: evaluate again
+            return
+        self.count_label.setText(self.tr("{n} objects").format(n=f"{len(layer):,}"))
 
     def apply_search(self) -> None:
         """Filter the rows by the search text and the query bar's filter (typing runs it

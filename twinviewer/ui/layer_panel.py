@@ -116,10 +116,18 @@ class LayerPanel(QWidget):
             item.setToolTip(0, tip)
             self._items[layer.name] = item
             layer.changed.connect(self._sync)
+            layer.rows_added.connect(self._recount)  # a scan's features as they come
         finally:
             self._updating = False
         if self.tree.currentItem() is None:
             self.tree.setCurrentItem(item)
+
+    def _recount(self, *_args) -> None:
+        """The object counts again (a layer's table grew)."""
+        for layer in self.scene.layers if self.scene is not None else []:
+            item = self._items.get(layer.name)
+            if item is not None:
+                item.setText(1, f"{len(layer):,}")
 
     def _remove(self, layer: Layer) -> None:
         item = self._items.pop(layer.name, None)

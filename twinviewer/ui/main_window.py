@@ -300,6 +300,9 @@ class MainWindow(QMainWindow):
         self._row_counts = {id(lyr): len(lyr) for lyr in scene.layers}
         scene.selection.changed.connect(self._update_status)
         scene.layer_added.connect(self._update_status)
+        for layer in scene.layers:  # a streamed scan's features count as they come
+            layer.rows_added.connect(self._update_status)
+        scene.layer_added.connect(lambda layer: layer.rows_added.connect(self._update_status))
         self._update_status()
         self._update_title()
         if hasattr(self, "analysis"):
@@ -402,6 +405,8 @@ class MainWindow(QMainWindow):
             return
         add = bool(QApplication.keyboardModifiers() & Qt.ControlModifier)
         self.scene.selection.select(layer, [row], add=add)
+        if self.scene.layer(layer).kind == "tiles":  # a scan's own feature: its row
+            self._show_tile_feature()
 
     def _on_cursor(self, point) -> None:
         if point is None:

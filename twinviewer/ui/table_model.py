@@ -64,6 +64,32 @@ class ObjectTableModel(QAbstractTableModel):
         self._update_order()
         self.endResetModel()
 
+    def rows_appended(self) -> bool:
+        """Rows (and maybe columns after the last) were appended to the layer's table:
+        insert them in place, keeping the view's selection and scroll. False when the
+        view is sorted or filtered or its columns changed otherwise: then :meth:`reload`."""
+        layer = self.layer
+        if layer is None or self._mask is not None or self._sort_key is not None:
+            return False
+        columns = list(layer.table.df.columns)
+        old = len(self._columns)
+        if columns[:old] != self._columns:
+            return False
+        if len(columns) > old:
+            self.beginInsertColumns(_ROOT, old, len(columns) - 1)
+            self._columns = columns
+            self.endInsertColumns()
+        n, before = len(layer), len(self._sorted)
+        if n < before:
+            return False
+        if n > before:
+            self.beginInsertRows(_ROOT, before, n - 1)
+            self._sorted = np.arange(n, dtype=np.int64)
+            self._dirty = None
+            self._update_order()
+            self.endInsertRows()
+        return True
+
     def values_changed(self) -> None:
         """Values changed in place (same rows and columns): repaint cells and row markers."""
         self._dirty = None
