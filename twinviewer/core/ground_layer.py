@@ -90,7 +90,14 @@ class RasterLayer(Layer):
                             self.source)
         if getattr(self.raster, "crs", None) is None:
             self.raster.crs = self.crs  # the scene file's crs for a file without one
-        self.scene_crs = crs_text(scene_crs) or self.crs
+        wanted = crs_text(scene_crs) or self.crs
+        if self.extent is not None and wanted == self.scene_crs and \
+                (self.terrain is not None or not self.is_terrain):
+            # placed again around the scene's final origin (the loader places every
+            # layer twice): the extent and the sampler grid stay, only the origin moves
+            self.set_origin(origin)
+            return
+        self.scene_crs = wanted
         try:
             self.extent = tuple(float(v) for v in self.raster.scene_bounds(self.scene_crs))
             if not self.raster.has_data():
@@ -113,14 +120,20 @@ class RasterLayer(Layer):
         # the extent (a DEM in the scene CRS is then read without warping)
         cols = int(np.clip(round((x1 - x0) / max(res, 1e-9)), 1, SAMPLER_CELLS))
         rows = int(np.clip(round((y1 - y0) / max(res, 1e-9)), 1, SAMPLER_CELLS))
-        z = self.raster.read((x0, y0, x1, y1), (rows, cols), self.scene_crs)[0] * self.z_factor
-        if not np.isfinite(z).any():
+        z = self.raster.read((x0, y0, x1, y1), (rows, cols), self.scene_crs)[0]
+        if self.z_factor != 1.0:
+            z = z * self.z_factor
+        finite = np.isfinite(z)
+        if not finite.any():
             raise LoadError(translate("LoadError", "every cell is nodata: nothing to draw"),
                             self.source)
         dx = (x1 - x0) / cols
         dy = (y1 - y0) / rows
         coarse = max(dx, dy) > res * 1.5
-        error = float(np.nanstd(np.diff(z, axis=1))) if coarse and cols > 2 else 0.0
+        error = 0.0
+        if coarse and cols > 2:
+            d = np.diff(z, axis=1)
+            error = float(d.std() if finite.all() else np.nanstd(d))  # no NaN: no copy
         return Terrain(z, x0 + dx / 2, y1 - dy / 2, dx, dy, error=error)
 
     def set_origin(self, origin) -> None:
