@@ -51,8 +51,11 @@ class Terrain:
         if self.z.ndim != 2 or min(self.z.shape) < 1:
             raise ValueError("a terrain needs a 2-D grid of heights")
         valid = np.isfinite(self.z)
-        self.z_min = float(self.z[valid].min()) if valid.any() else 0.0
-        self.z_max = float(self.z[valid].max()) if valid.any() else 0.0
+        if valid.all():  # no boolean-indexed copy of the grid
+            self.z_min, self.z_max = float(self.z.min()), float(self.z.max())
+        else:
+            self.z_min = float(self.z[valid].min()) if valid.any() else 0.0
+            self.z_max = float(self.z[valid].max()) if valid.any() else 0.0
         # NaN cells are filled with their nearest valid value along rows then columns,
         # so bilinear sampling near a hole does not spread NaN; holes stay known.
         self.valid = valid
@@ -300,20 +303,22 @@ def set_on_ground(terrain: Terrain, layer: Layer, rows_mask: np.ndarray | None =
     if n == 0:
         return 0
     mask = np.ones(n, dtype=bool) if rows_mask is None else np.asarray(rows_mask, bool)
+    every = bool(mask.all())
     vertex_rows = [_vertex_rows(b) for b in layer.batches]
-    lift = base_heights(terrain, layer, mask, vertex_rows)
+    lift = base_heights(terrain, layer, None if every else mask, vertex_rows)
+    lift = np.append(lift, 0.0)  # row -1 (a vertex no cell uses) reads the 0 at the end
     for batch, rows in zip(layer.batches, vertex_rows, strict=True):
         if rows is None:
             continue
-        used = rows >= 0
         if isinstance(batch, LineBatch):
+            used = rows >= 0
             h = terrain.height_at(batch.points[:, 0], batch.points[:, 1])
             dz = np.where(np.isfinite(h), h, 0.0)
-        else:
-            dz = np.zeros(len(rows))
-            dz[used] = lift[rows[used]]
-        dz[used & ~mask[np.maximum(rows, 0)]] = 0.0
-        dz[~used] = 0.0
+            if not every:
+                dz[used & ~mask[np.maximum(rows, 0)]] = 0.0
+            dz[~used] = 0.0
+        else:  # the lift of objects outside the mask is 0 already
+            dz = lift[rows]
         if not batch.points.flags.writeable:
             batch.points = batch.points.copy()
         batch.points[:, 2] += dz
