@@ -83,3 +83,39 @@ def test_100k_objects_sampled_in_one_call():
     y = rng.uniform(-1700, 190, 800_000)
     h = t.height_at(x, y)  # vectorised: no per-object loop
     assert np.isfinite(h).all()
+
+
+def _brute_force_bases(t: Terrain, layer: Layer) -> np.ndarray:
+    """Per object, the lowest ground under the vertices at its own lowest level, one
+    object at a time (the oracle for the vectorised sampling)."""
+    out = np.zeros(len(layer))
+    for batch in layer.batches:
+        for row in np.unique(batch.rows):
+            idx = np.unique(batch.triangles[batch.rows == row]) if hasattr(batch, "triangles") \
+                else np.flatnonzero(batch.rows == row)
+            pts = batch.points[idx]
+            if hasattr(batch, "triangles"):
+                pts = pts[pts[:, 2] <= pts[:, 2].min() + 1e-6]
+            out[row] = np.nanmin(t.height_at(pts[:, 0], pts[:, 1]))
+    return out
+
+
+def test_prisms_standing_at_different_levels_are_set_by_their_own_footprints():
+    t = plane_terrain()
+    rng = np.random.default_rng(5)
+    cx, cy = rng.uniform(25, 95, 40), rng.uniform(95, 190, 40)
+    feet = shapely.box(cx - 3, cy - 2, cx + 3, cy + 2)
+    prism = extrude(feet, np.arange(40), rng.uniform(3, 30, 40), 0.0)
+    # bases at different heights (a layer set on the ground once already)
+    lift = rng.uniform(0, 50, 40)
+    used = np.unique(prism.triangles.ravel())
+    vrows = np.full(len(prism.points), -1)
+    vrows[prism.triangles.ravel()] = np.repeat(prism.rows, 3)
+    prism.points[used, 2] += lift[vrows[used]]
+    layer = Layer("x", "vector", ObjectTable({"n": np.arange(40)}), [prism])
+    got = base_heights(t, layer)
+    np.testing.assert_allclose(got, _brute_force_bases(t, layer), atol=1e-6)
+    mask = np.arange(40) % 3 == 0  # only these are sampled; the others get 0
+    masked = base_heights(t, layer, mask)
+    np.testing.assert_allclose(masked[mask], got[mask], atol=1e-9)
+    assert not masked[~mask].any()

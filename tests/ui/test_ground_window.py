@@ -145,3 +145,65 @@ def test_a_dem_opened_under_drawn_objects_lifts_them(main_window, qtbot, tmp_pat
     assert abs(base - hill(xx, yy).min()) < 0.5
     drawn = w.viewport.view.pieces[houses][0].polydata.bounds
     assert drawn[5] > 12.0 + base - 0.01  # the drawing was rebuilt, lifted
+
+
+def _drawn_z(ground) -> tuple[float, float]:
+    """The lowest and highest z of the ground tiles drawn now (their actors' bounds)."""
+    boxes = [ta.actor.GetBounds() for k, ta in ground.actors.items()
+             if k in ground._drawn and ta.actor.GetVisibility()]
+    assert boxes, "no ground tile is drawn"
+    return min(b[4] for b in boxes), max(b[5] for b in boxes)
+
+
+def _toggle(w, qtbot, name: str, visible: bool) -> None:
+    tree = w.layer_panel.tree
+    tree.setCurrentItem(w.layer_panel.item(name))
+    tree.setFocus()
+    qtbot.keyClick(tree, Qt.Key_Space)  # as a user would, in the layer panel
+    qtbot.waitUntil(lambda: w.scene.layer(name).visible is visible, timeout=3000)
+
+
+def test_hiding_the_terrain_drapes_the_orthophoto_on_the_flat_ground(main_window, qtbot,
+                                                                      tmp_path, artifacts):
+    w = main_window([_scene(tmp_path)])
+    _settled(w, qtbot)
+    view = w.viewport.view
+    ground = view.ground
+    dem = w.scene.layer("地形")
+    ox, oy = w.scene.origin[:2]
+    gx, gy = X0 + 150.0 - ox, Y1 - 330.0 - oy  # a field of the photo's red, no house
+    on_hill = (gx, gy, float(dem.terrain.height_at(gx, gy)))
+    lo, hi = _drawn_z(ground)
+    assert lo > 5.0 and hi > 40.0  # on the DEM (10 m to about 60 m)
+
+    _toggle(w, qtbot, "地形", False)
+    _settled(w, qtbot)
+    assert view.terrain() is None  # the cursor and picking use the flat ground too
+    assert _drawn_z(ground) == (0.0, 0.0)  # the photo lies on z = 0
+    assert view._ground is None  # the photo is the ground: no plain plane over it
+    flat = pixel(w, view.world_to_display((gx, gy, 0.0)), labels=False)
+    assert flat[0] > flat[1] + 40  # the photo's red (200, 60, 40 lit), still drawn
+    w.viewport.plotter.screenshot(str(artifacts / "ground_terrain_hidden_photo_flat.png"))
+
+    _toggle(w, qtbot, "地形", True)
+    _settled(w, qtbot)
+    lo, hi = _drawn_z(ground)
+    assert lo > 5.0 and hi > 40.0  # back on the terrain
+    assert view.terrain() is dem.terrain
+    back = pixel(w, view.world_to_display(on_hill), labels=False)
+    assert back[0] > back[1] + 40
+
+
+def test_with_the_terrain_and_the_photo_hidden_the_plain_ground_shows(main_window, qtbot,
+                                                                      tmp_path):
+    w = main_window([_scene(tmp_path)])
+    _settled(w, qtbot)
+    view = w.viewport.view
+    _toggle(w, qtbot, "正射影像", False)
+    assert view._ground is None  # the DEM drawn bare is still the ground
+    _toggle(w, qtbot, "地形", False)
+    qtbot.waitUntil(lambda: view._ground is not None, timeout=3000)  # the flat plane
+    assert not any(ta.actor.GetVisibility() for ta in view.ground.actors.values())
+    _toggle(w, qtbot, "正射影像", True)
+    _settled(w, qtbot)
+    assert view._ground is None and _drawn_z(view.ground) == (0.0, 0.0)

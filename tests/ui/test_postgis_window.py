@@ -187,11 +187,17 @@ def test_second_window_sees_added_moved_deleted_objects(main_window, qtbot, pg_s
     assert a.save()
     qtbot.waitUntil(lambda: len(lb) == n + 1, timeout=1500)
     np.testing.assert_allclose(_position(lb, oid)[:2], [10.0, 20.0], atol=1e-6)
+    # read again from its 2D table, it stands on the demo's terrain as when opened
+    terrain = b.viewport.view.ground.terrain_layer().terrain
+    assert _position(lb, oid)[2] == pytest.approx(float(terrain.height_at(10.0, 20.0)),
+                                                  abs=1e-6)
     b.attribute_table.show_layer(FURNITURE)
     assert b.attribute_table.model.rowCount() == n + 1
     assert a.edits.push(MovePoint(la, len(la) - 1, [30.0, 40.0, 0.0]))
     assert a.save()
     qtbot.waitUntil(lambda: np.allclose(_position(lb, oid)[:2], [30.0, 40.0]), timeout=1000)
+    assert _position(lb, oid)[2] == pytest.approx(float(terrain.height_at(30.0, 40.0)),
+                                                  abs=1e-6)  # on the ground where it went
     assert a.edits.push(DeleteObjects(la, [len(la) - 1]))
     assert a.save()
     qtbot.waitUntil(lambda: len(lb) == n, timeout=1000)

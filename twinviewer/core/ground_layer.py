@@ -90,7 +90,14 @@ class RasterLayer(Layer):
                             self.source)
         if getattr(self.raster, "crs", None) is None:
             self.raster.crs = self.crs  # the scene file's crs for a file without one
-        self.scene_crs = crs_text(scene_crs) or self.crs
+        wanted = crs_text(scene_crs) or self.crs
+        if self.extent is not None and wanted == self.scene_crs and \
+                (self.terrain is not None or not self.is_terrain):
+            # placed again around the scene's final origin (the loader places every
+            # layer twice): the extent and the sampler grid stay, only the origin moves
+            self.set_origin(origin)
+            return
+        self.scene_crs = wanted
         try:
             self.extent = tuple(float(v) for v in self.raster.scene_bounds(self.scene_crs))
             if not self.raster.has_data():
@@ -113,14 +120,20 @@ class RasterLayer(Layer):
         # the extent (a DEM in the scene CRS is then read without warping)
         cols = int(np.clip(round((x1 - x0) / max(res, 1e-9)), 1, SAMPLER_CELLS))
         rows = int(np.clip(round((y1 - y0) / max(res, 1e-9)), 1, SAMPLER_CELLS))
-        z = self.raster.read((x0, y0, x1, y1), (rows, cols), self.scene_crs)[0] * self.z_factor
-        if not np.isfinite(z).any():
+        z = self.raster.read((x0, y0, x1, y1), (rows, cols), self.scene_crs)[0]
+        if self.z_factor != 1.0:
+            z = z * self.z_factor
+        finite = np.isfinite(z)
+        if not finite.any():
             raise LoadError(translate("LoadError", "every cell is nodata: nothing to draw"),
                             self.source)
         dx = (x1 - x0) / cols
         dy = (y1 - y0) / rows
         coarse = max(dx, dy) > res * 1.5
-        error = float(np.nanstd(np.diff(z, axis=1))) if coarse and cols > 2 else 0.0
+        error = 0.0
+        if coarse and cols > 2:
+            d = np.diff(z, axis=1)
+            error = float(d.std() if finite.all() else np.nanstd(d))  # no NaN: no copy
         return Terrain(z, x0 + dx / 2, y1 - dy / 2, dx, dy, error=error)
 
     def set_origin(self, origin) -> None:
@@ -189,3 +202,64 @@ def settle_on_terrain(layers) -> list:
         lifted.append(layer)
         log.info("%s: %d objects set on the terrain", layer.name, moved)
     return lifted
+
+
+def ground_under(terrain: Terrain | None, xyz) -> float:
+    """The ground a point object's instances (``(k, 3)``, scene-local) stand on: the
+    lowest terrain height under them, 0 off the DEM or without one (what
+    :func:`~twinviewer.core.terrain.set_on_ground` lifts a point by)."""
+    if terrain is None:
+        return 0.0
+    pts = np.asarray(xyz, dtype=np.float64).reshape(-1, 3)
+    h = terrain.height_at(pts[:, 0], pts[:, 1])
+    h = h[np.isfinite(h)]
+    return float(h.min()) if len(h) else 0.0
+
+
+def measured_from_ground(layer, layers) -> Terrain | None:
+    """The terrain a layer's stored Z are heights above (``base_height = "terrain"``,
+    set on the scene's DEM when loaded), else None: its Z are stored as drawn."""
+    if getattr(layer, "base_height", None) != "terrain" or not getattr(layer, "on_terrain",
+                                                                          False):
+        return None
+    return terrain_of(layers)
+
+
+def to_stored(layer, layers, xyz) -> np.ndarray:
+    """A point object's instances as drawn (scene-local, set on the terrain) -> as its
+    source keeps them: for a layer measured from the ground the terrain under it is
+    taken off its Z, so a save never writes the lift into the source (reopening would
+    lift it twice). Other layers: unchanged (a 2D table drops Z anyway, and objects
+    stored with their own Z are never lifted)."""
+    pts = np.array(xyz, dtype=np.float64).reshape(-1, 3)
+    terrain = measured_from_ground(layer, layers)
+    if terrain is not None and len(pts):
+        pts[:, 2] -= ground_under(terrain, pts)
+    return pts
+
+
+def from_stored(layer, layers, xyz) -> np.ndarray:
+    """The inverse of :func:`to_stored`: positions read from the source (another
+    editor's move) -> as drawn, set on the terrain like the loader does."""
+    pts = np.array(xyz, dtype=np.float64).reshape(-1, 3)
+    terrain = measured_from_ground(layer, layers)
+    if terrain is not None and len(pts):
+        pts[:, 2] += ground_under(terrain, pts)
+    return pts
+
+
+def moved_height(layer, layers, old, xy) -> float:
+    """The drawn Z of a point object moved from ``old`` (its instances, the first one
+    moved to ``xy``): an object on the terrain keeps its height above the ground (a
+    lamp post carried up the hill stands on it); others keep their Z."""
+    old = np.asarray(old, dtype=np.float64).reshape(-1, 3)
+    z = float(old[0, 2])
+    terrain = terrain_of(layers) if getattr(layer, "on_terrain", False) else None
+    if terrain is None:
+        return z
+    before = ground_under(terrain, old)
+    if measured_from_ground(layer, layers) is None and abs(z - before) > 1e-3:
+        return z  # an object with its own Z (not set on the ground): kept
+    new = old.copy()
+    new[:, :2] += np.asarray(xy, dtype=np.float64)[:2] - old[0, :2]
+    return z - before + ground_under(terrain, new)

@@ -51,21 +51,43 @@ class Terrain:
         if self.z.ndim != 2 or min(self.z.shape) < 1:
             raise ValueError("a terrain needs a 2-D grid of heights")
         valid = np.isfinite(self.z)
-        self.z_min = float(self.z[valid].min()) if valid.any() else 0.0
-        self.z_max = float(self.z[valid].max()) if valid.any() else 0.0
+        if valid.all():  # no boolean-indexed copy of the grid
+            self.z_min, self.z_max = float(self.z.min()), float(self.z.max())
+        else:
+            self.z_min = float(self.z[valid].min()) if valid.any() else 0.0
+            self.z_max = float(self.z[valid].max()) if valid.any() else 0.0
         # NaN cells are filled with their nearest valid value along rows then columns,
         # so bilinear sampling near a hole does not spread NaN; holes stay known.
         self.valid = valid
-        self.filled = fill_nan(self.z, self.z_min)
+        self._all_valid = bool(valid.all())
+        # without holes the filled grid is the grid itself (never written to): no copy
+        self.filled = self.z if self._all_valid else fill_nan(self.z, self.z_min)
         # at least 2 x 2, so every sample has four neighbours to blend
         pad = ((0, 1 if self.z.shape[0] < 2 else 0), (0, 1 if self.z.shape[1] < 2 else 0))
-        self._grid = np.pad(self.filled, pad, mode="edge")
-        self._valid_grid = np.pad(valid, pad, mode="edge")
-        self._all_valid = bool(valid.all())
+        if pad == ((0, 0), (0, 0)):
+            self._grid, self._valid_grid = self.filled, valid
+        else:
+            self._grid = np.pad(self.filled, pad, mode="edge")
+            self._valid_grid = np.pad(valid, pad, mode="edge")
+        self._slope: float | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
         return self.z.shape
+
+    @property
+    def slope(self) -> float:
+        """Mean absolute slope (metres per metre) along rows and columns of the grid,
+        worked out once (the ground's tile pyramid estimates errors with it)."""
+        if self._slope is None:
+            z = self.filled
+            if min(z.shape) < 2:
+                self._slope = 0.0
+            else:
+                gx = _mean_abs(np.diff(z, axis=1)) / self.dx
+                gy = _mean_abs(np.diff(z, axis=0)) / self.dy
+                self._slope = float(0.5 * (gx + gy))
+        return self._slope
 
     @property
     def extent(self) -> tuple[float, float, float, float]:
@@ -156,6 +178,12 @@ class Terrain:
         return np.array([q[0], q[1], float(self.height_at(q[0], q[1]))])
 
 
+def _mean_abs(d: np.ndarray) -> float:
+    """``np.abs(d).mean()`` in float32 like numpy's, without a second temporary."""
+    np.abs(d, out=d)
+    return float(d.mean())
+
+
 def fill_nan(z: np.ndarray, fallback: float) -> np.ndarray:
     """NaN cells replaced by the nearest valid cell of their row (else column, else
     ``fallback``): vectorised forward/backward fills."""
@@ -184,31 +212,57 @@ def fill_nan(z: np.ndarray, fallback: float) -> np.ndarray:
 def base_heights(terrain: Terrain, layer: Layer, rows_mask: np.ndarray | None = None,
                  vertex_rows: list | None = None) -> np.ndarray:
     """Ground height under each object of ``layer``: the lowest ground under its base
-    vertices (a building on a slope never floats), 0 where there is no ground."""
+    vertices (a building on a slope never floats), 0 where there is no ground.
+
+    Only the objects in ``rows_mask`` are sampled (the others get 0), and of a mesh
+    only each object's lowest vertices (its footprint: a prism's roof and wall tops
+    stand above them). Whole columns at a time, no loop over objects.
+    """
     n = len(layer)
     out = np.full(n, np.inf)
+    wanted = None if rows_mask is None else np.asarray(rows_mask, dtype=bool)
     for k, batch in enumerate(layer.batches):
         rows = vertex_rows[k] if vertex_rows is not None else _vertex_rows(batch)
         if rows is None or not len(rows):
             continue
         pts = batch.points
+        keep = rows >= 0
+        if wanted is not None:
+            keep &= wanted[np.maximum(rows, 0)]
         if isinstance(batch, TriangleBatch):
-            # the footprint is at the bottom and prisms share one base level: only the
-            # lowest vertices are sampled; objects without any get all theirs below
-            low = pts[:, 2] <= pts[:, 2].min() + 1e-6
-            _lowest(terrain, pts[low], rows[low], out)
-            present = np.zeros(n, dtype=bool)
-            present[rows[rows >= 0]] = True
-            need = present & ~np.isfinite(out)
-            if need.any():
-                sel = need[np.maximum(rows, 0)] & (rows >= 0)
-                _lowest(terrain, pts[sel], rows[sel], out)
-        else:
-            _lowest(terrain, pts, rows, out)
+            # each object's lowest vertices: its footprint (one level for a prism)
+            z = pts[:, 2]
+            low = np.full(n, np.inf)
+            _reduce_min(low, rows[keep], z[keep])
+            keep &= z <= low[np.maximum(rows, 0)] + 1e-6
+        sel = np.flatnonzero(keep)
+        if len(sel) < len(rows) or not isinstance(batch, PointBatch):
+            # a ring's or a quad's corners come twice in a row: sample each place once
+            xy = pts[sel, :2]
+            r = rows[sel]
+            again = np.zeros(len(sel), dtype=bool)
+            if len(sel) > 1:
+                again[1:] = (r[1:] == r[:-1]) & (xy[1:, 0] == xy[:-1, 0]) & \
+                    (xy[1:, 1] == xy[:-1, 1])
+            sel = sel[~again]
+        _lowest(terrain, pts[sel], rows[sel], out)
     out[~np.isfinite(out)] = 0.0
-    if rows_mask is not None:
-        out[~rows_mask] = 0.0
+    if wanted is not None:
+        out[~wanted] = 0.0
     return out
+
+
+def _reduce_min(out: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
+    """``out[row] = min(out[row], values of the row)``: reduceat when the rows come in
+    order (as readers write them), ``minimum.at`` otherwise."""
+    if not len(rows):
+        return
+    if np.all(rows[1:] >= rows[:-1]):
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        first = rows[starts]
+        out[first] = np.minimum(out[first], np.minimum.reduceat(values, starts))
+    else:
+        np.minimum.at(out, rows, values)
 
 
 def _lowest(terrain: Terrain, pts: np.ndarray, rows: np.ndarray, out: np.ndarray) -> None:
@@ -219,14 +273,7 @@ def _lowest(terrain: Terrain, pts: np.ndarray, rows: np.ndarray, out: np.ndarray
     ok = np.isfinite(h) & (rows >= 0)
     if not ok.all():
         rows, h = rows[ok], h[ok]
-    if not len(rows):
-        return
-    if np.all(rows[1:] >= rows[:-1]):  # rows in order (as readers write them): reduceat
-        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-        first = rows[starts]
-        out[first] = np.minimum(out[first], np.minimum.reduceat(h, starts))
-    else:
-        np.minimum.at(out, rows, h)
+    _reduce_min(out, rows, h)
 
 
 def _vertex_rows(batch) -> np.ndarray | None:
@@ -256,20 +303,22 @@ def set_on_ground(terrain: Terrain, layer: Layer, rows_mask: np.ndarray | None =
     if n == 0:
         return 0
     mask = np.ones(n, dtype=bool) if rows_mask is None else np.asarray(rows_mask, bool)
+    every = bool(mask.all())
     vertex_rows = [_vertex_rows(b) for b in layer.batches]
-    lift = base_heights(terrain, layer, mask, vertex_rows)
+    lift = base_heights(terrain, layer, None if every else mask, vertex_rows)
+    lift = np.append(lift, 0.0)  # row -1 (a vertex no cell uses) reads the 0 at the end
     for batch, rows in zip(layer.batches, vertex_rows, strict=True):
         if rows is None:
             continue
-        used = rows >= 0
         if isinstance(batch, LineBatch):
+            used = rows >= 0
             h = terrain.height_at(batch.points[:, 0], batch.points[:, 1])
             dz = np.where(np.isfinite(h), h, 0.0)
-        else:
-            dz = np.zeros(len(rows))
-            dz[used] = lift[rows[used]]
-        dz[used & ~mask[np.maximum(rows, 0)]] = 0.0
-        dz[~used] = 0.0
+            if not every:
+                dz[used & ~mask[np.maximum(rows, 0)]] = 0.0
+            dz[~used] = 0.0
+        else:  # the lift of objects outside the mask is 0 already
+            dz = lift[rows]
         if not batch.points.flags.writeable:
             batch.points = batch.points.copy()
         batch.points[:, 2] += dz

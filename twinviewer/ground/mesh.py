@@ -48,9 +48,19 @@ def boundary_edges(triangles: np.ndarray) -> np.ndarray:
     if not len(triangles):
         return np.zeros((0, 2), dtype=np.int64)
     edges = np.concatenate([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [2, 0]]])
-    key = np.sort(edges, axis=1)
-    _, inverse, counts = np.unique(key, axis=0, return_inverse=True, return_counts=True)
-    return edges[counts[inverse.ravel()] == 1]
+    # an undirected edge as one int64 (low * n + high): a 1-D sort, several times faster
+    # than np.unique over rows
+    n = int(edges.max()) + 1
+    key = np.minimum(edges[:, 0], edges[:, 1]) * n + np.maximum(edges[:, 0], edges[:, 1])
+    order = np.argsort(key, kind="stable")
+    k = key[order]
+    alone = np.ones(len(k), dtype=bool)
+    same = k[1:] == k[:-1]
+    alone[1:] &= ~same
+    alone[:-1] &= ~same
+    once = np.empty(len(k), dtype=bool)
+    once[order] = alone
+    return edges[once]
 
 
 def add_skirts(points: np.ndarray, triangles: np.ndarray, depth: float,

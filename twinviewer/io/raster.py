@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import zipfile
 from dataclasses import asdict, dataclass, field
@@ -35,6 +36,8 @@ _FOOT_NAMES = {"ft": FOOT, "foot": FOOT, "feet": FOOT, "international foot": FOO
                "us_survey_foot": US_FOOT}
 STRIP_WARN_PIXELS = 4096 * 4096  # a single strip bigger than this decodes slowly
 GDAL_CACHE_MB = 96  # GDAL's block cache: bounded, so memory is the tiles' budget
+PARALLEL_CELLS = 1 << 20  # resampled reads this big are read in row bands, in threads
+MAX_READ_THREADS = 4
 
 
 def _bound_gdal_cache() -> None:
@@ -249,15 +252,15 @@ class RasterSource:
             src_box = transform_bounds(dst_crs, self.crs, x0, y0, x1, y1, densify_pts=8)
         # cell size asked, in source units
         cell = min((src_box[2] - src_box[0]) / cols, (src_box[3] - src_box[1]) / rows)
-        ds = self._dataset(self.level_for(cell))
+        level = self.level_for(cell)
+        ds = self._dataset(level)
         win = from_bounds(*src_box, transform=ds.transform)
         c0 = max(int(math.floor(win.col_off)) - 2, 0)
         r0 = max(int(math.floor(win.row_off)) - 2, 0)
         c1 = min(int(math.ceil(win.col_off + win.width)) + 2, ds.width)
         r1 = min(int(math.ceil(win.row_off + win.height)) + 2, ds.height)
-        out = np.full((len(bands), rows, cols), np.nan, dtype=np.float32)
         if c1 <= c0 or r1 <= r0:
-            return out
+            return np.full((len(bands), rows, cols), np.nan, dtype=np.float32)
         same_crs = not dst_crs or not self.crs or dst_crs == self.crs
         eps = 1e-6 * max(win.width, win.height, 1.0)
         if same_crs and win.col_off >= -eps and win.row_off >= -eps and \
@@ -265,7 +268,8 @@ class RasterSource:
                 win.row_off + win.height <= ds.height + eps:
             # same CRS, inside the file: GDAL resamples the (fractional) window itself,
             # several times faster than the warper
-            return self._resampled(ds, win, bands, (rows, cols), resampling, pixel_is_point)
+            return self._resampled(ds, win, bands, (rows, cols), resampling, level)
+        out = np.full((len(bands), rows, cols), np.nan, dtype=np.float32)
         window = Window(c0, r0, c1 - c0, r1 - r0)
         data = ds.read(list(bands), window=window, masked=True).astype(np.float32)
         if self.nodata is not None and ds.nodata is None:
@@ -303,12 +307,12 @@ class RasterSource:
                 col[np.isnan(col)] = nxt[np.isnan(col)]
         return out
 
-    def _resampled(self, ds, win, bands, shape, resampling: str, pixel_is_point: bool
-                   ) -> np.ndarray:
+    def _resampled(self, ds, win, bands, shape, resampling: str, level: int) -> np.ndarray:
         from rasterio.enums import Resampling
         from rasterio.windows import Window
 
         rows, cols = shape
+        method = getattr(Resampling, resampling)
 
         def snap(v: float) -> float:  # whole pixels take GDAL's fast path
             return float(round(v)) if abs(v - round(v)) < 1e-3 else v
@@ -318,17 +322,52 @@ class RasterSource:
                      min(snap(win.height), ds.height - r0))
         # not masked=True: a resampled mask band costs more than the read itself;
         # GDAL's resampling keeps nodata cells at the nodata value
-        data = ds.read(list(bands), window=win, out_shape=(len(bands), rows, cols),
-                       resampling=getattr(Resampling, resampling))
-        out = data.astype(np.float32)
+        threads = min(os.cpu_count() or 1, MAX_READ_THREADS)
+        if rows * cols >= PARALLEL_CELLS and threads > 1 and rows >= 2 * threads:
+            data = self._in_bands(level, win, bands, (rows, cols), method, threads)
+        else:
+            data = ds.read(list(bands), window=win, out_shape=(len(bands), rows, cols),
+                           resampling=method)
         nodata = ds.nodata if ds.nodata is not None else self.nodata
-        if nodata is not None:
-            out[data == nodata] = np.nan
-        if np.issubdtype(data.dtype, np.floating):
-            out[~np.isfinite(out)] = np.nan
+        holes = (data == nodata) if nodata is not None else None
+        out = data.astype(np.float32, copy=False)  # float32 DEMs: the read buffer itself
+        if holes is not None and holes.any():
+            out[holes] = np.nan
+        if np.issubdtype(data.dtype, np.floating) and np.issubdtype(out.dtype, np.floating):
+            bad = ~np.isfinite(out)
+            if bad.any():
+                out[bad] = np.nan
         if ds.count >= 4 and 4 not in bands and ds.colorinterp[3].name == "alpha":
             alpha = ds.read(4, window=win, out_shape=(rows, cols))
             out[:, alpha == 0] = np.nan
+        return out
+
+    def _in_bands(self, level: int, win, bands, shape, method, threads: int) -> np.ndarray:
+        """A big resampled read (a DEM's placement grid) as row bands read at once in
+        threads, each with its own dataset (GDAL decodes and resamples outside the
+        GIL). Each output row maps to the same source rows as in one read, so the
+        cells are the same."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        import rasterio
+        from rasterio.windows import Window
+
+        rows, cols = shape
+        out = np.empty((len(bands), rows, cols),
+                       dtype=self._dataset(level).dtypes[bands[0] - 1])
+        scale = win.height / rows
+        cuts = [rows * k // threads for k in range(threads + 1)]
+
+        def band(k: int) -> None:
+            a, b = cuts[k], cuts[k + 1]
+            part = Window(win.col_off, win.row_off + a * scale, win.width, (b - a) * scale)
+            opts = {} if level < 0 else {"overview_level": level}
+            with rasterio.open(self._gpath, **opts) as ds:  # a handle per band: closed
+                out[:, a:b] = ds.read(list(bands), window=part,
+                                      out_shape=(len(bands), b - a, cols), resampling=method)
+
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="raster") as pool:
+            list(pool.map(band, range(threads)))
         return out
 
     def has_data(self) -> bool:

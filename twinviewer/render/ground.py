@@ -6,7 +6,9 @@ starts loading what it asks for in the worker pool, turns at most ``per_tick`` l
 tiles into actors and shows exactly the tiles the traversal draws. Imagery layers are
 composited into one texture per tile in layer order with their opacity and visibility,
 so hiding an orthophoto or changing its opacity re-blends textures (a numpy pass per
-tile) without reading anything again.
+tile) without reading anything again. Hiding the DEM drapes the imagery on the flat
+ground (z = 0), as a scene without a DEM has it: the tiles are made again over the
+imagery alone, and showing the DEM drapes them back on the terrain.
 """
 
 from __future__ import annotations
@@ -124,6 +126,7 @@ class GroundView:
         self._drawn: set[str] = set()
         self.base_rgb = np.array(pv.Color(GROUND_BASE).int_rgb, dtype=np.float32)
         self.errors: list[str] = []
+        self._on_terrain = None  # the DEM layer the tiles are made on (None: flat)
         self.last_selection = None  # the traversal's last answer (render --stats, tests)
 
     # -- layers ---------------------------------------------------------------
@@ -131,11 +134,25 @@ class GroundView:
     def active(self) -> bool:
         return self.pyramid is not None
 
+    @property
+    def covers(self) -> bool:
+        """Whether the tiles are the scene's ground: on the terrain, or imagery shown on
+        the flat ground (else the plain ground plane is drawn)."""
+        return self.pyramid is not None and (
+            self._on_terrain is not None or any(lyr.visible for lyr in self.imagery_layers()))
+
     def terrain_layer(self):
+        """The scene's DEM layer (shown or hidden), or None."""
         for layer in self.layers:
             if layer.is_terrain and layer.terrain is not None:
                 return layer
         return None
+
+    def draped_on(self):
+        """The DEM the imagery drapes on: the shown terrain layer, None for the flat
+        ground (no DEM, or the DEM hidden in the layer panel)."""
+        terrain = self.terrain_layer()
+        return terrain if terrain is not None and terrain.visible else None
 
     def imagery_layers(self) -> list:
         return [lyr for lyr in self.layers if not lyr.is_terrain]
@@ -151,9 +168,11 @@ class GroundView:
             self._rebuild()
 
     def _rebuild(self) -> None:
-        """A new pyramid for the current layers (tiles hold every layer's images)."""
+        """A new pyramid for the current layers (tiles hold every layer's images), on
+        the shown DEM or, with none shown, on the flat ground."""
         self.clear()
-        terrain = self.terrain_layer()
+        terrain = self.draped_on()
+        self._on_terrain = terrain
         imagery = [lyr for lyr in self.imagery_layers() if lyr.extent is not None]
         if terrain is None and not imagery:
             return
@@ -176,16 +195,19 @@ class GroundView:
         self.loader = None
         self.pyramid = None
 
-    def restyle(self) -> None:
-        """A raster layer's visibility or opacity changed: re-blend, show or hide."""
-        terrain = self.terrain_layer()
-        hidden = terrain is not None and not terrain.visible
+    def restyle(self) -> bool:
+        """A raster layer's visibility or opacity changed: re-blend, show or hide.
+
+        Hiding or showing the DEM changes what the imagery drapes on: the tiles are
+        made again, on the flat ground or on the terrain. Returns whether they were
+        (whether :attr:`active` may have changed)."""
+        if self.draped_on() is not self._on_terrain:
+            self._rebuild()
+            return True
         for ta in self.actors.values():
             ta.blend(self.base_rgb, self.pyramid.imagery if self.pyramid else [])
-            if hidden:
-                ta.actor.SetVisibility(False)
-        if terrain is not None and terrain.visible:
-            self._show()
+        self._show()
+        return False
 
     # -- drawing --------------------------------------------------------------
     def tick(self, view: View | None = None) -> bool:
@@ -262,9 +284,9 @@ class GroundView:
                 self.renderer.RemoveActor(ta.actor)
 
     def _show(self) -> None:
-        terrain = self.terrain_layer()
-        on = terrain.visible if terrain is not None else any(
-            lyr.visible for lyr in self.imagery_layers())
+        # on the terrain the tiles are the ground itself; on the flat ground only the
+        # imagery is, and hiding every imagery layer hides them (the plain plane shows)
+        on = self.covers
         for key, ta in self.actors.items():
             ta.actor.SetVisibility(on and key in self._drawn)
 

@@ -257,7 +257,8 @@ class SceneView:
 
     def _on_layer_changed(self, layer: Layer, what: str) -> None:
         if isinstance(layer, RasterLayer):
-            self.ground.restyle()
+            self.ground.restyle()  # hiding the DEM drapes the imagery on the flat ground
+            self._update_ground()
         self._apply_display(layer)
         self.render()
 
@@ -511,7 +512,7 @@ class SceneView:
         if self._ground is not None:
             self.plotter.renderer.RemoveActor(self._ground)
             self._ground = None
-        if self.ground.active:  # the DEM or the imagery is the ground
+        if self.ground.covers:  # the DEM or the shown imagery is the ground
             return
         boxes = [p.polydata.bounds for pieces in self.pieces.values() for p in pieces]
         if not boxes:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit
 from twinviewer.core.crs import place_layer
 from twinviewer.core.edits import GEOMETRY, OBJECT
 from twinviewer.core.errors import LoadError
+from twinviewer.core.ground_layer import from_stored, moved_height, settle_on_terrain
 from twinviewer.io.loader import spec_for
 from twinviewer.store import StoreError, postgis
 from twinviewer.store.postgis import Listener, Notice, is_postgis_url
@@ -187,6 +188,7 @@ class TeamEditing(QObject):
             return False
         scene = self.window.scene
         place_layer(fresh, scene.crs, scene.origin)
+        settle_on_terrain([*scene.layers, fresh])  # on the DEM, as when the scene opened
         if edits.history_touches(layer):
             edits.forget_history()
             self.window.statusBar().showMessage(self.tr(
@@ -194,6 +196,7 @@ class TeamEditing(QObject):
                 "was cleared").format(layer=layer.name), 8000)
         layer.table.df = fresh.table.df
         layer.batches[:] = fresh.batches
+        layer.flat_rows = getattr(fresh, "flat_rows", None)
         layer.provider = fresh.provider  # its row versions and hidden fields as read now
         layer.sensitive = frozenset(set(layer.sensitive) | set(fresh.sensitive))
         layer.geometry_changed()
@@ -212,7 +215,15 @@ class TeamEditing(QObject):
         except StoreError as exc:
             log.info("live move in %s skipped: %s", layer.name, exc.message)
             return 0
-        moved = move_points(layer, found, edits.stack.dirty, flat=flat)
+        layers = self.window.scene.layers
+
+        def place(old, new):  # on the terrain as the loader sets them
+            if flat:  # the window's height above the ground, at the new place
+                new[:, 2] += moved_height(layer, layers, old, new[0]) - old[0, 2]
+                return new
+            return from_stored(layer, layers, new)
+
+        moved = move_points(layer, found, edits.stack.dirty, flat=flat, place=place)
         if moved is None:
             self.reload(layer)  # instances added or dropped: read the layer again
             return 0

@@ -35,7 +35,12 @@ from twinviewer.core.edits import (
     RenameField,
 )
 from twinviewer.core.errors import LoadError
-from twinviewer.core.ground_layer import settle_on_terrain
+from twinviewer.core.ground_layer import (
+    ground_under,
+    moved_height,
+    settle_on_terrain,
+    terrain_of,
+)
 from twinviewer.core.layer import PointBatch
 from twinviewer.core.scene import Scene
 from twinviewer.demo import demo_scene
@@ -653,7 +658,10 @@ class MainWindow(QMainWindow):
         if not here:
             self.message_bar.push(self.tr("Select one point object to move."), "info")
             return
-        target = np.array([xyz[0], xyz[1], here[0][0][2]])  # keep its height
+        # keep its height: above the ground for an object on the terrain (a lamp post
+        # carried up the hill stands on it), else its own Z
+        target = np.array([xyz[0], xyz[1],
+                           moved_height(layer, self.scene.layers, here[0], xyz)])
         self.edits.push(MovePoint(layer, int(rows[0]), target,
                                   label=self.tr("Move object {oid}").format(
                                       oid=layer.table.oid[int(rows[0])])))
@@ -684,6 +692,10 @@ class MainWindow(QMainWindow):
                 return
             attrs[layer.class_field] = cls
         label = self.tr("Add {what}").format(what=attrs.get(layer.class_field, self.tr("object")))
+        terrain = terrain_of(self.scene.layers)
+        if terrain is not None and getattr(layer, "on_terrain", False):
+            # on the terrain even while it is hidden (the flat ground is clicked then)
+            xyz = np.array([xyz[0], xyz[1], ground_under(terrain, [[xyz[0], xyz[1], 0.0]])])
         if self.edits.push(AddPoint(layer, xyz, attrs, oid=self.edits.next_oid(layer),
                                     label=label)):
             self.scene.selection.select(layer.name, [len(layer) - 1])

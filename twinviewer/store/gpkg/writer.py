@@ -22,6 +22,7 @@ from twinviewer.core.edits import (
     PointChange,
     ValueChange,
 )
+from twinviewer.core.ground_layer import to_stored
 from twinviewer.core.layer import Layer
 from twinviewer.i18n import translate
 from twinviewer.store.base import (
@@ -298,7 +299,7 @@ class _Writer:
                 values = {k: _json_restore(v) for k, v in json.loads(graves[oid][0]).items()}
                 blob = graves[oid][1]
             elif pts is not None and len(pts):
-                blob = self._point_blob(t, pts)
+                blob = self._point_blob(t, pts, ch.layer)
             cols, args = [t.pk], [oid]
             if t.geom is not None:
                 cols.append(t.geom)
@@ -332,13 +333,17 @@ class _Writer:
             self._extend_extent(t, blob)
         return len(ids)
 
-    def _point_blob(self, t: _Table, pts: np.ndarray) -> bytes:
+    def _stored(self, layer: Layer, pts: np.ndarray) -> np.ndarray:
+        """Drawn positions -> the Z the source keeps (no terrain lift written in)."""
+        return to_stored(layer, getattr(self.scene, "layers", ()), pts)
+
+    def _point_blob(self, t: _Table, pts: np.ndarray, layer: Layer) -> bytes:
         if t.geom is None or t.geom_type not in _POINT_TYPES:
             raise self.store._error(translate("StoreError", "layer {layer!r} holds {type} "
                                                             "geometries; a point object cannot be "
                                                             "stored in it").format(
                 layer=t.name, type=t.geom_type or translate("StoreError", "no")))
-        xyz = self.to_source(t)(pts)
+        xyz = self.to_source(t)(self._stored(layer, pts))
         return point_blob(xyz, t.srs_id, z=t.z, multi=t.geom_type == "MULTIPOINT")
 
     def _extend_extent(self, t: _Table, blob: bytes) -> None:
@@ -378,15 +383,16 @@ class _Writer:
 
     def _move(self, t: _Table, ch: PointChange, label: str) -> int:
         self._check_oids(t, [ch.oid])
-        blob = self._point_blob(t, ch.new)
+        blob = self._point_blob(t, ch.new, ch.layer)
         cur = self.conn.execute(f"UPDATE {_q(t.name)} SET {_q(t.geom)} = ? WHERE {_q(t.pk)} = ?",
                                 (blob, int(ch.oid)))
         if cur.rowcount != 1:
             self._missing(t, [ch.oid])
         self._extend_extent(t, blob)
         conv = self.to_source(t)
-        self.rows.append((t.name, int(ch.oid), GEOMETRY, points_wkt(conv(ch.old), t.z),
-                          points_wkt(conv(ch.new), t.z), label))
+        self.rows.append((t.name, int(ch.oid), GEOMETRY,
+                          points_wkt(conv(self._stored(ch.layer, ch.old)), t.z),
+                          points_wkt(conv(self._stored(ch.layer, ch.new)), t.z), label))
         return 1
 
     def flush(self) -> int:

@@ -90,10 +90,12 @@ def merge_values(layer: Layer, fetched: Mapping[int, dict], dirty: Dirty,
 
 
 def move_points(layer: Layer, found: Mapping[int, tuple[np.ndarray, int]], dirty: Dirty,
-                *, flat: bool = False) -> np.ndarray | None:
+                *, flat: bool = False, place=None) -> np.ndarray | None:
     """Put point objects where another editor moved them (``PostGISStore.points``).
 
-    ``flat``: a 2D table, whose objects keep the height the window gave them.  Objects
+    ``flat``: a 2D table, whose objects keep the height the window gave them.
+    ``place(old, new)``: the drawn positions of instances read at ``new`` (scene-local)
+    that stood at ``old`` (on the terrain: set on the ground there).  Objects
     moved or deleted here and not yet saved stay.  Returns the rows moved, or None
     when an object's instances were added or dropped (the layer must be read again).
     """
@@ -116,6 +118,8 @@ def move_points(layer: Layer, found: Mapping[int, tuple[np.ndarray, int]], dirty
             new = xyz[k:k + len(idx)].copy()
             if flat:
                 new[:, 2] = b.points[idx, 2]
+            if place is not None:
+                new = place(b.points[idx], new)
             b.points[idx] = new
             k += len(idx)
         if versions is not None:

@@ -16,6 +16,7 @@ from twinviewer.core.edits import (
     PointChange,
     ValueChange,
 )
+from twinviewer.core.ground_layer import to_stored
 from twinviewer.core.layer import Layer
 from twinviewer.i18n import translate
 from twinviewer.store.base import (
@@ -204,14 +205,18 @@ class _Writer(_FieldWriter):
             self._coords[t.name] = _coordinates(t, self.scene)
         return self._coords[t.name]
 
-    def point_wkb(self, t: _Table, pts: np.ndarray) -> bytes:
+    def stored(self, layer: Layer, pts: np.ndarray) -> np.ndarray:
+        """Drawn positions -> the Z the table keeps (no terrain lift written in)."""
+        return to_stored(layer, getattr(self.scene, "layers", ()), pts)
+
+    def point_wkb(self, t: _Table, pts: np.ndarray, layer: Layer) -> bytes:
         """WKB of point instances (scene-local) in the table's CRS and dimensions."""
         if t.geom_type is not None and t.geom_type not in _POINT_TYPES:
             raise self.store._error(translate("StoreError", "layer {layer!r} holds {type} "
                                                             "geometries; a point object cannot be "
                                                             "stored in it").format(
                 layer=t.name, type=t.geom_type))
-        xyz = self.to_source(t)(pts)
+        xyz = self.to_source(t)(self.stored(layer, pts))
         return points_wkb(xyz, z=t.z, multi=t.geom_type == "MULTIPOINT" or len(xyz) > 1)
 
     def geom_sql(self, t: _Table) -> str:
@@ -223,13 +228,14 @@ class _Writer(_FieldWriter):
         if (t.name, oid, GEOMETRY) in self.store._skip:
             return 0
         conv = self.to_source(t)
-        old, new = points_wkt(conv(ch.old), t.z), points_wkt(conv(ch.new), t.z)
+        old = points_wkt(conv(self.stored(ch.layer, ch.old)), t.z)
+        new = points_wkt(conv(self.stored(ch.layer, ch.new)), t.z)
         version = self.expected(t, ch.layer, oid, GEOMETRY)
         row = self.conn.execute(
             f"UPDATE {_q(t.name)} SET {_q(GEOM)} = {self.geom_sql(t)}, {_q(VERSION)} = "
             f"{_q(VERSION)} + 1 WHERE {_q(OID)} = %s AND (%s::integer IS NULL OR "
             f"{_q(VERSION)} = %s::integer) RETURNING {_q(VERSION)}",
-            (self.point_wkb(t, ch.new), oid, version, version)).fetchone()
+            (self.point_wkb(t, ch.new, ch.layer), oid, version, version)).fetchone()
         if row is None:
             self.conflict(t, ch.layer, oid, GEOMETRY, old, new)
             return 0
@@ -275,7 +281,7 @@ class _Writer(_FieldWriter):
         for oid, attrs, pts in items:
             version = restored.get(oid)
             if version is None:
-                version = self.insert_one(t, oid, attrs, pts)
+                version = self.insert_one(t, oid, attrs, pts, ch.layer)
             if version is None:  # the oid is taken: restored (or added) by someone else
                 self.conflict(t, ch.layer, oid, OBJECT, None, translate("StoreError", "added"))
                 continue
@@ -286,14 +292,14 @@ class _Writer(_FieldWriter):
             n += 1
         return n
 
-    def insert_one(self, t: _Table, oid: int, attrs: dict, pts: np.ndarray | None
-                   ) -> int | None:
+    def insert_one(self, t: _Table, oid: int, attrs: dict, pts: np.ndarray | None,
+                   layer: Layer | None = None) -> int | None:
         """INSERT one object; its new version, or None when the oid is taken."""
         cols, exprs, args = [OID], ["%s::bigint"], [oid]
         if pts is not None and len(pts):
             cols.append(GEOM)
             exprs.append(self.geom_sql(t))
-            args.append(self.point_wkb(t, pts))
+            args.append(self.point_wkb(t, pts, layer))
         for key, value in attrs.items():
             if value is None or (isinstance(value, float) and value != value):
                 continue  # a column left NULL needs no INSERT privilege
