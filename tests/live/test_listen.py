@@ -25,11 +25,25 @@ def devices(n):
     return [Device(f"D{i:04d}", KINDS[i % len(KINDS)], group=f"{i // 20}号楼") for i in range(n)]
 
 
+_PUBLISHERS: list = []
+
+
+@pytest.fixture(autouse=True)
+def _stop_publishers():
+    """Each test's publishers are stopped after it: their network threads would live on."""
+    yield
+    while _PUBLISHERS:
+        c = _PUBLISHERS.pop()
+        c.disconnect()
+        c.loop_stop()
+
+
 def publisher(url_port):
     c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"pub-{random.random()}")
     c.max_inflight_messages_set(1000)
     c.connect("127.0.0.1", url_port)
     c.loop_start()
+    _PUBLISHERS.append(c)
     return c
 
 
