@@ -156,7 +156,7 @@ def holders(scene, view) -> dict[str, float]:
             usage = layer.table.df.memory_usage(deep=True, index=True)
             out[f"table {name} ({len(layer.table.df):,} rows; deep, a shared str once)"] += (
                 table_bytes(layer.table.df) / MiB)
-            out[f"  memory_usage(deep=True) {name} (every cell's str counted)"] += (
+            out[f"  table {name}, all columns"] += (
                 usage.sum() / MiB)
             big = usage.drop("Index", errors="ignore").sort_values(ascending=False)[:2]
             for col, b in big.items():
@@ -278,7 +278,8 @@ def report(empty: dict, res: dict) -> str:
     lines.append("holders after the first frame, largest first (MiB)")
     items = sorted(res["holders"].items(), key=lambda kv: (-kv[1], kv[0]))
     lines += [f"  {k:<72}{v:8.1f}" for k, v in items if not k.startswith("  ")]
-    lines.append("largest table columns (MiB; counted in their tables above)")
+    lines.append("pandas memory_usage(deep=True), largest columns (MiB): every cell's str "
+                 "counted, shared or not")
     lines += [f"  {k.strip():<72}{v:8.1f}" for k, v in items if k.startswith("  ")]
     if res.get("tracemalloc_top"):
         lines.append(f"tracemalloc: {res['tracemalloc_mb']:.0f} MiB of Python allocations "
