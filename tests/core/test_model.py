@@ -43,6 +43,27 @@ def _layer():
     return Layer("a", "vector", ObjectTable({"类别": ["甲", "乙"]}), [batch], class_field="类别")
 
 
+def test_table_shares_repeated_text_without_changing_values():
+    n = 1000
+    # every cell its own str object, as a reader gives them
+    units = np.array(["".join(["街道", "办事处", str(i % 3)]) for i in range(n)], dtype=object)
+    units[7] = None
+    names = np.array([f"路灯{i}" for i in range(n)], dtype=object)
+    t = ObjectTable({"责任单位": units, "编号": names, "高度": np.arange(n, dtype=float)})
+    col = t.df["责任单位"]
+    assert col.tolist()[:3] == ["街道办事处0", "街道办事处1", "街道办事处2"]
+    assert col.isna().sum() == 1 and col.iloc[8] == "街道办事处2"
+    values = [v for v in col.to_numpy(dtype=object) if isinstance(v, str)]
+    assert len({id(v) for v in values}) == 3  # one object per distinct value
+    assert col.iloc[0] is col.iloc[3]
+    # mostly distinct values are left as they were; dtypes never change
+    assert len({id(v) for v in t.df["编号"].to_numpy(dtype=object)}) == n
+    assert t.df.dtypes.tolist() == ObjectTable({"责任单位": units[:10], "编号": names[:10],
+                                               "高度": np.arange(10.0)}).df.dtypes.tolist()
+    t.set_cell(0, "责任单位", "新单位")  # an edit writes its own cell only
+    assert t.df["责任单位"].iloc[0] == "新单位" and t.df["责任单位"].iloc[3] == "街道办事处0"
+
+
 def test_layer_bounds_centres_classes():
     layer = _layer()
     assert layer.bounds() == (0, 0, 0, 6, 6, 2)

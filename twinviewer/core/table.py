@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from twinviewer.core.columns import plain_value, set_cell
+from twinviewer.core.columns import plain_value, set_cell, share_repeated_text
 
 OID = "oid"
 
@@ -51,6 +51,7 @@ class ObjectTable:
         if len(ids) != n:
             raise ValueError(f"{len(ids)} object ids for {n} rows")
         df.insert(0, OID, ids)
+        share_repeated_text(df)
         self.df = df
 
     def __len__(self) -> int:

@@ -49,6 +49,7 @@ class Piece:
     locator: vtk.vtkAbstractCellLocator | None = None
     plain_colors: np.ndarray | None = None  # base colours before a categorized style
     vtk_colors: vtk.vtkDataArray | None = None  # VTK's view of ``colors``: Modified() on change
+    vtk_rows: vtk.vtkDataArray | None = None  # VTK's "row" cell array (``rows`` when int32)
 
 
 @dataclass
@@ -282,7 +283,9 @@ def _piece(c: _Cells) -> Piece:
         poly = pv.PolyData.from_regular_faces(c.points.astype(np.float32), c.cells)
         if c.uv is not None:
             poly.active_texture_coordinates = c.uv
-    rows = np.asarray(c.rows, dtype=np.int64)
+    # int32 rows: the same buffer is VTK's "row" cell array (_attach_arrays)
+    rows = np.ascontiguousarray(c.rows, dtype=np.int32 if len(c.rows) == 0 or
+                                int(c.rows.max()) < 2**31 else np.int64)
     per_vertex = _vertex_colors(c) if c.kind != "lines" else None
     if per_vertex is not None:
         # colours per vertex: llvmpipe draws them far faster than per-cell colours
@@ -320,14 +323,16 @@ def _vertex_colors(c: _Cells) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def _attach_arrays(poly: pv.PolyData, piece: Piece, per_vertex: bool) -> None:
-    vtk_rows = numpy_to_vtk(piece.rows.astype(np.int32), deep=True)
+    # shared, not copied, when int32 (always below 2**31 rows): the numpy array is the storage
+    vtk_rows = numpy_to_vtk(piece.rows, deep=piece.rows.dtype != np.int32)
     vtk_rows.SetName(ROW_ARRAY)
     poly.GetCellData().AddArray(vtk_rows)
     vtk_colors = numpy_to_vtk(piece.colors, deep=False)  # the numpy array is the VTK storage
     vtk_colors.SetName(COLOR_ARRAY)
     data = poly.GetPointData() if per_vertex else poly.GetCellData()
     data.SetScalars(vtk_colors)
-    piece.vtk_colors = vtk_colors  # keep the wrapper alive with its numpy buffer
+    piece.vtk_colors = vtk_colors  # keep the wrappers alive with their numpy buffers
+    piece.vtk_rows = vtk_rows
 
 
 def _polylines(points: np.ndarray, segments: np.ndarray) -> pv.PolyData:

@@ -18,11 +18,11 @@ import time
 
 import numpy as np
 import pyvista as pv
-import vtk
-from vtk.util.numpy_support import numpy_to_vtk
 
 from twinviewer.ground import GroundLoader, GroundPyramid, composite
 from twinviewer.ground.pyramid import TEXTURE
+from twinviewer.render import vtk_api as vtk
+from twinviewer.render.vtk_api import numpy_to_vtk
 from twinviewer.tiles.select import View, select
 from twinviewer.tiles.tile import Tile
 
@@ -50,7 +50,7 @@ class _TileActor:
         if content.normals is not None and len(content.normals) == poly.n_points:
             poly.point_data["Normals"] = content.normals
             poly.point_data.active_normals_name = "Normals"
-        mapper = vtk.vtkPolyDataMapper()
+        mapper = vtk.polydata_mapper()
         mapper.SetInputData(poly)
         mapper.ScalarVisibilityOff()
         self.actor = vtk.vtkActor()

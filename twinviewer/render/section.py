@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-import vtk
+from vtkmodules.vtkCommonDataModel import vtkPlane
+from vtkmodules.vtkInteractionWidgets import (
+    vtkImplicitPlaneRepresentation,
+    vtkImplicitPlaneWidget2,
+)
 
 
 class SectionPlane:
@@ -20,12 +24,12 @@ class SectionPlane:
 
     def __init__(self, plotter, bounds, normal=(1.0, 0.0, 0.0)) -> None:
         self.plotter = plotter
-        self.plane = vtk.vtkPlane()
+        self.plane = vtkPlane()
         center = [(bounds[0] + bounds[1]) / 2, (bounds[2] + bounds[3]) / 2,
                   (bounds[4] + bounds[5]) / 2]
         self.plane.SetOrigin(*center)
         self.plane.SetNormal(*normal)
-        rep = vtk.vtkImplicitPlaneRepresentation()
+        rep = vtkImplicitPlaneRepresentation()
         rep.SetPlaceFactor(1.0)
         rep.PlaceWidget(list(bounds))
         rep.SetOrigin(*center)
@@ -33,7 +37,7 @@ class SectionPlane:
         rep.OutlineTranslationOff()
         rep.DrawPlaneOff()  # the cut itself shows where the plane is
         self.representation = rep
-        self.widget = vtk.vtkImplicitPlaneWidget2()
+        self.widget = vtkImplicitPlaneWidget2()
         self.widget.SetRepresentation(rep)
         self.widget.SetInteractor(plotter.iren.interactor)
         self.widget.AddObserver("InteractionEvent", self._moved)

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyvista as pv
-import vtk
-from vtk.util.numpy_support import numpy_to_vtk
 
 from twinviewer.core.layer import Layer
 from twinviewer.i18n import translate
+from twinviewer.render import vtk_api as vtk
 from twinviewer.render.colors import DEFAULT_MESH, HIGHLIGHT, rgba
 from twinviewer.render.style import row_colors
+from twinviewer.render.vtk_api import numpy_to_vtk
 from twinviewer.tiles.select import View
 from twinviewer.tiles.stream import Streamer
 from twinviewer.tiles.tile import Tile
@@ -194,7 +194,7 @@ class TilesView:
             arr = numpy_to_vtk(colors, deep=False)
             arr.SetName("rgba")
             poly.GetPointData().SetScalars(arr)
-            mapper = vtk.vtkPolyDataMapper()
+            mapper = vtk.polydata_mapper()
             mapper.SetInputData(poly)
             mapper.SetScalarModeToUsePointData()
             mapper.SetColorModeToDirectScalars()

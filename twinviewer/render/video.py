@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pyvista as pv
-import vtk
 from PIL import Image, ImageDraw, ImageFont
 
 from twinviewer.core.camera_path import WalkPath, apply_layers
 from twinviewer.core.scene import Scene
+from twinviewer.render import vtk_api as vtk
 from twinviewer.render.fonts import cjk_font_file
 from twinviewer.render.scene_view import SceneView, make_theme
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-import vtk
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 from pyvistaqt import QtInteractor
+from vtkmodules.vtkInteractionStyle import vtkInteractorStyleRubberBand3D
 
 from twinviewer.core.scene import Scene
 from twinviewer.render import SceneView, make_theme
@@ -189,7 +189,7 @@ class Viewport(QWidget):
         iren = self.plotter.iren.interactor
         if on and not self.rectangle_mode:
             self._saved_style = iren.GetInteractorStyle()
-            iren.SetInteractorStyle(vtk.vtkInteractorStyleRubberBand3D())
+            iren.SetInteractorStyle(vtkInteractorStyleRubberBand3D())
         elif not on and self.rectangle_mode and self._saved_style is not None:
             iren.SetInteractorStyle(self._saved_style)
         self.rectangle_mode = on

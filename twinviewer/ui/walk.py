@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import vtk
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from vtkmodules.vtkInteractionStyle import vtkInteractorStyleUser
 
 EYE_HEIGHT = 1.7  # metres above the ground
 STEP = 2.0  # metres per key press (x5 with Shift)
@@ -48,7 +48,7 @@ class WalkMode(QObject):
         iren = plotter.iren.interactor
         if on:
             self._style = iren.GetInteractorStyle()
-            iren.SetInteractorStyle(vtk.vtkInteractorStyleUser())
+            iren.SetInteractorStyle(vtkInteractorStyleUser())
             focal = np.array(cam.GetFocalPoint())
             forward = focal - np.array(cam.GetPosition())
             self.yaw = math.degrees(math.atan2(forward[1], forward[0]))
