@@ -64,6 +64,15 @@ def test_table_shares_repeated_text_without_changing_values():
     assert t.df["责任单位"].iloc[0] == "新单位" and t.df["责任单位"].iloc[3] == "街道办事处0"
 
 
+def test_table_shares_text_of_read_only_columns():
+    """A reader may hand over columns whose buffers are read-only (the PostGIS reader's)."""
+    units = np.array([f"单位{i % 4}" for i in range(600)], dtype=object)
+    units.flags.writeable = False
+    t = ObjectTable({"责任单位": units})
+    assert t.df["责任单位"].tolist() == units.tolist()
+    assert t.df["责任单位"].iloc[0] is t.df["责任单位"].iloc[4]
+
+
 def test_layer_bounds_centres_classes():
     layer = _layer()
     assert layer.bounds() == (0, 0, 0, 6, 6, 2)

@@ -156,7 +156,7 @@ def share_repeated_text(df: pd.DataFrame, min_rows: int = 256) -> None:
         if not isinstance(col, pd.Series) or not (
                 col.dtype == object or isinstance(col.dtype, pd.StringDtype)):
             continue
-        values = col.to_numpy(dtype=object)
+        values = col.to_numpy(dtype=object, copy=True)  # the reader's may be read-only
         try:
             codes, uniques = pd.factorize(values)
         except TypeError:  # unhashable cells (lists from a JSON column)

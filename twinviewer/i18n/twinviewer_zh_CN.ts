@@ -1191,6 +1191,14 @@
         <source>3D mesh</source>
         <translation>三维网格</translation>
     </message>
+    <message>
+        <source>raster</source>
+        <translation>栅格</translation>
+    </message>
+    <message>
+        <source>basemap tiles</source>
+        <translation>底图瓦片</translation>
+    </message>
 </context>
 <context>
     <name>LoadError</name>

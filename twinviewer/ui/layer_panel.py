@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from twinviewer.core.ground_layer import RasterLayer
 from twinviewer.core.layer import Layer
 from twinviewer.core.scene import Scene
 
@@ -102,13 +103,14 @@ class LayerPanel(QWidget):
                     font = parent.font(0)
                     font.setBold(True)
                     parent.setFont(0, font)
-            item = QTreeWidgetItem(parent, [layer.name, f"{len(layer):,}"])
+            item = QTreeWidgetItem(parent, [layer.name, _count(layer)])
             item.setData(0, LAYER_ROLE, layer.name)
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
             item.setCheckState(0, Qt.Checked if layer.visible else Qt.Unchecked)
             item.setTextAlignment(1, Qt.AlignRight | Qt.AlignVCenter)
             kinds = {"vector": self.tr("vector data"), "cityjson": self.tr("CityJSON model"),
-                     "mesh": self.tr("3D mesh")}
+                     "mesh": self.tr("3D mesh"), "raster": self.tr("raster"),
+                     "basemap": self.tr("basemap tiles")}
             tip = f"{layer.source}\n{kinds.get(layer.kind, layer.kind)}, " \
                 f"{layer.crs or self.tr('no CRS')}"
             if layer.warnings:
@@ -127,7 +129,7 @@ class LayerPanel(QWidget):
         for layer in self.scene.layers if self.scene is not None else []:
             item = self._items.get(layer.name)
             if item is not None:
-                item.setText(1, f"{len(layer):,}")
+                item.setText(1, _count(layer))
 
     def _remove(self, layer: Layer) -> None:
         item = self._items.pop(layer.name, None)
@@ -191,3 +193,8 @@ class LayerPanel(QWidget):
         if layer is not None and not self._updating:
             layer.set_opacity(value / 100.0)
             self.opacity_edited.emit(layer)
+
+
+def _count(layer: Layer) -> str:
+    """The Objects column: a raster or basemap is ground, not objects (no "0")."""
+    return "" if isinstance(layer, RasterLayer) else f"{len(layer):,}"

@@ -135,12 +135,15 @@ class MainWindow(QMainWindow):
         self.cases = install_cases_dock(self)  # cases & alerts, MQTT (issue 14)
         # the right side holds two tab stacks, not six squeezed panels (a saved layout
         # from QSettings still wins)
-        self.tabifyDockWidget(self.inspector_dock, self.analysis.summary_dock)
+        for dock in (self.analysis.summary_dock, self.cases):
+            self.tabifyDockWidget(self.inspector_dock, dock)
         self.tabifyDockWidget(self.analysis.legend_dock, self.presenting.bookmarks_dock)
         self.tabifyDockWidget(self.analysis.legend_dock, self.history_dock)
+        self.planning.measure_dock.hide()  # Analysis > Measure (Ctrl+M) shows it
         self.inspector_dock.raise_()
         self.analysis.legend_dock.raise_()
         self.resize(1500, 950)
+        self.resizeDocks([self.layer_dock, self.inspector_dock], [240, 400], Qt.Horizontal)
         self._restore_window_state()
 
     # -- building -----------------------------------------------------------
