@@ -9,6 +9,11 @@ import time
 
 import numpy as np
 
+# Every suite renders offscreen through EGL, as the city driver does (a GLX window needs
+# an X display, and a suite run without one must measure the same renderer)
+os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 WINDOW = [1600, 1000]
 AZIMUTH = 2.0  # degrees of camera change before each timed frame
 

@@ -208,7 +208,7 @@ def live_traffic(objects: int, rate: float, seconds: float) -> dict:
         devs = devices_from_scene(scene_file, sensors="物联设备")
         by_id = {d.device_id: d for d in devs}
         b = scene.layer("建筑")
-        bnames = pd.Index(np.asarray(b.table.column("名称"), dtype=object))
+        bnames = np.asarray(b.table.column("名称"), dtype=object)  # names repeat at 100k
         s_oid = pd.Index(scene.layer("物联设备").table.oid)
         proc, port = _broker(folder)
         try:
@@ -255,10 +255,11 @@ def live_traffic(objects: int, rate: float, seconds: float) -> dict:
                 if waiting and not phase:  # a new alert shows at once, "on"
                     phase, last_blink, changed = True, now(), True
                 if changed:
-                    groups = [by_id[aid.split("|")[0]].group for aid in firing]
-                    rows = bnames.get_indexer(groups)
+                    groups = {by_id[aid.split("|")[0]].group for aid in firing}
+                    # every building of the group's name, as the Cases dock marks them
+                    rows = np.flatnonzero(np.isin(bnames, np.asarray(list(groups), dtype=object)))
                     srows = s_oid.get_indexer([by_id[aid.split("|")[0]].oid for aid in firing])
-                    paint.set_marks("建筑", blink_rows=rows[rows >= 0])
+                    paint.set_marks("建筑", blink_rows=rows)
                     paint.set_marks("物联设备", blink_rows=srows[srows >= 0])
                     paint.paint(on=phase, render=False)
                 frames.append(frame())

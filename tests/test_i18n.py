@@ -84,7 +84,7 @@ def test_setting_overrides_system_locale(monkeypatch):
 @pytest.mark.gui
 def test_main_window_in_chinese(main_window, qtbot, tmp_path, artifacts):
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QDockWidget
 
     from twinviewer.ui.app import install_translators, remove_translators
 
@@ -102,6 +102,8 @@ def test_main_window_in_chinese(main_window, qtbot, tmp_path, artifacts):
             assert re.search(r"[\u4e00-\u9fff]", title), title
         assert w.layer_dock.windowTitle() == "图层"
         assert w.table_dock.windowTitle() == "属性表"
+        for dock in w.findChildren(QDockWidget):  # every panel's title, the late ones too
+            assert re.search(r"[\u4e00-\u9fff]", dock.windowTitle()), dock.windowTitle()
         assert "个对象" in w.objects_label.text()
         assert w.language_menu.title() == "语言(&L)"
         checked = [a.data() for a in w.language_menu.actions() if a.isChecked()]

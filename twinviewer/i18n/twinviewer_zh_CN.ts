@@ -543,6 +543,10 @@
 <context>
     <name>CasesDock</name>
     <message>
+        <source>Cases &amp;&amp; Alerts</source>
+        <translation>案件与告警</translation>
+    </message>
+    <message>
         <source>Filter alerts…</source>
         <translation>筛选告警…</translation>
     </message>
@@ -4618,13 +4622,6 @@ Purpose:</source>
     <message>
         <source>reprojecting</source>
         <translation>正在重投影</translation>
-    </message>
-</context>
-<context>
-    <name>window</name>
-    <message>
-        <source>Cases &amp;&amp; Alerts</source>
-        <translation>案件与告警(&amp;&amp;)</translation>
     </message>
 </context>
 </TS>

@@ -69,7 +69,8 @@ class CasesDock(QDockWidget):
     """The Cases & Alerts dock of a main window (see :func:`install`)."""
 
     def __init__(self, window) -> None:
-        super().__init__(window.tr("Cases && Alerts"), window)
+        super().__init__(window)
+        self.setWindowTitle(self.tr("Cases && Alerts"))  # in this class's context
         self.setObjectName("casesDock")
         self.window_ = window
         self.store = None
