@@ -132,7 +132,7 @@ def _interior(ids: np.ndarray) -> np.ndarray:
     return out
 
 
-@pytest.mark.xfail(reason="known since the merge of stop 18: with the demo on its terrain and orthophoto (issue 15) these pixel checks fail in the full suite; to be re-aimed, see the closing note", strict=False)
+@pytest.mark.clean_gl
 def test_hundred_random_clicks_select_the_drawn_object(city):
     scene, view = city
     ids, layers = _id_render(view)
@@ -153,7 +153,7 @@ def test_hundred_random_clicks_select_the_drawn_object(city):
     scene.selection.clear()
 
 
-@pytest.mark.xfail(reason="known since the merge of stop 18: with the demo on its terrain and orthophoto (issue 15) these pixel checks fail in the full suite; to be re-aimed, see the closing note", strict=False)
+@pytest.mark.clean_gl
 def test_highlight_changes_exactly_the_selected_objects_pixels(city):
     scene, view = city
     ids, layers = _id_render(view)
@@ -174,7 +174,7 @@ def test_highlight_changes_exactly_the_selected_objects_pixels(city):
     assert np.abs(_image(view) - before).max() <= 8
 
 
-@pytest.mark.xfail(reason="known since the merge of stop 18: with the demo on its terrain and orthophoto (issue 15) these pixel checks fail in the full suite; to be re-aimed, see the closing note", strict=False)
+@pytest.mark.clean_gl
 def test_layer_toggle_removes_exactly_its_pixels(city):
     scene, view = city
     ids, layers = _id_render(view)

@@ -83,7 +83,6 @@ def test_objects_stand_on_the_hill_and_the_orthophoto_drapes(main_window, qtbot,
     w.viewport.plotter.screenshot(str(artifacts / "ground_hill_orthophoto_hidden.png"))
 
 
-@pytest.mark.xfail(reason="known since the merge of stop 18: with the demo on its terrain and orthophoto (issue 15) these pixel checks fail in the full suite; to be re-aimed, see the closing note", strict=False)
 def test_cursor_reads_the_ground_and_clicking_it_selects_nothing(main_window, qtbot,
                                                                  tmp_path):
     w = main_window([_scene(tmp_path)])
@@ -92,6 +91,8 @@ def test_cursor_reads_the_ground_and_clicking_it_selects_nothing(main_window, qt
     ox, oy = w.scene.origin[:2]
     gx, gy = X0 + 150.0 - ox, Y1 - 330.0 - oy
     z = float(view.terrain().height_at(gx, gy))
+    view.frame((gx - 80, gy - 80, z, gx + 80, gy + 80, z + 10))  # in view whatever the docks
+    _settled(w, qtbot)
     display = view.world_to_display((gx, gy, z))
     hit = view.display_to_ground(*display)
     assert hit is not None and np.hypot(hit[0] - gx, hit[1] - gy) < 1.5

@@ -23,12 +23,23 @@ def _type(widget, text):
     QApplication.sendEvent(widget, event)
 
 
+def _visible_roof(w, layer_name, rows):
+    """The first of ``rows`` whose roof pixel is in the view and shows that very object."""
+    h, wd = w.viewport.image().shape[:2]
+    for r in rows:
+        d = roof_display(w, layer_name, int(r))
+        if 0 <= d[0] < wd and 0 <= d[1] < h:
+            hit = w.viewport.view.pick(*d)
+            if hit is not None and hit[0].name == layer_name and hit[1] == r:
+                return int(r)
+    return None
+
+
 def _pixel_of_row(w, layer_name, row):
     """The object's colour on its roof, not that of a label drawn over it."""
     return pixel(w, roof_display(w, layer_name, row), labels=False)
 
 
-@pytest.mark.xfail(reason="known since the merge of stop 18: with the demo on its terrain and orthophoto (issue 15) these pixel checks fail in the full suite; to be re-aimed, see the closing note", strict=False)
 def test_filter_expression_filters_table_and_dims_3d(main_window, qtbot, artifacts):
     w = main_window()
     table = w.attribute_table
@@ -36,7 +47,10 @@ def test_filter_expression_filters_table_and_dims_3d(main_window, qtbot, artifac
     layer = w.scene.layer("建筑")
     heights = layer.table.column("高度").astype(float)
     tall = int(np.nanargmax(heights))
-    low = int(np.nanargmin(np.where(layer.table.column("人口") >= 0, heights, np.nan)))
+    # a low building the filter leaves out, whose roof is in view and drawn (not hidden
+    # behind a taller one or the hill): the first of the lowest that picks itself
+    low = _visible_roof(w, "建筑", np.argsort(np.where(heights < 30, heights, np.inf))[:60])
+    assert low is not None
     bar = table.query_bar
     bright_before = _pixel_of_row(w, "建筑", low)
     _type(bar.edit, "高度 >= 30 and 类别 = '住宅楼'")
