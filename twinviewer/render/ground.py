@@ -50,7 +50,7 @@ class _TileActor:
         if content.normals is not None and len(content.normals) == poly.n_points:
             poly.point_data["Normals"] = content.normals
             poly.point_data.active_normals_name = "Normals"
-        mapper = vtk.polydata_mapper()
+        mapper = vtk.vtkPolyDataMapper()
         mapper.SetInputData(poly)
         mapper.ScalarVisibilityOff()
         self.actor = vtk.vtkActor()

@@ -524,7 +524,7 @@ class SceneView:
         c, size = (lo + hi) / 2, max(float(np.max(hi - lo)) * 1.25, 2.0)
         plane = pv.Plane(center=(c[0], c[1], b[2] - 0.05), direction=(0, 0, 1),
                          i_size=size, j_size=size)
-        mapper = vtk.polydata_mapper()
+        mapper = vtk.vtkPolyDataMapper()
         mapper.SetInputData(plane)
         mapper.ScalarVisibilityOff()
         actor = vtk.vtkActor()
@@ -586,7 +586,7 @@ def _draw_order(actor: vtk.vtkActor) -> None:
 
 def _actor(poly, kind: str, layer: Layer, texture, per_vertex: bool) -> vtk.vtkActor:
     """One actor for a piece: colours as they are, flat shading, one light."""
-    mapper = vtk.polydata_mapper()
+    mapper = vtk.vtkPolyDataMapper()
     mapper.SetInputData(poly)
     if per_vertex:
         mapper.SetScalarModeToUsePointData()

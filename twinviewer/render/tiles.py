@@ -194,7 +194,7 @@ class TilesView:
             arr = numpy_to_vtk(colors, deep=False)
             arr.SetName("rgba")
             poly.GetPointData().SetScalars(arr)
-            mapper = vtk.polydata_mapper()
+            mapper = vtk.vtkPolyDataMapper()
             mapper.SetInputData(poly)
             mapper.SetScalarModeToUsePointData()
             mapper.SetColorModeToDirectScalars()

@@ -41,16 +41,3 @@ from vtkmodules.vtkRenderingCore import (
     vtkWindowToImageFilter,
 )
 
-
-def polydata_mapper() -> vtkPolyDataMapper:
-    """A mapper that uploads its float32 points as they are (no VBO shift and scale).
-
-    VTK's default (``AUTO_SHIFT_SCALE``) shifts and scales the points of any piece
-    wider than ~32 m into a float32 staging copy it keeps for the mapper's life: 12
-    bytes a vertex beside the points themselves and the driver's copy. Scene points
-    are already float32 relative to the scene origin (a district spans a few km: a
-    float32 step is a fraction of a millimetre there), so the shift gains nothing.
-    """
-    mapper = vtkPolyDataMapper()
-    mapper.SetVBOShiftScaleMethod(vtkPolyDataMapper.DISABLE_SHIFT_SCALE)
-    return mapper
