@@ -34,6 +34,13 @@ from twinviewer.tiles.tile import Tile
 log = logging.getLogger(__name__)
 
 DIM_TO = np.array([40, 40, 40], dtype=np.float32)
+# What a drawn tile holds in system memory per byte of its decoded arrays: the arrays
+# themselves, VTK's cell array (int64 connectivity and offsets), the colour arrays,
+# the mapper's packed vertex buffer, the GL driver's buffers and texture (llvmpipe
+# keeps them in system memory), the cell locator. Measured as the RSS growth while
+# building ~900 tiles of the village benchmark over their decoded bytes: 4.9-5.8
+# (docs/architecture.md, "3D Tiles"). The cache charges the rest at build time.
+RENDER_COPIES = 5.5
 
 
 @dataclass
@@ -45,6 +52,8 @@ class TileActors:
     colors: list[np.ndarray]  # per actor: the RGBA array VTK draws (written in place)
     base: list[np.ndarray]
     vtk_colors: list = field(default_factory=list)
+    locators: list = field(default_factory=list)  # per mesh actor, built when first shown
+    painted: int = -1  # the layer's paint generation these colours are of
 
 
 class LayerTiles:
@@ -56,6 +65,7 @@ class LayerTiles:
         self.footprints = footprints
         self.drawn: dict[int, tuple[Tile, TileActors]] = {}
         self.waiting: list[Tile] = []
+        self.paint_generation = 0  # bumped by every repaint; hidden tiles catch up when shown
 
     @property
     def row_layer(self) -> Layer:
@@ -146,11 +156,17 @@ class TilesView:
                     budget -= 1
                     changed = True
             draw = {id(t) for t in sel.draw}
+            state = None
             for key, (_tile, ta) in lt.drawn.items():
                 show = key in draw and lt.layer.visible
+                if show and ta.painted != lt.paint_generation:
+                    if state is None:
+                        state = self._row_state(lt)
+                    self._paint_tile(lt, ta, state)  # colours changed while it was hidden
                 for actor in ta.actors:
                     if bool(actor.GetVisibility()) != show:
                         actor.SetVisibility(show)
+                        self._set_pickable(ta, actor, show)
                         changed = True
                     actor.GetProperty().SetOpacity(lt.layer.opacity)
             more |= bool(lt.waiting) or not lt.streamer.settled() or lt.streamer.busy
@@ -207,17 +223,38 @@ class TilesView:
             prop.SetPointSize(3.0)
             if is_mesh and part.texture is not None:
                 actor.SetTexture(pv.Texture(part.texture))
-            actor.VisibilityOff()
+            actor.VisibilityOff()  # shown (and pickable) by step() when selected
             self.sv.plotter.renderer.AddActor(actor)
-            self.sv._picker.AddPickList(actor)
             self._actor_owner[id(actor)] = (lt, tile, index)
             ta.actors.append(actor)
             ta.rows.append(part.rows)
             ta.colors.append(colors)
             ta.base.append(base)
             ta.vtk_colors.append(arr)
+            ta.locators.append(None)
         lt.drawn[id(tile)] = (tile, ta)
         self._paint_tile(lt, ta)
+        # the budget counts what this tile really holds now: VTK's arrays and the GL
+        # driver's buffers and texture come on top of the decoded arrays
+        lt.streamer.cache.charge(tile, int(tile.nbytes * (RENDER_COPIES - 1.0)))
+
+    def _set_pickable(self, ta: TileActors, actor, shown: bool) -> None:
+        """Only shown tiles are in the picker's list (hundreds stay resident hidden, and
+        the picker walks its list); a shown mesh gets its cell locator once, so a pick
+        tests a few cells instead of every triangle of every tile on the ray."""
+        picker = self.sv._picker
+        if not shown:
+            picker.DeletePickList(actor)
+            return
+        picker.AddPickList(actor)
+        k = ta.actors.index(actor)
+        poly = actor.GetMapper().GetInput()
+        if ta.locators[k] is None and poly.GetNumberOfPolys() > 0:
+            loc = vtk.vtkStaticCellLocator()
+            loc.SetDataSet(poly)
+            loc.BuildLocator()
+            ta.locators[k] = loc
+            picker.AddLocator(loc)
 
     @staticmethod
     def _base_colors(part, is_mesh: bool) -> np.ndarray:
@@ -236,6 +273,9 @@ class TilesView:
             self.sv.plotter.renderer.RemoveActor(actor)
             self.sv._picker.DeletePickList(actor)
             self._actor_owner.pop(id(actor), None)
+        for loc in entry[1].locators:
+            if loc is not None:
+                self.sv._picker.RemoveLocator(loc)
         return True
 
     # -- colours by footprint row ---------------------------------------------
@@ -244,8 +284,15 @@ class TilesView:
         for lt in self.layers.values():
             if footprint_names is not None and lt.row_layer.name not in footprint_names:
                 continue
+            lt.paint_generation += 1
+            state = None
             for _, ta in lt.drawn.values():
-                self._paint_tile(lt, ta)
+                # hidden tiles are painted when step() shows them again: a selection
+                # costs the tiles on screen, not the hundreds resident behind them
+                if ta.actors and ta.actors[0].GetVisibility():
+                    if state is None:
+                        state = self._row_state(lt)
+                    self._paint_tile(lt, ta, state)
 
     def _row_state(self, lt: LayerTiles):
         fp = lt.row_layer
@@ -258,8 +305,10 @@ class TilesView:
         keep = self.sv.dimmed.get(fp)
         return selected, themed, keep
 
-    def _paint_tile(self, lt: LayerTiles, ta: TileActors) -> None:
-        state = self._row_state(lt) if any(r is not None for r in ta.rows) else None
+    def _paint_tile(self, lt: LayerTiles, ta: TileActors, state=None) -> None:
+        ta.painted = lt.paint_generation
+        if state is None and any(r is not None for r in ta.rows):
+            state = self._row_state(lt)
         n = len(lt.row_layer)
         for rows, colors, base, arr in zip(ta.rows, ta.colors, ta.base, ta.vtk_colors,
                                            strict=True):
