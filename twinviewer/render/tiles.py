@@ -38,9 +38,11 @@ DIM_TO = np.array([40, 40, 40], dtype=np.float32)
 # themselves, VTK's cell array (int64 connectivity and offsets), the colour arrays,
 # the mapper's packed vertex buffer, the GL driver's buffers and texture (llvmpipe
 # keeps them in system memory), the cell locator. Measured as the RSS growth while
-# building ~900 tiles of the village benchmark over their decoded bytes: 4.9-5.8
-# (docs/architecture.md, "3D Tiles"). The cache charges the rest at build time.
-RENDER_COPIES = 5.5
+# building ~1,100 tiles of the village benchmark over their decoded bytes: 4.0 from
+# the first tiles on, 3.3 once the first hundreds are in (docs/architecture.md,
+# "3D Tiles"). The cache charges the rest at build time.
+RENDER_COPIES = 4.0
+TRIM_EVERY = 32 * 2 ** 20  # bytes dropped between two malloc_trim calls
 
 
 @dataclass
@@ -54,6 +56,22 @@ class TileActors:
     vtk_colors: list = field(default_factory=list)
     locators: list = field(default_factory=list)  # per mesh actor, built when first shown
     painted: int = -1  # the layer's paint generation these colours are of
+
+
+def _cells(triangles: np.ndarray) -> vtk.vtkCellArray:
+    """Triangles as a 32-bit cell array that shares the decoded indices (no int64 copy
+    of padded cells and then of connectivity and offsets: ~0.2 MB less per 5,000-
+    triangle tile). The decoded array lives as long as the tile's data, which outlives
+    the actor."""
+    tris = np.asarray(triangles)
+    if tris.dtype == np.uint32:
+        tris = tris.view(np.int32)
+    tris = np.ascontiguousarray(tris, dtype=np.int32).reshape(-1)
+    offsets = np.arange(0, len(tris) + 1, 3, dtype=np.int32)
+    ca = vtk.vtkCellArray()
+    shared = np.shares_memory(tris, triangles)
+    ca.SetData(numpy_to_vtk(offsets, deep=True), numpy_to_vtk(tris, deep=not shared))
+    return ca
 
 
 class LayerTiles:
@@ -105,6 +123,7 @@ class TilesView:
         self.last_feature: dict | None = None  # properties of the last picked tile feature
         self.layers: dict[int, LayerTiles] = {}
         self._actor_owner: dict[int, tuple[LayerTiles, Tile, int]] = {}
+        self._dropped = 0  # bytes of dropped tiles since the heap was last trimmed
 
     @property
     def active(self) -> bool:
@@ -148,6 +167,7 @@ class TilesView:
             sel = lt.streamer.update(view)
             for tile in lt.streamer.take_evicted():
                 changed |= self._drop(lt, tile)
+                self._dropped += tile.evicted_bytes
             lt.waiting += lt.streamer.take_loaded()
             while lt.waiting and budget > 0:
                 tile = lt.waiting.pop(0)
@@ -170,6 +190,13 @@ class TilesView:
                         changed = True
                     actor.GetProperty().SetOpacity(lt.layer.opacity)
             more |= bool(lt.waiting) or not lt.streamer.settled() or lt.streamer.busy
+        if self._dropped > TRIM_EVERY:
+            # evicted tiles free many small blocks, in the decode workers' arenas too;
+            # glibc keeps them unless asked, and RSS would not follow the budget down
+            from twinviewer.render.scene_view import release_freed_memory
+
+            release_freed_memory()
+            self._dropped = 0
         if changed:  # new geometry: the near/far planes must hold it
             self.sv.plotter.renderer.ResetCameraClippingRange()
         self.changed = changed
@@ -197,9 +224,7 @@ class TilesView:
             poly.points = part.points
             is_mesh = hasattr(part, "triangles")
             if is_mesh:
-                tris = part.triangles.astype(np.int64)
-                cells = np.column_stack([np.full(len(tris), 3, np.int64), tris]).ravel()
-                poly.faces = cells
+                poly.SetPolys(_cells(part.triangles))
                 if part.uv is not None:
                     poly.active_texture_coordinates = part.uv
             else:
@@ -240,14 +265,18 @@ class TilesView:
 
     def _set_pickable(self, ta: TileActors, actor, shown: bool) -> None:
         """Only shown tiles are in the picker's list (hundreds stay resident hidden, and
-        the picker walks its list); a shown mesh gets its cell locator once, so a pick
-        tests a few cells instead of every triangle of every tile on the ray."""
+        the picker walks its list); a shown mesh gets a cell locator (~0.3 ms for 5,000
+        triangles), so a pick tests a few cells instead of every triangle of every tile
+        on the ray."""
         picker = self.sv._picker
-        if not shown:
+        k = ta.actors.index(actor)
+        if not shown:  # a locator is ~0.8 of the decoded bytes: only shown tiles keep one
             picker.DeletePickList(actor)
+            if ta.locators[k] is not None:
+                picker.RemoveLocator(ta.locators[k])
+                ta.locators[k] = None
             return
         picker.AddPickList(actor)
-        k = ta.actors.index(actor)
         poly = actor.GetMapper().GetInput()
         if ta.locators[k] is None and poly.GetNumberOfPolys() > 0:
             loc = vtk.vtkStaticCellLocator()

@@ -52,6 +52,7 @@ class TileCache:
         """Forget a tile's content (it becomes unloaded and may be fetched again)."""
         if self._tiles.pop(id(tile), None) is not None:
             self.resident -= tile.nbytes
+            tile.evicted_bytes = tile.nbytes
         tile.data = None
         tile.nbytes = 0
         if tile.state is TileState.LOADED:
@@ -71,6 +72,10 @@ class TileCache:
                 out.append(tile)
         self.over = self.resident > self.budget
         return out
+
+    def bytes_of(self, ids: set[int]) -> int:
+        """Bytes of the resident tiles among ``ids`` (tile ids, e.g. those drawn now)."""
+        return sum(t.nbytes for k, t in self._tiles.items() if k in ids)
 
     def tiles(self) -> list[Tile]:
         return list(self._tiles.values())
