@@ -90,3 +90,22 @@ def test_only_shown_tiles_are_in_the_pick_list(streamed):
             assert (id(actor) in listed) == bool(actor.GetVisibility())
             if actor.GetVisibility():
                 assert loc is not None  # a pick tests a few cells, not every triangle
+
+
+def test_a_selection_repaints_only_the_tiles_holding_a_changed_row(streamed):
+    scene, view, lt = streamed
+    shown = [ta for _, ta in lt.drawn.values() if ta.actors[0].GetVisibility()]
+    row = int(next(ta.row_set for ta in shown if ta.row_set is not None and len(ta.row_set))[0])
+    scene.selection.select("房屋", [int(r) for r in shown[-1].row_set[:1]] or [0])
+    stamps = {id(ta): [a.GetMTime() for a in ta.vtk_colors] for ta in shown}
+    scene.selection.select("房屋", [row])
+    touched = {id(ta) for ta in shown
+               if [a.GetMTime() for a in ta.vtk_colors] != stamps[id(ta)]}
+    before = set(scene.selection.rows("房屋").tolist()) | {row}
+    holders = {id(ta) for ta in shown if ta.row_set is not None and
+               np.isin(ta.row_set, list(before)).any()}
+    assert touched == holders and len(holders) < len(shown)
+    for ta in shown:  # and every shown tile's colours are what a full repaint gives
+        for r, c in zip(ta.rows, ta.colors, strict=True):
+            if r is not None:
+                assert np.array_equal(np.all(c == HIGHLIGHT, axis=1), r == row)

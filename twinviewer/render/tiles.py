@@ -41,7 +41,7 @@ DIM_TO = np.array([40, 40, 40], dtype=np.float32)
 # building ~1,100 tiles of the village benchmark over their decoded bytes: 4.0 from
 # the first tiles on, 3.3 once the first hundreds are in (docs/architecture.md,
 # "3D Tiles"). The cache charges the rest at build time.
-RENDER_COPIES = 4.0
+RENDER_COPIES = 4.5
 TRIM_EVERY = 32 * 2 ** 20  # bytes dropped between two malloc_trim calls
 
 
@@ -56,6 +56,7 @@ class TileActors:
     vtk_colors: list = field(default_factory=list)
     locators: list = field(default_factory=list)  # per mesh actor, built when first shown
     painted: int = -1  # the layer's paint generation these colours are of
+    row_set: np.ndarray | None = None  # the rows its vertices carry (>= 0), sorted
 
 
 def _cells(triangles: np.ndarray) -> vtk.vtkCellArray:
@@ -74,6 +75,22 @@ def _cells(triangles: np.ndarray) -> vtk.vtkCellArray:
     return ca
 
 
+def _changed_rows(before, now) -> np.ndarray | None:
+    """Rows whose colour differs between two row states (a mask with the extra entry for
+    row -1), or None when more than the selection changed (styles, dimming, new rows):
+    then every tile is painted."""
+    if before is None:
+        return None
+    (sel0, themed0, keep0), (sel1, themed1, keep1) = before, now
+    if len(sel0) != len(sel1) or (keep0 is None) != (keep1 is None) or (
+            keep0 is not None and not np.array_equal(keep0, keep1)):
+        return None
+    if (themed0 is None) != (themed1 is None) or (themed0 is not None and not (
+            np.array_equal(themed0[0], themed1[0]) and np.array_equal(themed0[1], themed1[1]))):
+        return None
+    return sel0 != sel1
+
+
 class LayerTiles:
     """One tiles layer's streamer and actors."""
 
@@ -84,6 +101,7 @@ class LayerTiles:
         self.drawn: dict[int, tuple[Tile, TileActors]] = {}
         self.waiting: list[Tile] = []
         self.paint_generation = 0  # bumped by every repaint; hidden tiles catch up when shown
+        self.painted_state = None  # the row state of the last repaint
 
     @property
     def row_layer(self) -> Layer:
@@ -257,6 +275,8 @@ class TilesView:
             ta.base.append(base)
             ta.vtk_colors.append(arr)
             ta.locators.append(None)
+        held = [r[r >= 0] for r in ta.rows if r is not None]
+        ta.row_set = np.unique(np.concatenate(held)) if held else None
         lt.drawn[id(tile)] = (tile, ta)
         self._paint_tile(lt, ta)
         # the budget counts what this tile really holds now: VTK's arrays and the GL
@@ -314,13 +334,19 @@ class TilesView:
             if footprint_names is not None and lt.row_layer.name not in footprint_names:
                 continue
             lt.paint_generation += 1
-            state = None
+            state = self._row_state(lt)
+            changed = _changed_rows(lt.painted_state, state)
+            lt.painted_state = state
             for _, ta in lt.drawn.values():
+                current = ta.painted == lt.paint_generation - 1
+                if current and changed is not None and (
+                        ta.row_set is None or not changed[ta.row_set].any()):
+                    ta.painted = lt.paint_generation  # none of its rows changed colour
+                    continue
                 # hidden tiles are painted when step() shows them again: a selection
-                # costs the tiles on screen, not the hundreds resident behind them
+                # costs the tiles on screen that hold a changed row, not the hundreds
+                # resident behind them
                 if ta.actors and ta.actors[0].GetVisibility():
-                    if state is None:
-                        state = self._row_state(lt)
                     self._paint_tile(lt, ta, state)
 
     def _row_state(self, lt: LayerTiles):
