@@ -35,13 +35,12 @@ log = logging.getLogger(__name__)
 
 DIM_TO = np.array([40, 40, 40], dtype=np.float32)
 # What a drawn tile holds in system memory per byte of its decoded arrays: the arrays
-# themselves, VTK's cell offsets, the colour arrays, the mapper's packed vertex buffer,
-# the GL driver's buffers and texture (llvmpipe keeps them in system memory), the cell
-# locator while shown, the objects. Measured on the village benchmark: RSS growth over
-# decoded bytes while building ~1,100 tiles, 4.0 from the first tiles on (3.3 once the
-# first hundreds are in); RSS peak over the flight minus the base, over the decoded
-# bytes resident, 5.4 (heap growth, the decode workers' arenas, tiles decoded and not
-# yet built). The cache charges the rest at build time (docs/architecture.md).
+# themselves, VTK's cell array (int64 connectivity and offsets), the colour arrays,
+# the mapper's packed vertex buffer, the GL driver's buffers and texture (llvmpipe
+# keeps them in system memory), the cell locator. Measured as the RSS growth while
+# building ~1,100 tiles of the village benchmark over their decoded bytes: 4.0 from
+# the first tiles on, 3.3 once the first hundreds are in (docs/architecture.md,
+# "3D Tiles"). The cache charges the rest at build time.
 RENDER_COPIES = 4.5
 TRIM_EVERY = 32 * 2 ** 20  # bytes dropped between two malloc_trim calls
 
@@ -100,8 +99,7 @@ class LayerTiles:
         self.streamer = streamer
         self.footprints = footprints
         self.drawn: dict[int, tuple[Tile, TileActors]] = {}
-        self.waiting: list[Tile] = []  # decoded, no actors yet
-        self.to_build = 0  # of those, the ones the current view draws
+        self.waiting: list[Tile] = []
         self.paint_generation = 0  # bumped by every repaint; hidden tiles catch up when shown
         self.painted_state = None  # the row state of the last repaint
 
@@ -188,18 +186,14 @@ class TilesView:
             for tile in lt.streamer.take_evicted():
                 changed |= self._drop(lt, tile)
                 self._dropped += tile.evicted_bytes
+            lt.waiting += lt.streamer.take_loaded()
+            while lt.waiting and budget > 0:
+                tile = lt.waiting.pop(0)
+                if tile.data is not None and id(tile) not in lt.drawn:
+                    self._build(lt, tile)
+                    budget -= 1
+                    changed = True
             draw = {id(t) for t in sel.draw}
-            # actors only for what this view draws: a tile that came in for a view
-            # already left stays decoded (the LRU cache may still drop it) and is built
-            # when a view draws it, so flying does not pay VTK and GL memory for tiles
-            # nobody sees; the evicted leave the queue
-            lt.waiting = [t for t in [*lt.waiting, *lt.streamer.take_loaded()]
-                          if t.data is not None and id(t) not in lt.drawn]
-            for tile in [t for t in lt.waiting if id(t) in draw][:max(budget, 0)]:
-                lt.waiting.remove(tile)
-                self._build(lt, tile)
-                budget -= 1
-                changed = True
             state = None
             for key, (_tile, ta) in lt.drawn.items():
                 show = key in draw and lt.layer.visible
@@ -213,8 +207,7 @@ class TilesView:
                         self._set_pickable(ta, actor, show)
                         changed = True
                     actor.GetProperty().SetOpacity(lt.layer.opacity)
-            lt.to_build = sum(id(t) in draw for t in lt.waiting)
-            more |= bool(lt.to_build) or not lt.streamer.settled() or lt.streamer.busy
+            more |= bool(lt.waiting) or not lt.streamer.settled() or lt.streamer.busy
         if self._dropped > TRIM_EVERY:
             # evicted tiles free many small blocks, in the decode workers' arenas too;
             # glibc keeps them unless asked, and RSS would not follow the budget down
@@ -239,7 +232,7 @@ class TilesView:
     @property
     def loading(self) -> int:
         """Tiles queued or being fetched and decoded, over all layers."""
-        return sum(lt.streamer.in_flight + lt.to_build for lt in self.layers.values())
+        return sum(lt.streamer.in_flight + len(lt.waiting) for lt in self.layers.values())
 
     # -- actors ---------------------------------------------------------------
     def _build(self, lt: LayerTiles, tile: Tile) -> None:
