@@ -41,7 +41,7 @@ DIM_TO = np.array([40, 40, 40], dtype=np.float32)
 # building ~1,100 tiles of the village benchmark over their decoded bytes: 4.0 from
 # the first tiles on, 3.3 once the first hundreds are in (docs/architecture.md,
 # "3D Tiles"). The cache charges the rest at build time.
-RENDER_COPIES = 4.5
+RENDER_COPIES = 5.4
 TRIM_EVERY = 32 * 2 ** 20  # bytes dropped between two malloc_trim calls
 
 
