@@ -162,3 +162,31 @@ def test_a_texture_lands_the_right_way_up(tmp_path, artifacts):
     top, bottom = shot[90, 150, :3].astype(int), shot[210, 150, :3].astype(int)
     assert top[0] > 150 and top[2] < 100, top  # red in the north
     assert bottom[2] > 150 and bottom[0] < 100, bottom  # blue in the south
+
+
+def test_a_cache_full_of_earlier_views_tiles_does_not_coarsen_the_picture(village):
+    a = View((-500.0, -700.0, 60.0), (-500.0, -500.0, 0.0), width=800, height=500)
+    b = View((500.0, 300.0, 60.0), (500.0, 500.0, 0.0), width=800, height=500)
+    needed = []
+    for v in (a, b):  # what each view needs at full detail, alone
+        layer = read_tileset(village.tileset, budget_mb=64)[0]
+        layer.place(None, np.array([820.0, 820.0, 0.0]))
+        st = Streamer(layer, get=village.get)
+        try:
+            assert st.wait(v, 60)
+            needed.append(st.cache.resident)
+        finally:
+            st.close()
+    # room for either view, not for both: flying from a to b fills the cache
+    budget = 1.2 * max(needed)
+    assert budget < sum(needed)
+    layer = read_tileset(village.tileset, budget_mb=budget / 2 ** 20)[0]
+    layer.place(None, np.array([820.0, 820.0, 0.0]))
+    st = Streamer(layer, get=village.get)
+    try:
+        assert st.wait(a, 60) and st.wait(b, 60)
+        assert st.evicted  # a's tiles made room for b's
+        assert st.cache.resident > 0.9 * st.cache.budget  # the cache is full ...
+        assert st.sse_factor == 1.0  # ... and b is still drawn at full detail
+    finally:
+        st.close()

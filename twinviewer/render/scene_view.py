@@ -93,6 +93,10 @@ class SceneView:
         self._picker.PickFromListOn()
         self._callbacks = {}
         self.interacting = False
+        # a host's coalescing redraw (the window: one draw on the next event-loop turn);
+        # see request_render
+        self.schedule_render = None
+        self.render_pending = False
         self.dimmed: dict[Layer, np.ndarray] = {}  # rows kept bright per layer (filters)
         self.labels: dict[Layer, LayerLabels] = {}
         self.label_overlay = SceneLabels()
@@ -298,7 +302,22 @@ class SceneView:
             except KeyError:
                 continue
         self.tiles.repaint(layer_names)
-        self.render()
+        self.request_render()
+
+    def request_render(self) -> None:
+        """Show a change (the selection's colours) with the next frame, drawn once.
+
+        Selecting writes colours in place; the frame that shows them is drawn by the
+        host: a window's scheduler (:attr:`schedule_render`, one draw per event-loop
+        turn however many changes came) or, offscreen, whoever draws next (every
+        offscreen picture is drawn just before it is read). An on-screen view with no
+        scheduler draws at once, as before. So a click costs one frame, not two.
+        """
+        self.render_pending = True
+        if self.schedule_render is not None:
+            self.schedule_render()
+        elif getattr(self.plotter, "off_screen", False) is not True:
+            self.render()
 
     def _paint(self, layer: Layer) -> None:
         """Write highlight colours in place: only a numpy op per piece, no rebuild."""
@@ -541,6 +560,7 @@ class SceneView:
         if getattr(self.plotter, "_closed", False) or self.plotter.render_window is None:
             return
         self.ground_tick()
+        self.render_pending = False
         if getattr(self.plotter, "off_screen", False) is True:
             self.plotter.render_window.Render()
         else:

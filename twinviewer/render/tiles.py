@@ -34,6 +34,17 @@ from twinviewer.tiles.tile import Tile
 log = logging.getLogger(__name__)
 
 DIM_TO = np.array([40, 40, 40], dtype=np.float32)
+# What a drawn tile holds in system memory per byte of its decoded arrays: the arrays
+# themselves, VTK's cell offsets, the colour arrays, the mapper's packed vertex buffer,
+# the GL driver's buffers and texture (llvmpipe keeps them in system memory), the cell
+# locator while shown, the objects. Measured on the village benchmark: RSS growth over
+# decoded bytes while building ~1,100 tiles, 4.0 from the first tiles on (3.3 once the
+# first hundreds are in); RSS peak over the flight minus the base, over the decoded
+# bytes resident, 5.4 (heap growth, the decode workers' arenas, tiles decoded and not
+# yet built). The budget bounds the whole process, so the whole-flight figure; the
+# cache charges the rest at build time (docs/architecture.md).
+RENDER_COPIES = 5.4
+TRIM_EVERY = 32 * 2 ** 20  # bytes dropped between two malloc_trim calls
 
 
 @dataclass
@@ -45,6 +56,41 @@ class TileActors:
     colors: list[np.ndarray]  # per actor: the RGBA array VTK draws (written in place)
     base: list[np.ndarray]
     vtk_colors: list = field(default_factory=list)
+    locators: list = field(default_factory=list)  # per mesh actor, built when first shown
+    painted: int = -1  # the layer's paint generation these colours are of
+    row_set: np.ndarray | None = None  # the rows its vertices carry (>= 0), sorted
+
+
+def _cells(triangles: np.ndarray) -> vtk.vtkCellArray:
+    """Triangles as a 32-bit cell array that shares the decoded indices (no int64 copy
+    of padded cells and then of connectivity and offsets: ~0.2 MB less per 5,000-
+    triangle tile). The decoded array lives as long as the tile's data, which outlives
+    the actor."""
+    tris = np.asarray(triangles)
+    if tris.dtype == np.uint32:
+        tris = tris.view(np.int32)
+    tris = np.ascontiguousarray(tris, dtype=np.int32).reshape(-1)
+    offsets = np.arange(0, len(tris) + 1, 3, dtype=np.int32)
+    ca = vtk.vtkCellArray()
+    shared = np.shares_memory(tris, triangles)
+    ca.SetData(numpy_to_vtk(offsets, deep=True), numpy_to_vtk(tris, deep=not shared))
+    return ca
+
+
+def _changed_rows(before, now) -> np.ndarray | None:
+    """Rows whose colour differs between two row states (a mask with the extra entry for
+    row -1), or None when more than the selection changed (styles, dimming, new rows):
+    then every tile is painted."""
+    if before is None:
+        return None
+    (sel0, themed0, keep0), (sel1, themed1, keep1) = before, now
+    if len(sel0) != len(sel1) or (keep0 is None) != (keep1 is None) or (
+            keep0 is not None and not np.array_equal(keep0, keep1)):
+        return None
+    if (themed0 is None) != (themed1 is None) or (themed0 is not None and not (
+            np.array_equal(themed0[0], themed1[0]) and np.array_equal(themed0[1], themed1[1]))):
+        return None
+    return sel0 != sel1
 
 
 class LayerTiles:
@@ -56,6 +102,8 @@ class LayerTiles:
         self.footprints = footprints
         self.drawn: dict[int, tuple[Tile, TileActors]] = {}
         self.waiting: list[Tile] = []
+        self.paint_generation = 0  # bumped by every repaint; hidden tiles catch up when shown
+        self.painted_state = None  # the row state of the last repaint
 
     @property
     def row_layer(self) -> Layer:
@@ -95,6 +143,7 @@ class TilesView:
         self.last_feature: dict | None = None  # properties of the last picked tile feature
         self.layers: dict[int, LayerTiles] = {}
         self._actor_owner: dict[int, tuple[LayerTiles, Tile, int]] = {}
+        self._dropped = 0  # bytes of dropped tiles since the heap was last trimmed
 
     @property
     def active(self) -> bool:
@@ -138,6 +187,7 @@ class TilesView:
             sel = lt.streamer.update(view)
             for tile in lt.streamer.take_evicted():
                 changed |= self._drop(lt, tile)
+                self._dropped += tile.evicted_bytes
             lt.waiting += lt.streamer.take_loaded()
             while lt.waiting and budget > 0:
                 tile = lt.waiting.pop(0)
@@ -146,14 +196,27 @@ class TilesView:
                     budget -= 1
                     changed = True
             draw = {id(t) for t in sel.draw}
+            state = None
             for key, (_tile, ta) in lt.drawn.items():
                 show = key in draw and lt.layer.visible
+                if show and ta.painted != lt.paint_generation:
+                    if state is None:
+                        state = self._row_state(lt)
+                    self._paint_tile(lt, ta, state)  # colours changed while it was hidden
                 for actor in ta.actors:
                     if bool(actor.GetVisibility()) != show:
                         actor.SetVisibility(show)
+                        self._set_pickable(ta, actor, show)
                         changed = True
                     actor.GetProperty().SetOpacity(lt.layer.opacity)
             more |= bool(lt.waiting) or not lt.streamer.settled() or lt.streamer.busy
+        if self._dropped > TRIM_EVERY:
+            # evicted tiles free many small blocks, in the decode workers' arenas too;
+            # glibc keeps them unless asked, and RSS would not follow the budget down
+            from twinviewer.render.scene_view import release_freed_memory
+
+            release_freed_memory()
+            self._dropped = 0
         if changed:  # new geometry: the near/far planes must hold it
             self.sv.plotter.renderer.ResetCameraClippingRange()
         self.changed = changed
@@ -181,9 +244,7 @@ class TilesView:
             poly.points = part.points
             is_mesh = hasattr(part, "triangles")
             if is_mesh:
-                tris = part.triangles.astype(np.int64)
-                cells = np.column_stack([np.full(len(tris), 3, np.int64), tris]).ravel()
-                poly.faces = cells
+                poly.SetPolys(_cells(part.triangles))
                 if part.uv is not None:
                     poly.active_texture_coordinates = part.uv
             else:
@@ -207,17 +268,44 @@ class TilesView:
             prop.SetPointSize(3.0)
             if is_mesh and part.texture is not None:
                 actor.SetTexture(pv.Texture(part.texture))
-            actor.VisibilityOff()
+            actor.VisibilityOff()  # shown (and pickable) by step() when selected
             self.sv.plotter.renderer.AddActor(actor)
-            self.sv._picker.AddPickList(actor)
             self._actor_owner[id(actor)] = (lt, tile, index)
             ta.actors.append(actor)
             ta.rows.append(part.rows)
             ta.colors.append(colors)
             ta.base.append(base)
             ta.vtk_colors.append(arr)
+            ta.locators.append(None)
+        held = [r[r >= 0] for r in ta.rows if r is not None]
+        ta.row_set = np.unique(np.concatenate(held)) if held else None
         lt.drawn[id(tile)] = (tile, ta)
         self._paint_tile(lt, ta)
+        # the budget counts what this tile really holds now: VTK's arrays and the GL
+        # driver's buffers and texture come on top of the decoded arrays
+        lt.streamer.cache.charge(tile, int(tile.nbytes * (RENDER_COPIES - 1.0)))
+
+    def _set_pickable(self, ta: TileActors, actor, shown: bool) -> None:
+        """Only shown tiles are in the picker's list (hundreds stay resident hidden, and
+        the picker walks its list); a shown mesh gets a cell locator (~0.3 ms for 5,000
+        triangles), so a pick tests a few cells instead of every triangle of every tile
+        on the ray."""
+        picker = self.sv._picker
+        k = ta.actors.index(actor)
+        if not shown:  # a locator is ~0.8 of the decoded bytes: only shown tiles keep one
+            picker.DeletePickList(actor)
+            if ta.locators[k] is not None:
+                picker.RemoveLocator(ta.locators[k])
+                ta.locators[k] = None
+            return
+        picker.AddPickList(actor)
+        poly = actor.GetMapper().GetInput()
+        if ta.locators[k] is None and poly.GetNumberOfPolys() > 0:
+            loc = vtk.vtkStaticCellLocator()
+            loc.SetDataSet(poly)
+            loc.BuildLocator()
+            ta.locators[k] = loc
+            picker.AddLocator(loc)
 
     @staticmethod
     def _base_colors(part, is_mesh: bool) -> np.ndarray:
@@ -236,6 +324,9 @@ class TilesView:
             self.sv.plotter.renderer.RemoveActor(actor)
             self.sv._picker.DeletePickList(actor)
             self._actor_owner.pop(id(actor), None)
+        for loc in entry[1].locators:
+            if loc is not None:
+                self.sv._picker.RemoveLocator(loc)
         return True
 
     # -- colours by footprint row ---------------------------------------------
@@ -244,8 +335,21 @@ class TilesView:
         for lt in self.layers.values():
             if footprint_names is not None and lt.row_layer.name not in footprint_names:
                 continue
+            lt.paint_generation += 1
+            state = self._row_state(lt)
+            changed = _changed_rows(lt.painted_state, state)
+            lt.painted_state = state
             for _, ta in lt.drawn.values():
-                self._paint_tile(lt, ta)
+                current = ta.painted == lt.paint_generation - 1
+                if current and changed is not None and (
+                        ta.row_set is None or not changed[ta.row_set].any()):
+                    ta.painted = lt.paint_generation  # none of its rows changed colour
+                    continue
+                # hidden tiles are painted when step() shows them again: a selection
+                # costs the tiles on screen that hold a changed row, not the hundreds
+                # resident behind them
+                if ta.actors and ta.actors[0].GetVisibility():
+                    self._paint_tile(lt, ta, state)
 
     def _row_state(self, lt: LayerTiles):
         fp = lt.row_layer
@@ -258,8 +362,10 @@ class TilesView:
         keep = self.sv.dimmed.get(fp)
         return selected, themed, keep
 
-    def _paint_tile(self, lt: LayerTiles, ta: TileActors) -> None:
-        state = self._row_state(lt) if any(r is not None for r in ta.rows) else None
+    def _paint_tile(self, lt: LayerTiles, ta: TileActors, state=None) -> None:
+        ta.painted = lt.paint_generation
+        if state is None and any(r is not None for r in ta.rows):
+            state = self._row_state(lt)
         n = len(lt.row_layer)
         for rows, colors, base, arr in zip(ta.rows, ta.colors, ta.base, ta.vtk_colors,
                                            strict=True):

@@ -1,6 +1,10 @@
 """The resident tiles within a byte budget, least recently used evicted first.
 
-A tile's bytes are what its decoded arrays hold (``Tile.nbytes``). The cache never
+A tile's bytes are what its decoded arrays hold (``Tile.nbytes``) plus what the renderer
+charges for its own copies once it draws the tile (:meth:`TileCache.charge`: VTK's
+arrays, the GL driver's buffers and textures, which with a software driver live in
+system memory too), so the budget bounds the process's memory, not just the decoded
+arrays. The cache never
 evicts a tile drawn in the current frame; when those alone pass the budget it says so
 (:attr:`TileCache.over`), and the streamer raises the screen-space error it refines to,
 so memory stays within the budget and the picture gets coarser instead.
@@ -37,10 +41,18 @@ class TileCache:
             self._tiles[id(tile)] = tile
             self.resident += tile.nbytes
 
+    def charge(self, tile: Tile, extra: int) -> None:
+        """Count ``extra`` more bytes for a resident tile (the renderer's copies of it);
+        they go when the tile is dropped. A tile no longer resident is not charged."""
+        if id(tile) in self._tiles and extra > 0:
+            tile.nbytes += int(extra)
+            self.resident += int(extra)
+
     def drop(self, tile: Tile) -> None:
         """Forget a tile's content (it becomes unloaded and may be fetched again)."""
         if self._tiles.pop(id(tile), None) is not None:
             self.resident -= tile.nbytes
+            tile.evicted_bytes = tile.nbytes
         tile.data = None
         tile.nbytes = 0
         if tile.state is TileState.LOADED:
@@ -60,6 +72,10 @@ class TileCache:
                 out.append(tile)
         self.over = self.resident > self.budget
         return out
+
+    def bytes_of(self, ids: set[int]) -> int:
+        """Bytes of the resident tiles among ``ids`` (tile ids, e.g. those drawn now)."""
+        return sum(t.nbytes for k, t in self._tiles.items() if k in ids)
 
     def tiles(self) -> list[Tile]:
         return list(self._tiles.values())

@@ -172,10 +172,14 @@ class Streamer:
                 keep.add(id(t))
                 t = t.parent
         self.evicted += self.cache.evict(keep)
-        # past the budget: refine less (coarser tiles), never hold more memory
-        if self.cache.over or self.cache.resident > 0.95 * self.cache.budget:
+        # past the budget: refine less (coarser tiles), never hold more memory. What
+        # counts is what this view needs (drawn tiles and their ancestors): a cache full
+        # of tiles from earlier views is how an LRU cache is meant to be, and those go
+        # first when new ones come
+        needed = self.cache.bytes_of(keep)
+        if self.cache.over or needed > 0.95 * self.cache.budget:
             self.sse_factor = min(self.sse_factor * 1.25, MAX_SSE_FACTOR)
-        elif self.sse_factor > 1.0 and self.cache.resident < 0.5 * self.cache.budget:
+        elif self.sse_factor > 1.0 and needed < 0.5 * self.cache.budget:
             self.sse_factor = max(1.0, self.sse_factor / 1.05)
         self.selection = sel
         return sel

@@ -102,6 +102,7 @@ class Tile:
     state: TileState = TileState.UNLOADED
     error: str | None = None
     nbytes: int = 0
+    evicted_bytes: int = 0  # what it held when last dropped from the cache
     last_used: int = -1
     data: Any = field(default=None, repr=False)  # decoded content (arrays), when loaded
     expand_error: str | None = None

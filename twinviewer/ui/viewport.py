@@ -71,6 +71,12 @@ class Viewport(QWidget):
         self._tiles_key = None
         self.last_hit = None  # scene point of the last click on anything drawn
         # the ground's tiles follow the camera: select, load, build a few per turn
+        # changes that only need a redraw (the selection's colours): drawn once, on the
+        # next event-loop turn, however many came
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(0)
+        self._render_timer.timeout.connect(self._render_pending)
         self._ground_timer = QTimer(self)
         self._ground_timer.setInterval(40)
         self._ground_timer.timeout.connect(self._ground_turn)
@@ -84,6 +90,7 @@ class Viewport(QWidget):
             self.view.close()
             self.plotter.renderer.RemoveAllViewProps()
         self.view = SceneView(self.plotter, scene)
+        self.view.schedule_render = self._render_timer.start  # coalesced: one draw per turn
         self.view.render()
         scene.layer_added.connect(lambda *_: self._locator_timer.start())
         scene.layer_added.connect(lambda *_: self._tiles_timer.start())
@@ -110,6 +117,13 @@ class Viewport(QWidget):
             self.tiles_loading.emit(tiles.loading)
         except Exception:  # never let a tile problem escape the timer slot
             log.exception("tile streaming failed")
+
+    def _render_pending(self) -> None:
+        try:
+            if self.view is not None and self.view.render_pending:
+                self.view.render()
+        except Exception:  # never let an exception cross the Qt timer edge
+            log.exception("redraw failed")
 
     def _ground_turn(self) -> None:
         try:
