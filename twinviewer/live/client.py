@@ -114,6 +114,7 @@ class MqttListener:
         self.client.reconnect_delay_set(1, 5)
         self.client.max_queued_messages_set(0)
         self.client.on_connect = self._on_connect
+        self.client.on_subscribe = self._on_subscribe
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
 
@@ -130,6 +131,10 @@ class MqttListener:
             log.warning("%s: reconnected (session kept: %s)", self.broker.url,
                         flags.session_present)
         client.subscribe([(EVENT_TOPIC, 1), (STATUS_TOPIC, 1)])
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
+        # "connected" once the broker has the subscriptions: a reading published after
+        # start() returns is heard (set at CONNACK, one sent at once could be missed)
         self.connected.set()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
