@@ -135,10 +135,10 @@ def _worker(args) -> int:
 
         res = scan.measure(min(args.repeat, 3))
     elif args.worker == "empty":
-        from benchmarks import memory
+        from benchmarks.memory_report import EMPTY_FRAME, empty_worker
 
-        stages = memory.empty_process()
-        res = {"figures": {"empty_rss_mb": city.stats([stages["one empty frame"]])},
+        stages = {name: st["rss"] for name, st in empty_worker()["stages"].items()}
+        res = {"figures": {"empty_rss_mb": city.stats([stages[EMPTY_FRAME]])},
                "details": {"empty_stages_mb": stages}}
     else:
         res = city.worker(args.workdir, args.repeat, args.frames, 100 if args.frames > 8
