@@ -187,8 +187,9 @@ def holders(scene, view) -> dict[str, float]:
                     if hasattr(p.locator, "GetActualMemorySize") else 0
     for layer, lb in view.labels.items():
         texts = sum(sys.getsizeof(t) for t in lb.texts) + _nbytes(lb.texts)
-        out[f"labels {layer.name} ({lb.count:,} candidates, {len(lb._actors)} actors)"] += (
-            _nbytes(lb.anchors) + _nbytes(lb.priority) + texts) / MiB
+        images = sum(_nbytes(img) for img, _ in lb._images.values())
+        out[f"labels {layer.name} ({lb.count:,} candidates, {len(lb._images)} images)"] += (
+            _nbytes(lb.anchors) + _nbytes(lb.priority) + texts + images) / MiB
     cache = getattr(view._engine, "_cache", {})
     for _, (_, _, _, conn) in list(cache.items()):
         pages = conn.execute("pragma page_count").fetchone()[0]

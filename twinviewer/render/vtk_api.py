@@ -34,10 +34,11 @@ from vtkmodules.vtkRenderingCore import (
     vtkCellPicker,
     vtkLight,
     vtkPolyDataMapper,
-    vtkPropAssembly,
-    vtkTextActor,
+    vtkPolyDataMapper2D,
     vtkTextProperty,
+    vtkTextRenderer,
     vtkTexture,
+    vtkTexturedActor2D,
     vtkWindowToImageFilter,
 )
 
