@@ -283,7 +283,7 @@ class SceneLabels:
             x, row = x + w, max(row, h)
         height = max(1, y + row)
         atlas = np.zeros((height, width, 4), dtype=np.uint8)
-        for (x, y), im in zip(spots, images):
+        for (x, y), im in zip(spots, images, strict=True):
             atlas[y:y + im.shape[0], x:x + im.shape[1]] = im
         self._atlas.SetDimensions(width, height, 1)
         self._atlas.GetPointData().SetScalars(
