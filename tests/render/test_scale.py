@@ -174,6 +174,24 @@ def test_highlight_changes_exactly_the_selected_objects_pixels(city):
     assert np.abs(_image(view) - before).max() <= 8
 
 
+def test_a_highlight_uploads_only_the_pieces_it_changes(city):
+    """Selecting one lamp post marks one piece's colours modified (the other tiles of
+    street furniture upload nothing); clearing marks it again, and the colours are the
+    base colours once more."""
+    scene, view = city
+    furniture = scene.layer("街道设施")
+    pieces = view.pieces[furniture]
+    assert len(pieces) > 1
+    row = int(pieces[-1].rows[0])
+    stamps = [p.vtk_colors.GetMTime() for p in pieces]
+    scene.selection.select(furniture.name, [row])
+    moved = [p.vtk_colors.GetMTime() != s for p, s in zip(pieces, stamps, strict=True)]
+    assert moved == [False] * (len(pieces) - 1) + [True]
+    scene.selection.clear()
+    assert pieces[-1].vtk_colors.GetMTime() > stamps[-1]
+    assert all(np.array_equal(p.colors, p.base_colors) for p in pieces)
+
+
 @pytest.mark.clean_gl
 def test_layer_toggle_removes_exactly_its_pixels(city):
     scene, view = city

@@ -92,20 +92,21 @@ class AlertPaint:
             layer = self._layer(name)
             if layer is None or len(m.held) != len(layer):
                 continue
-            self.view._paint(layer)  # style and selection first, in place
             selected = np.zeros(len(layer), dtype=bool)
             sel = self.view.scene.selection.rows(name)
             selected[sel[sel < len(layer)]] = True  # the selection highlight wins
-            for piece in self.view.pieces.get(layer, []):
+
+            def overlay(piece, colors, m=m, selected=selected) -> None:
                 rows = piece.color_rows
                 free = ~selected[rows]
                 held = m.held[rows] & free
                 if held.any():
-                    piece.colors[held] = m.held_color[rows[held]]
+                    colors[held] = m.held_color[rows[held]]
                 if self.on:
                     blink = m.blink[rows] & free
                     if blink.any():
-                        piece.colors[blink] = BLINK
-                piece.vtk_colors.Modified()
+                        colors[blink] = BLINK
+
+            self.view._paint(layer, overlay)  # style, selection, then the marks
         if render and self.marks:
             self.view.render()

@@ -319,23 +319,31 @@ class SceneView:
         elif getattr(self.plotter, "off_screen", False) is not True:
             self.render()
 
-    def _paint(self, layer: Layer) -> None:
-        """Write highlight colours in place: only a numpy op per piece, no rebuild."""
+    def _paint(self, layer: Layer, overlay=None) -> None:
+        """Write highlight colours in place: only a numpy op per piece, no rebuild.
+
+        ``overlay(piece, colors)``, if given, paints more (alert marks) onto each
+        piece's new colours.  Only pieces whose colours changed are marked modified,
+        so VTK uploads nothing for the others.
+        """
         selected = self.scene.selection.rows(layer.name)
         selected = selected[selected < len(layer)]  # rows an edit just removed
         mask = np.zeros(len(layer), dtype=bool)
         if len(selected):
             mask[selected] = True
+        keep = self.dimmed.get(layer)
         for piece in self.pieces.get(layer, []):
-            piece.colors[:] = piece.base_colors
-            keep = self.dimmed.get(layer)
+            colors = piece.base_colors.copy()
             if keep is not None and len(keep) == len(layer):
                 faded = ~keep[piece.color_rows]
-                piece.colors[faded, :3] = (piece.colors[faded, :3] * 0.25 + DIM_TO).astype(
-                    np.uint8)
+                colors[faded, :3] = (colors[faded, :3] * 0.25 + DIM_TO).astype(np.uint8)
             if len(selected):
-                piece.colors[mask[piece.color_rows]] = HIGHLIGHT
-            piece.vtk_colors.Modified()
+                colors[mask[piece.color_rows]] = HIGHLIGHT
+            if overlay is not None:
+                overlay(piece, colors)
+            if not np.array_equal(colors, piece.colors):
+                piece.colors[:] = colors  # in place: VTK shares this buffer
+                piece.vtk_colors.Modified()
 
     def set_dimmed(self, layer: Layer, keep: np.ndarray | None, render: bool = True) -> None:
         """Dim the objects of ``layer`` outside ``keep`` (a boolean mask per row, e.g.
