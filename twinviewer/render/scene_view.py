@@ -341,7 +341,7 @@ class SceneView:
                 colors[mask[piece.color_rows]] = HIGHLIGHT
             if overlay is not None:
                 overlay(piece, colors)
-            if not np.array_equal(colors, piece.colors):
+            if not _same_colors(colors, piece.colors):
                 piece.colors[:] = colors  # in place: VTK shares this buffer
                 piece.vtk_colors.Modified()
 
@@ -601,6 +601,14 @@ class SceneView:
         self._callbacks.clear()
         if self.plotter.renderer is not None:
             self.plotter.renderer.RemoveObserver(self._label_observer)
+
+
+def _same_colors(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal RGBA arrays, compared a pixel (4 bytes) at a time where the layout allows."""
+    if a.shape == b.shape and a.flags.c_contiguous and b.flags.c_contiguous and \
+            a.dtype == b.dtype == np.uint8 and a.ndim == 2 and a.shape[1] == 4:
+        return bool(np.array_equal(a.view(np.uint32), b.view(np.uint32)))
+    return bool(np.array_equal(a, b))
 
 
 def _draw_order(actor: vtk.vtkActor) -> None:
