@@ -9,6 +9,7 @@ import numpy as np
 os.environ["VTK_DEFAULT_OPENGL_WINDOW"] = "vtkEGLRenderWindow"
 
 import pyvista as pv  # noqa: E402
+from vtkmodules.util.numpy_support import vtk_to_numpy  # noqa: E402
 
 from twinviewer.core.layer import Layer, TriangleBatch  # noqa: E402
 from twinviewer.core.scene import Scene  # noqa: E402
@@ -60,6 +61,23 @@ def test_choose_with_a_window_size_hands_the_mapper_only_labels_that_fit():
     assert labels.using.max() == 49  # the tallest (highest priority) is among them
     overlay.choose([labels], None)  # no view: the capped tallest, no declutter
     assert overlay.placed == 50
+
+
+def test_rebuilt_labels_with_new_texts_are_drawn_anew():
+    """Masking a field again rebuilds a layer's labels with the same anchors and new
+    texts: the atlas must show the new texts, even if the new object reuses the
+    freed one's id()."""
+    to_clip = np.eye(4)
+    overlay = SceneLabels()
+    first = _labels(3)
+    overlay.choose([first], to_clip, (800, 600))
+    before = vtk_to_numpy(overlay.texture.GetInput().GetPointData().GetScalars()).copy()
+    args = (first.anchors, np.array(["***"] * 3, dtype=object), first.priority, {}, "名称")
+    del first  # were it freed, the next object of its size would take its id (CPython)
+    masked = LayerLabels(*args)
+    overlay.choose([masked], to_clip, (800, 600))
+    after = vtk_to_numpy(overlay.texture.GetInput().GetPointData().GetScalars())
+    assert before.shape != after.shape or not np.array_equal(before, after)
 
 
 def _box_layer(name: str) -> Layer:

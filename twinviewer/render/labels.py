@@ -215,7 +215,9 @@ class SceneLabels:
         self.actor.SetMapper(mapper)
         self.actor.SetTexture(self.texture)
         self.actor.SetPickable(False)
-        self._shown: list[tuple[int, int]] | None = None  # (layer id, candidate)
+        # (layer labels, candidate) in the atlas; the objects themselves, not their
+        # id(): a rebuilt layer (new texts, e.g. masked again) may reuse a freed id
+        self._shown: list[tuple[LayerLabels, int]] | None = None
         self._sizes = np.zeros((0, 2))  # (w, h) pixels of each shown label
         self._offsets = np.zeros((0, 2))  # its lower-left corner from its anchor
         self.placed = 0  # labels shown in the coming frame
@@ -263,8 +265,10 @@ class SceneLabels:
         if size is None:
             anchors = np.empty((0, 2))
             pairs = pairs[:0]
-        shown = [(id(layers[i]), int(k)) for i, k in pairs.tolist()]
-        if shown != self._shown:
+        shown = [(layers[i], int(k)) for i, k in pairs.tolist()]
+        if self._shown is None or len(shown) != len(self._shown) or any(
+                a is not b or j != k for (a, j), (b, k) in zip(shown, self._shown,
+                                                                strict=True)):
             self._pack([layers[i].image(int(k), self.dpi) for i, k in pairs.tolist()])
             self._shown = shown
         self._place(anchors)
