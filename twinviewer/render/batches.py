@@ -280,7 +280,10 @@ def _piece(c: _Cells) -> Piece:
     if c.kind == "lines":
         poly = _polylines(c.points, c.cells)
     else:
-        poly = pv.PolyData.from_regular_faces(c.points.astype(np.float32), c.cells)
+        # int32 connectivity where the indices fit: VTK keeps 32-bit cell arrays as they
+        # are (half the bytes of int64, and the int64 tile array is not kept alive)
+        cells = c.cells.astype(np.int32) if len(c.points) < 2**31 else c.cells
+        poly = pv.PolyData.from_regular_faces(c.points.astype(np.float32), cells)
         if c.uv is not None:
             poly.active_texture_coordinates = c.uv
     # int32 rows: the same buffer is VTK's "row" cell array (_attach_arrays)
