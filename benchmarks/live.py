@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.common import machine_info, now, plotter
+from benchmarks.figures import stats
 
 TARGETS = {"cases_figures_ms": ("<=", 200.0), "lost": ("<=", 0),
            "frame_ratio": ("<=", 1.1), "event_to_highlight_p99_ms": ("<=", 1000.0)}
@@ -147,19 +148,22 @@ def _broker(folder: Path):
 
 
 def publish(port: int, devices: list[tuple[str, str]], rate: float, seconds: float,
-            out: str) -> None:
+            out: str, ready=None) -> None:
     """The sensors: ``rate`` readings a second for ``seconds`` (alarms among them), run
     in a process of its own (the devices are not the window: in the window's process
     their JSON and paho work would compete with the frame for the GIL). Writes
     ``{"published": n, "sent": [[device, seq, t], ...]}`` to ``out``, ``t`` the
     ``time.perf_counter()`` of each alarm's publish (CLOCK_MONOTONIC: one clock for
-    every process of the machine)."""
+    every process of the machine). ``ready`` (an event) is set once the process has
+    started and connected, just before the first reading."""
     import paho.mqtt.client as mqtt
 
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench-pub")
     client.max_inflight_messages_set(5000)
     client.connect("127.0.0.1", port)
     client.loop_start()
+    if ready is not None:
+        ready.set()
     rng = np.random.default_rng(3)
     seq = dict.fromkeys((d for d, _ in devices), 0)
     sent, published, last = [], 0, None
@@ -188,12 +192,6 @@ def publish(port: int, devices: list[tuple[str, str]], rate: float, seconds: flo
 PATH_FRAMES = 40
 """Camera positions of the benchmark's orbit, 0.5 degrees apart, walked back and forth:
 the idle passes and the traffic pass see the same views in the same proportions."""
-
-
-def _samples(times: list[float]) -> dict:
-    a = np.asarray(times) * 1e3
-    return {"min": float(a.min()), "median": float(np.median(a)), "max": float(a.max()),
-            "n": int(len(a))}
 
 
 def live_traffic(objects: int, rate: float, seconds: float) -> dict:
@@ -251,12 +249,14 @@ def live_traffic(objects: int, rate: float, seconds: float) -> dict:
 
             idle_before = idle_pass()
             sent_file = folder / "sent.json"
-            pub = multiprocessing.get_context("spawn").Process(
-                target=publish, daemon=True,
-                args=(port, [(d.device_id, d.kind) for d in devs], rate, seconds,
-                      str(sent_file)))
-            k[0] = 0
+            ctx = multiprocessing.get_context("spawn")
+            ready = ctx.Event()
+            pub = ctx.Process(target=publish, daemon=True,
+                              args=(port, [(d.device_id, d.kind) for d in devs], rate,
+                                    seconds, str(sent_file), ready))
             pub.start()
+            ready.wait(60)  # the new interpreter's imports stay out of the traffic frames
+            k[0] = 0
             frames, loops = [], []
             shown: dict[tuple[str, int], float] = {}  # alarm -> first frame showing it
             fresh: list[tuple[str, int]] = []
@@ -317,8 +317,8 @@ def live_traffic(objects: int, rate: float, seconds: float) -> dict:
             "rejected": sum(v for k, v in service.counts.items() if k.startswith("rejected")),
             "frames": len(frames), "frame_idle_ms": float(np.median(idle) * 1e3),
             "frame_ms": float(np.median(frames) * 1e3), "loop_ms": float(np.median(loops) * 1e3),
-            "frame_idle_before": _samples(idle_before), "frame_idle_after": _samples(idle_after),
-            "frame_traffic": _samples(frames),
+            "frame_idle_before": stats(idle_before, 1e3),
+            "frame_idle_after": stats(idle_after, 1e3), "frame_traffic": stats(frames, 1e3),
             "alarms": len(sent_at), "alarms_shown": len(latency),
             "alerts_fired": len(service.engine.alerts),
             "event_to_highlight_p50_ms": float(np.percentile(latency, 50) * 1e3)
