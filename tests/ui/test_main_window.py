@@ -141,3 +141,22 @@ def test_search_box_filters_rows_and_keeps_selection(main_window, qtbot):
     assert str(table.model.rowCount()) in table.count_label.text()
     table.search.clear()
     qtbot.waitUntil(lambda: table.model.rowCount() == len(layer), timeout=3000)
+
+
+def test_a_window_closed_as_its_load_ends_binds_nothing(main_window, qtbot):
+    """The load's last signals are queued when the window closes: its view is gone, so the
+    scene is not bound, and the cases dock does not start listening to the broker."""
+    import threading
+
+    w = main_window()
+    scene, listener = w.scene, w.cases.listener
+    assert listener is not None  # the demo names a broker
+    w.open_paths([scene.path])
+    w._worker.wait()  # read: "loaded" and "finished" wait in the event queue
+    w.close()
+    QApplication.processEvents()
+    qtbot.wait(100)
+    assert w.scene is scene and w.cases.listener is None
+    cid = listener.client._client_id.decode()
+    assert not [t for t in threading.enumerate() if cid in t.name]
+    assert not [t for t in threading.enumerate() if t.name.startswith("paho-")]

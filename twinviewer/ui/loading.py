@@ -13,6 +13,19 @@ from twinviewer.io.scene_file import SceneSpec
 
 log = logging.getLogger(__name__)
 
+_ORPHANS: list[QThread] = []  # workers whose window closed before they could stop
+
+
+def outlive_window(worker: QThread) -> None:
+    """Keep a still running ``worker`` alive after its window is gone.
+
+    A QThread destroyed while it runs aborts the process; unparented and referenced here,
+    it finishes its read and is dropped at the next call.
+    """
+    _ORPHANS[:] = [w for w in _ORPHANS if w.isRunning()]
+    worker.setParent(None)
+    _ORPHANS.append(worker)
+
 
 class LoadWorker(QThread):
     """Reads, extrudes, triangulates and reprojects in a thread; VTK stays on the GUI thread.

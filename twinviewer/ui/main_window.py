@@ -55,7 +55,7 @@ from twinviewer.ui.field_dialogs import AddFieldDialog, RenameFieldDialog, SetFi
 from twinviewer.ui.inspector import Inspector
 from twinviewer.ui.layer_panel import LayerPanel
 from twinviewer.ui.live_updates import TeamEditing
-from twinviewer.ui.loading import LoadWorker
+from twinviewer.ui.loading import LoadWorker, outlive_window
 from twinviewer.ui.message_bar import MessageBar
 from twinviewer.ui.presenter import PresentingTools
 from twinviewer.ui.privacy_tools import PrivacyTools
@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings()
         self.scene = Scene()
         self._worker: LoadWorker | None = None
+        self._closed = False  # a closed window loads and binds nothing more
         self.edits = EditSession(self)
         self._row_counts: dict[int, int] = {}
 
@@ -329,6 +330,8 @@ class MainWindow(QMainWindow):
 
     def open_paths(self, paths) -> None:
         """Open a scene file (replaces the scene) or data files (added to the scene)."""
+        if self._closed:  # e.g. a reopen queued by a password prompt
+            return
         if self.is_loading():
             self.message_bar.push(self.tr("Still loading; wait or cancel first."), "warning")
             return
@@ -370,6 +373,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Loading {what}…").format(what=what))
 
     def _on_loaded(self, result: LoadResult) -> None:
+        if self._closed:  # queued before the close stopped the worker: its view is gone
+            return
         if self._replace:
             self._bind(result.to_scene())
             self._offer_restore()
@@ -403,7 +408,8 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.cancel_button.hide()
         self._worker = None
-        self.scene_loaded.emit()
+        if not self._closed:  # the docks would bind (and listen) for a closed window
+            self.scene_loaded.emit()
 
     # -- selection and view -------------------------------------------------
     def _on_picked(self, layer: str, row: int) -> None:
@@ -747,10 +753,12 @@ class MainWindow(QMainWindow):
         if not self.edits.is_clean and not self._settle_unsaved():
             event.ignore()
             return
+        self._closed = True
         self.edits.autosave_timer.stop()
         if self._worker is not None:
             self._worker.cancel()
-            self._worker.wait(5000)
+            if not self._worker.wait(5000):  # in a read that cannot stop: let it end alone
+                outlive_window(self._worker)
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/state", self.saveState())
         self.cases.stop()
