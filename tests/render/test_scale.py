@@ -230,3 +230,31 @@ def test_table_sorts_and_filters_like_pandas_at_100k(city, qapp):
     expected = df[mask].sort_values(column, ascending=False, kind="stable").index.to_numpy()
     got = model.table_rows(np.arange(model.rowCount()))
     assert got.tolist() == expected.tolist()
+
+
+def test_an_alert_blink_uploads_only_the_pieces_with_alerts(city):
+    """A blinking alert on one lamp post repaints its piece at every phase and no other;
+    a selected marked object keeps the highlight; cleared marks leave the base colours."""
+    from twinviewer.render.alert_paint import BLINK, AlertPaint
+    from twinviewer.render.colors import HIGHLIGHT
+
+    scene, view = city
+    furniture = scene.layer("街道设施")
+    pieces = view.pieces[furniture]
+    row, other = int(pieces[-1].rows[0]), int(pieces[0].rows[0])
+    paint = AlertPaint(view)
+    paint.set_marks(furniture.name, blink_rows=[row])
+    entries = pieces[-1].color_rows == row
+    for on in (True, False, True):
+        stamps = [p.vtk_colors.GetMTime() for p in pieces]
+        paint.paint(on, render=False)
+        moved = [p.vtk_colors.GetMTime() != s for p, s in zip(pieces, stamps, strict=True)]
+        assert moved == [False] * (len(pieces) - 1) + [True]
+        want = BLINK if on else pieces[-1].base_colors[entries][0]
+        assert (pieces[-1].colors[entries] == want).all()
+    scene.selection.select(furniture.name, [row, other])
+    paint.paint(True, render=False)
+    assert (pieces[-1].colors[entries] == HIGHLIGHT).all()
+    scene.selection.clear()
+    paint.clear()
+    assert all(np.array_equal(p.colors, p.base_colors) for p in pieces)

@@ -10,7 +10,7 @@ highlight.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,6 +35,13 @@ class Marks:
     held: np.ndarray  # (n,) bool
     held_color: np.ndarray  # (n, 4) uint8
     blink: np.ndarray  # (n,) bool
+    _overlays: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def overlay(self, on: bool) -> _MarkOverlay:
+        """The marks in one blink phase: the same object for the same phase."""
+        if on not in self._overlays:
+            self._overlays[on] = _MarkOverlay(self, on)
+        return self._overlays[on]
 
 
 class AlertPaint:
@@ -92,21 +99,30 @@ class AlertPaint:
             layer = self._layer(name)
             if layer is None or len(m.held) != len(layer):
                 continue
-            selected = np.zeros(len(layer), dtype=bool)
-            sel = self.view.scene.selection.rows(name)
-            selected[sel[sel < len(layer)]] = True  # the selection highlight wins
-
-            def overlay(piece, colors, m=m, selected=selected) -> None:
-                rows = piece.color_rows
-                free = ~selected[rows]
-                held = m.held[rows] & free
-                if held.any():
-                    colors[held] = m.held_color[rows[held]]
-                if self.on:
-                    blink = m.blink[rows] & free
-                    if blink.any():
-                        colors[blink] = BLINK
-
-            self.view._paint(layer, overlay)  # style, selection, then the marks
+            self.view._paint(layer, m.overlay(self.on))  # style, selection, marks
         if render and self.marks:
             self.view.render()
+
+
+class _MarkOverlay:
+    """One layer's marks in one blink phase, as :meth:`SceneView._paint` takes them.
+
+    ``rows`` are the rows it colours (a piece without any is painted as if unmarked,
+    and skipped when nothing else changed); the object itself tells one phase of one
+    set of marks from another.  Selected entries keep the selection highlight.
+    """
+
+    def __init__(self, marks: Marks, on: bool) -> None:
+        self.marks, self.on = marks, on
+        self.rows = marks.held | marks.blink if on else marks.held
+
+    def __call__(self, piece, colors: np.ndarray, selected: np.ndarray) -> None:
+        rows = piece.color_rows
+        free = ~selected
+        held = self.marks.held.take(rows) & free
+        if held.any():
+            colors[held] = self.marks.held_color[rows[held]]
+        if self.on:
+            blink = self.marks.blink.take(rows) & free
+            if blink.any():
+                colors[blink] = BLINK

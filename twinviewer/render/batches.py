@@ -6,7 +6,7 @@ spatial tiles when large), never one actor per object.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -50,6 +50,44 @@ class Piece:
     plain_colors: np.ndarray | None = None  # base colours before a categorized style
     vtk_colors: vtk.vtkDataArray | None = None  # VTK's view of ``colors``: Modified() on change
     vtk_rows: vtk.vtkDataArray | None = None  # VTK's "row" cell array (``rows`` when int32)
+    painted: PaintState | None = None  # what ``colors`` show now (SceneView's repaint)
+
+    def row_set(self) -> np.ndarray:
+        """The sorted distinct rows of the piece's colour entries (made on first use)."""
+        if self._row_set is None:
+            self._row_set = np.unique(self.color_rows)
+        return self._row_set
+
+    _row_set: np.ndarray | None = field(default=None, repr=False)
+
+
+@dataclass
+class PaintState:
+    """What a piece's colours were painted from: repainting the same again is skipped.
+
+    ``selected`` and ``kept`` are the piece's own rows (of :meth:`Piece.row_set`) that
+    are highlighted and not dimmed (``None``: no dimming); ``base`` the base colours
+    painted over; ``marked`` the overlay and the piece's rows it marks (``None``: no
+    marks on this piece).
+    """
+
+    base: np.ndarray
+    selected: np.ndarray
+    kept: np.ndarray | None
+    marked: tuple | None
+
+    def same(self, other: PaintState) -> bool:
+        return self.base is other.base and \
+            np.array_equal(self.selected, other.selected) and \
+            _same_or_none(self.kept, other.kept) and \
+            (self.marked is None) == (other.marked is None) and \
+            (self.marked is None or (self.marked[0] is other.marked[0] and
+                                     np.array_equal(self.marked[1], other.marked[1])))
+
+
+def _same_or_none(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    return a is None and b is None or a is not None and b is not None and \
+        np.array_equal(a, b)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from twinviewer.core.layer import Layer
 from twinviewer.core.query import FilterEngine
 from twinviewer.core.scene import Scene, View
 from twinviewer.render import vtk_api as vtk
-from twinviewer.render.batches import Piece, apply_style, decimated, layer_pieces
+from twinviewer.render.batches import PaintState, Piece, apply_style, decimated, layer_pieces
 from twinviewer.render.colors import HIGHLIGHT
 from twinviewer.render.ground import GroundView
 from twinviewer.render.labels import LayerLabels, SceneLabels, build_labels
@@ -322,9 +322,10 @@ class SceneView:
     def _paint(self, layer: Layer, overlay=None) -> None:
         """Write highlight colours in place: only a numpy op per piece, no rebuild.
 
-        ``overlay(piece, colors)``, if given, paints more (alert marks) onto each
-        piece's new colours.  Only pieces whose colours changed are marked modified,
-        so VTK uploads nothing for the others.
+        ``overlay`` (alert marks, see :mod:`twinviewer.render.alert_paint`) paints more
+        onto the new colours of the pieces holding any of its ``rows``.  A piece none of
+        whose rows changed selection, dimming or marks is skipped (a highlight of one
+        object touches one piece), so VTK uploads only the colours that changed.
         """
         selected = self.scene.selection.rows(layer.name)
         selected = selected[selected < len(layer)]  # rows an edit just removed
@@ -332,18 +333,32 @@ class SceneView:
         if len(selected):
             mask[selected] = True
         keep = self.dimmed.get(layer)
+        if keep is not None and len(keep) != len(layer):
+            keep = None
+        if overlay is not None and len(overlay.rows) != len(layer):
+            overlay = None
         for piece in self.pieces.get(layer, []):
-            colors = piece.base_colors.copy()
-            if keep is not None and len(keep) == len(layer):
-                faded = ~keep[piece.color_rows]
+            own = piece.row_set()
+            marked = None if overlay is None else own[overlay.rows[own]]
+            state = PaintState(piece.base_colors, own[mask[own]],
+                               None if keep is None else keep[own],
+                               None if marked is None or not len(marked)
+                               else (overlay, marked))
+            if piece.painted is not None and state.same(piece.painted):
+                continue
+            colors = piece.colors  # in place: VTK shares this buffer
+            colors[:] = piece.base_colors
+            if state.kept is not None and not state.kept.all():
+                faded = ~keep.take(piece.color_rows)  # take: int32 indices, no intp copy
                 colors[faded, :3] = (colors[faded, :3] * 0.25 + DIM_TO).astype(np.uint8)
-            if len(selected):
-                colors[mask[piece.color_rows]] = HIGHLIGHT
-            if overlay is not None:
-                overlay(piece, colors)
-            if not _same_colors(colors, piece.colors):
-                piece.colors[:] = colors  # in place: VTK shares this buffer
-                piece.vtk_colors.Modified()
+            lit = mask.take(piece.color_rows) if len(state.selected) else None
+            if lit is not None:
+                _fill_rgba(colors, lit, HIGHLIGHT)
+            if state.marked is not None:
+                overlay(piece, colors, lit if lit is not None else
+                        np.zeros(len(colors), dtype=bool))
+            piece.painted = state
+            piece.vtk_colors.Modified()
 
     def set_dimmed(self, layer: Layer, keep: np.ndarray | None, render: bool = True) -> None:
         """Dim the objects of ``layer`` outside ``keep`` (a boolean mask per row, e.g.
@@ -603,12 +618,12 @@ class SceneView:
             self.plotter.renderer.RemoveObserver(self._label_observer)
 
 
-def _same_colors(a: np.ndarray, b: np.ndarray) -> bool:
-    """Equal RGBA arrays, compared a pixel (4 bytes) at a time where the layout allows."""
-    if a.shape == b.shape and a.flags.c_contiguous and b.flags.c_contiguous and \
-            a.dtype == b.dtype == np.uint8 and a.ndim == 2 and a.shape[1] == 4:
-        return bool(np.array_equal(a.view(np.uint32), b.view(np.uint32)))
-    return bool(np.array_equal(a, b))
+def _fill_rgba(colors: np.ndarray, where: np.ndarray, rgba: np.ndarray) -> None:
+    """``colors[where] = rgba``, a pixel (4 bytes) at a time where the layout allows."""
+    if colors.flags.c_contiguous and colors.dtype == np.uint8 and colors.shape[1:] == (4,):
+        colors.view(np.uint32)[where, 0] = rgba.view(np.uint32)[0]
+    else:
+        colors[where] = rgba
 
 
 def _draw_order(actor: vtk.vtkActor) -> None:
