@@ -29,7 +29,7 @@ _PUBLISHERS: list = []
 
 
 @pytest.fixture(autouse=True)
-def _stop_publishers():
+def stop_publishers():
     """Each test's publishers are stopped after it: their network threads would live on."""
     yield
     while _PUBLISHERS:

@@ -11,7 +11,12 @@ import pandas as pd
 import pyogrio
 
 from tests.conftest import copy_demo, pixel, roof_display
-from tests.live.test_listen import publish_all, publisher, reading
+from tests.live.test_listen import (  # stop_publishers: autouse, stops them after each test
+    publish_all,
+    publisher,
+    reading,
+    stop_publishers,  # noqa: F401
+)
 
 
 def _scene(tmp_path, broker_url):

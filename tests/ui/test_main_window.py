@@ -159,4 +159,3 @@ def test_a_window_closed_as_its_load_ends_binds_nothing(main_window, qtbot):
     assert w.scene is scene and w.cases.listener is None
     cid = listener.client._client_id.decode()
     assert not [t for t in threading.enumerate() if cid in t.name]
-    assert not [t for t in threading.enumerate() if t.name.startswith("paho-")]
