@@ -233,8 +233,9 @@ def test_table_sorts_and_filters_like_pandas_at_100k(city, qapp):
 
 
 def test_an_alert_blink_uploads_only_the_pieces_with_alerts(city):
-    """A blinking alert on one lamp post repaints its piece at every phase and no other;
-    a selected marked object keeps the highlight; cleared marks leave the base colours."""
+    """A blinking alert on one lamp post repaints its piece at every phase and no other,
+    and nothing when the same marks are set again; a selected marked object keeps the
+    highlight; cleared marks leave the base colours."""
     from twinviewer.render.alert_paint import BLINK, AlertPaint
     from twinviewer.render.colors import HIGHLIGHT
 
@@ -252,6 +253,11 @@ def test_an_alert_blink_uploads_only_the_pieces_with_alerts(city):
         assert moved == [False] * (len(pieces) - 1) + [True]
         want = BLINK if on else pieces[-1].base_colors[entries][0]
         assert (pieces[-1].colors[entries] == want).all()
+    # the dock sets the same marks again at every refresh: nothing is painted anew
+    paint.set_marks(furniture.name, blink_rows=[row])
+    stamps = [p.vtk_colors.GetMTime() for p in pieces]
+    paint.paint(True, render=False)
+    assert [p.vtk_colors.GetMTime() for p in pieces] == stamps
     scene.selection.select(furniture.name, [row, other])
     paint.paint(True, render=False)
     assert (pieces[-1].colors[entries] == HIGHLIGHT).all()

@@ -37,6 +37,10 @@ class Marks:
     blink: np.ndarray  # (n,) bool
     _overlays: dict = field(default_factory=dict, repr=False, compare=False)
 
+    def same(self, held: np.ndarray, held_color: np.ndarray, blink: np.ndarray) -> bool:
+        return np.array_equal(self.held, held) and np.array_equal(self.blink, blink) and \
+            np.array_equal(self.held_color[held], held_color[held])
+
     def overlay(self, on: bool) -> _MarkOverlay:
         """The marks in one blink phase: the same object for the same phase."""
         if on not in self._overlays:
@@ -76,7 +80,9 @@ class AlertPaint:
         blink = np.zeros(n, dtype=bool)
         blink[np.asarray(blink_rows, dtype=np.int64)] = True
         old = layer_name in self.marks
-        self.marks[layer_name] = Marks(held, color, blink)
+        now = self.marks.get(layer_name)
+        if now is None or not now.same(held, color, blink):  # else kept: nothing to repaint
+            self.marks[layer_name] = Marks(held, color, blink)
         if not (held.any() or blink.any()):
             del self.marks[layer_name]
             if old:
