@@ -233,10 +233,11 @@ def test_table_sorts_and_filters_like_pandas_at_100k(city, qapp):
 
 
 def test_an_alert_blink_uploads_only_the_pieces_with_alerts(city):
-    """A blinking alert on one lamp post repaints its piece at every phase and no other,
-    and nothing when the same marks are set again; a selected marked object keeps the
-    highlight; cleared marks leave the base colours."""
-    from twinviewer.render.alert_paint import BLINK, AlertPaint
+    """A blinking alert on one lamp post repaints its piece at every phase and no other
+    (an acknowledged one elsewhere holds its colour), and nothing when the same marks
+    are set again; a selected marked object keeps the highlight; cleared marks leave
+    the base colours."""
+    from twinviewer.render.alert_paint import ACKED, BLINK, AlertPaint
     from twinviewer.render.colors import HIGHLIGHT
 
     scene, view = city
@@ -244,9 +245,11 @@ def test_an_alert_blink_uploads_only_the_pieces_with_alerts(city):
     pieces = view.pieces[furniture]
     row, other = int(pieces[-1].rows[0]), int(pieces[0].rows[0])
     paint = AlertPaint(view)
-    paint.set_marks(furniture.name, blink_rows=[row])
+    paint.set_marks(furniture.name, blink_rows=[row], acked_rows=[other])  # other: held
+    paint.paint(True, render=False)
     entries = pieces[-1].color_rows == row
-    for on in (True, False, True):
+    assert (pieces[0].colors[pieces[0].color_rows == other] == ACKED).all()
+    for on in (False, True, False):
         stamps = [p.vtk_colors.GetMTime() for p in pieces]
         paint.paint(on, render=False)
         moved = [p.vtk_colors.GetMTime() != s for p, s in zip(pieces, stamps, strict=True)]
@@ -254,9 +257,9 @@ def test_an_alert_blink_uploads_only_the_pieces_with_alerts(city):
         want = BLINK if on else pieces[-1].base_colors[entries][0]
         assert (pieces[-1].colors[entries] == want).all()
     # the dock sets the same marks again at every refresh: nothing is painted anew
-    paint.set_marks(furniture.name, blink_rows=[row])
+    paint.set_marks(furniture.name, blink_rows=[row], acked_rows=[other])
     stamps = [p.vtk_colors.GetMTime() for p in pieces]
-    paint.paint(True, render=False)
+    paint.paint(False, render=False)
     assert [p.vtk_colors.GetMTime() for p in pieces] == stamps
     scene.selection.select(furniture.name, [row, other])
     paint.paint(True, render=False)

@@ -113,14 +113,23 @@ class AlertPaint:
 class _MarkOverlay:
     """One layer's marks in one blink phase, as :meth:`SceneView._paint` takes them.
 
-    ``rows`` are the rows it colours (a piece without any is painted as if unmarked,
-    and skipped when nothing else changed); the object itself tells one phase of one
-    set of marks from another.  Selected entries keep the selection highlight.
+    ``rows`` are the rows it colours; :meth:`key` tells what it paints on one piece, so
+    that a piece whose marks do not blink keeps its colours through the phases and a
+    piece without marks is painted as if unmarked.  Selected entries keep the selection
+    highlight.
     """
 
     def __init__(self, marks: Marks, on: bool) -> None:
         self.marks, self.on = marks, on
-        self.rows = marks.held | marks.blink if on else marks.held
+        self.rows = marks.held | marks.blink
+
+    def key(self, own: np.ndarray) -> tuple | None:
+        """What the marks paint on a piece of rows ``own``; ``None``: nothing."""
+        marked = own[self.rows[own]]
+        if not len(marked):
+            return None
+        blinks = bool(self.marks.blink[marked].any())
+        return self.marks, self.on if blinks else None, marked
 
     def __call__(self, piece, colors: np.ndarray, selected: np.ndarray) -> None:
         rows = piece.color_rows

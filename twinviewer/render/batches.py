@@ -67,8 +67,7 @@ class PaintState:
 
     ``selected`` and ``kept`` are the piece's own rows (of :meth:`Piece.row_set`) that
     are highlighted and not dimmed (``None``: no dimming); ``base`` the base colours
-    painted over; ``marked`` the overlay and the piece's rows it marks (``None``: no
-    marks on this piece).
+    painted over; ``marked`` the overlay's key for the piece (``None``: no marks on it).
     """
 
     base: np.ndarray
@@ -80,9 +79,14 @@ class PaintState:
         return self.base is other.base and \
             np.array_equal(self.selected, other.selected) and \
             _same_or_none(self.kept, other.kept) and \
-            (self.marked is None) == (other.marked is None) and \
-            (self.marked is None or (self.marked[0] is other.marked[0] and
-                                     np.array_equal(self.marked[1], other.marked[1])))
+            _same_marks(self.marked, other.marked)
+
+
+def _same_marks(a: tuple | None, b: tuple | None) -> bool:
+    """Overlay keys: (marks object, blink phase or None, marked rows)."""
+    if a is None or b is None:
+        return a is b
+    return a[0] is b[0] and a[1] == b[1] and np.array_equal(a[2], b[2])
 
 
 def _same_or_none(a: np.ndarray | None, b: np.ndarray | None) -> bool:

@@ -323,7 +323,8 @@ class SceneView:
         """Write highlight colours in place: only a numpy op per piece, no rebuild.
 
         ``overlay`` (alert marks, see :mod:`twinviewer.render.alert_paint`) paints more
-        onto the new colours of the pieces holding any of its ``rows``.  A piece none of
+        onto the new colours of the pieces holding any of its ``rows``; its ``key(rows)``
+        tells what it paints on a piece.  A piece none of
         whose rows changed selection, dimming or marks is skipped (a highlight of one
         object touches one piece), so VTK uploads only the colours that changed.
         """
@@ -339,11 +340,9 @@ class SceneView:
             overlay = None
         for piece in self.pieces.get(layer, []):
             own = piece.row_set()
-            marked = None if overlay is None else own[overlay.rows[own]]
             state = PaintState(piece.base_colors, own[mask[own]],
                                None if keep is None else keep[own],
-                               None if marked is None or not len(marked)
-                               else (overlay, marked))
+                               None if overlay is None else overlay.key(own))
             if piece.painted is not None and state.same(piece.painted):
                 continue
             colors = piece.colors  # in place: VTK shares this buffer
