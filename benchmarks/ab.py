@@ -21,11 +21,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-FIGURES = ("load_s", "frame_ms", "floor_frame_ms", "frame_moving_ms", "pick_ms", "pick_cold_ms",
-           "highlight_1_ms", "highlight_5000_ms", "highlight_redraw_ms", "layer_toggle_ms",
-           "recolour_all_ms", "table_sort_ms", "table_filter_ms", "rss_mb", "scan5m_load_s",
-           "trimesh_raw_load_s")
-
 
 def figures_of(saved: dict, objects: int) -> dict[str, float]:
     """One run's figures, from either format of the saved run.
@@ -49,12 +44,11 @@ def run_side(folder: Path, objects: int, out: Path) -> dict[str, float]:
 
 
 def table(before: list[dict], after: list[dict]) -> list[str]:
+    """The figures every run of both sides has, in the order of the later side's."""
     lines = ["| figure | before (runs) | after (runs) | after / before |", "|---|---|---|---:|"]
-    for key in FIGURES:
-        b = [r[key] for r in before if key in r]
-        a = [r[key] for r in after if key in r]
-        if not b or not a:
-            continue
+    common = set.intersection(*(set(r) for r in before + after))
+    for key in (k for k in after[0] if k in common):
+        b, a = [r[key] for r in before], [r[key] for r in after]
         mb, ma = statistics.median(b), statistics.median(a)
         ratio = f"{ma / mb:.2f}" if mb else ""
         lines.append(f"| `{key}` | {' / '.join(f'{x:.3g}' for x in b)} | "

@@ -79,13 +79,12 @@ class AlertPaint:
         color[rows] = ACKED
         blink = np.zeros(n, dtype=bool)
         blink[np.asarray(blink_rows, dtype=np.int64)] = True
-        old = layer_name in self.marks
-        now = self.marks.get(layer_name)
-        if now is None or not now.same(held, color, blink):  # else kept: nothing to repaint
+        old = self.marks.get(layer_name)
+        if old is None or not old.same(held, color, blink):  # else kept: nothing to repaint
             self.marks[layer_name] = Marks(held, color, blink)
         if not (held.any() or blink.any()):
             del self.marks[layer_name]
-            if old:
+            if old is not None:
                 self.view._paint(layer)  # back to style + selection
 
     def clear(self) -> None:

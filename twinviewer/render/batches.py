@@ -51,14 +51,16 @@ class Piece:
     vtk_colors: vtk.vtkDataArray | None = None  # VTK's view of ``colors``: Modified() on change
     vtk_rows: vtk.vtkDataArray | None = None  # VTK's "row" cell array (``rows`` when int32)
     painted: PaintState | None = None  # what ``colors`` show now (SceneView's repaint)
+    _row_set: np.ndarray | None = field(default=None, repr=False)
 
     def row_set(self) -> np.ndarray:
-        """The sorted distinct rows of the piece's colour entries (made on first use)."""
-        if self._row_set is None:
-            self._row_set = np.unique(self.color_rows)
-        return self._row_set
+        """The sorted distinct rows of the piece's colour entries (made on first use).
 
-    _row_set: np.ndarray | None = field(default=None, repr=False)
+        As intp: every repaint indexes per-row masks with them, and numpy converts
+        narrower indices on each use."""
+        if self._row_set is None:
+            self._row_set = np.unique(self.color_rows).astype(np.intp)
+        return self._row_set
 
 
 @dataclass
