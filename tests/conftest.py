@@ -37,6 +37,30 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+def save_window(window, path) -> None:
+    """A PNG of the whole window with its 3D view in it.
+
+    A widget grab leaves the OpenGL area blank (Qt cannot read the native GL surface),
+    so the view's own frame is painted into its place.
+    """
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtGui import QImage, QPainter
+
+    pixmap = window.grab()
+    view = getattr(window, "viewport", None)
+    target = None if view is None else view.interactor
+    if target is not None and target.isVisible():
+        import numpy as np
+
+        frame = np.ascontiguousarray(view.image()[:, :, :3])
+        h, w = frame.shape[:2]
+        image = QImage(frame.data, w, h, 3 * w, QImage.Format_RGB888)
+        painter = QPainter(pixmap)
+        painter.drawImage(QRect(target.mapTo(window, QPoint(0, 0)), target.size()), image)
+        painter.end()
+    pixmap.save(str(path))
+
+
 def _open_top_level_widgets() -> list:
     """Visible top-level widgets (windows, dialogs, popups) of the application."""
     from PySide6.QtWidgets import QApplication

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from tests.conftest import save_window
 from twinviewer import i18n
 from twinviewer.i18n import build
 
@@ -108,7 +109,7 @@ def test_main_window_in_chinese(main_window, qtbot, tmp_path, artifacts):
         assert w.language_menu.title() == "语言(&L)"
         checked = [a.data() for a in w.language_menu.actions() if a.isChecked()]
         assert checked == ["zh_CN"]
-        w.grab().save(str(artifacts / "main_window_zh_CN.png"))
+        save_window(w, artifacts / "main_window_zh_CN.png")
         english = [a for a in w.language_menu.actions() if a.data() == "en"][0]
         english.trigger()
         assert settings.value(i18n.SETTINGS_KEY) == "en"

@@ -10,7 +10,7 @@ import pytest
 from pyproj import CRS
 from PySide6.QtCore import QPoint, Qt
 
-from tests.conftest import pixel
+from tests.conftest import pixel, save_window
 from twinviewer.render.colors import HIGHLIGHT
 from twinviewer.tiles.decode import decode_content
 from twinviewer.tiles.layer import read_tileset
@@ -125,7 +125,7 @@ def test_click_the_scan_selects_the_footprint_and_selection_tints_it(
     after = pixel(w, display)
     assert np.abs(after - HIGHLIGHT[:3]).sum() < np.abs(before - HIGHLIGHT[:3]).sum()
     assert after[0] > 150 and after[2] < 120, after  # yellow on the scan
-    w.grab().save(str(artifacts / "tiles_scan_picked.png"))
+    save_window(w, artifacts / "tiles_scan_picked.png")
     # another row selected from the model: its pixels light up, the first one's go back
     other = int(np.argsort(heights)[-2])
     ob = fp.row_bounds([other])
@@ -134,7 +134,7 @@ def test_click_the_scan_selects_the_footprint_and_selection_tints_it(
     w.scene.selection.select("楼", [other])
     qtbot.wait(50)
     assert pixel(w, od)[2] < 120 and pixel(w, display)[2] > 150
-    w.grab().save(str(artifacts / "tiles_scan_selected_row.png"))
+    save_window(w, artifacts / "tiles_scan_selected_row.png")
     # the View setting: a smaller budget, typed into its dialog, reaches the streamer
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QInputDialog
@@ -245,7 +245,7 @@ def test_a_scan_without_footprints_picks_and_tints_its_own_features(main_window,
     after = pixel(w, display)
     assert np.abs(after - HIGHLIGHT[:3]).sum() < np.abs(before - HIGHLIGHT[:3]).sum()
     assert after[0] > 150 and after[2] < 120, after  # yellow on the scan
-    w.grab().save(str(artifacts / "tiles_features_picked.png"))
+    save_window(w, artifacts / "tiles_features_picked.png")
     # a row chosen in the attribute table: its building lights up, the first goes back
     other = int(np.argsort(tops)[-2])
     ob = layer.row_bounds([other])
@@ -260,4 +260,4 @@ def test_a_scan_without_footprints_picks_and_tints_its_own_features(main_window,
     assert np.abs(lit - HIGHLIGHT[:3]).sum() < np.abs(plain - HIGHLIGHT[:3]).sum()
     assert lit[0] > 150 and lit[2] < 120, lit
     assert pixel(w, display)[2] > 120  # no longer highlighted
-    w.grab().save(str(artifacts / "tiles_features_row_selected.png"))
+    save_window(w, artifacts / "tiles_features_row_selected.png")

@@ -10,6 +10,7 @@ import shapely
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QInputDialog, QToolButton
 
+from tests.conftest import save_window
 from twinviewer.core.query import footprint
 from twinviewer.io.scene_file import read_scene_file
 
@@ -83,7 +84,7 @@ def test_compound_in_two_clicks_gives_households_residents_and_who_needs_help(
     tools.inside_action.setChecked(False)
     w.analysis.summary_dock.raise_()
     qtbot.wait(100)
-    w.grab().save(str(artifacts / "compound_two_clicks.png"))
+    save_window(w, artifacts / "compound_two_clicks.png")
 
 
 def test_a_filter_saved_from_the_table_is_listed_and_kept_in_the_scene_file(

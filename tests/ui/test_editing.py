@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
-from tests.conftest import DEMO_SCENE, pixel, tallest_roof
+from tests.conftest import DEMO_SCENE, pixel, save_window, tallest_roof
 from twinviewer.store import GeoPackageStore
 from twinviewer.ui.main_window import MainWindow
 
@@ -109,7 +109,7 @@ def test_edit_cell_recolours_undo_redo_save_reopen(main_window, qtbot, scene, ar
     assert "类别" in w.undo_action.text()
     w.clear_selection()  # the highlight would hide the category colour
     assert _reddish(pixel(w, display)), pixel(w, display)
-    w.grab().save(str(artifacts / "editing_cell_recoloured.png"))
+    save_window(w, artifacts / "editing_cell_recoloured.png")
     _activate(qtbot, w)
 
     qtbot.keyClick(table.view, Qt.Key_Z, Qt.ControlModifier)
@@ -139,7 +139,7 @@ def test_edit_cell_recolours_undo_redo_save_reopen(main_window, qtbot, scene, ar
     w2.scene.selection.select(BUILDINGS, [row2])
     assert w2.inspector.history.topLevelItemCount() == 1
     assert "危房" in w2.inspector.history.topLevelItem(0).text(4)
-    w2.grab().save(str(artifacts / "editing_reopened_with_history.png"))
+    save_window(w2, artifacts / "editing_reopened_with_history.png")
 
 
 def test_refused_value_says_why_and_changes_nothing(main_window, qtbot, scene):
@@ -179,7 +179,7 @@ def test_bulk_set_100_then_undo_restores_all(main_window, qtbot, scene, artifact
         dialog = QApplication.activeModalWidget()
         dialog.field_box.setCurrentText("状态")
         dialog.value_box.setCurrentText("待维修")
-        w.grab().save(str(artifacts / "editing_bulk_set_dialog.png"))
+        save_window(w, artifacts / "editing_bulk_set_dialog.png")
         dialog.accept()
 
     _activate(qtbot, w)
@@ -275,7 +275,7 @@ def test_add_object_by_click_and_delete(main_window, qtbot, scene, monkeypatch, 
     xyz = layer.batches[-1].points[-1]
     assert np.hypot(xyz[0] - target[0], xyz[1] - target[1]) < 2.0
     assert w.scene.selection.rows(FURNITURE).tolist() == [n]
-    w.grab().save(str(artifacts / "editing_added_bin.png"))
+    save_window(w, artifacts / "editing_added_bin.png")
     w.add_object_action.trigger()
     _activate(qtbot, w)
     w.viewport.interactor.setFocus()
@@ -312,7 +312,7 @@ def test_move_tool_moves_the_selected_object_and_undo_puts_it_back(main_window, 
     assert moved[2] == pytest.approx(float(terrain.height_at(moved[0], moved[1])) + above,
                                      abs=1e-6)
     assert "Move" in w.undo_action.text()
-    w.grab().save(str(artifacts / "editing_moved_object.png"))
+    save_window(w, artifacts / "editing_moved_object.png")
     w.undo_action.trigger()  # Edit > Undo (its Ctrl+Z is tested with the table's edits)
     qtbot.waitUntil(lambda: np.allclose(batch.points[batch.rows == row][0], before),
                     timeout=5000)

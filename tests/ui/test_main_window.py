@@ -8,7 +8,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 
-from tests.conftest import pixel, tallest_roof
+from tests.conftest import pixel, save_window, tallest_roof
 
 pytestmark = pytest.mark.gui
 
@@ -22,7 +22,7 @@ def _tallest_roof(window):
 
 
 def _save(window, artifacts, name):
-    window.grab().save(str(artifacts / name))
+    save_window(window, artifacts / name)
 
 
 def test_demo_opens_with_layers_table_and_status(main_window, artifacts):

@@ -8,7 +8,7 @@ import tomllib
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDockWidget
 
-from tests.conftest import DEMO_SCENE
+from tests.conftest import DEMO_SCENE, save_window
 
 pytestmark = pytest.mark.gui
 
@@ -68,7 +68,7 @@ def test_present_with_keys_next_previous_and_leave(main_window, qtbot, demo_copy
     target = np.array(keys[1].bookmark.position)
     qtbot.waitUntil(lambda: np.allclose(camera(window), target, atol=1e-6), timeout=5000)
     qtbot.wait(100)
-    window.grab().save(str(artifacts / "presenter_mode.png"))
+    save_window(window, artifacts / "presenter_mode.png")
 
     key(qtbot, window, Qt.Key_Escape)
     assert not presenter.active

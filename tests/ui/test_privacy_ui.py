@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog
 
+from tests.conftest import save_window
 from twinviewer.core import privacy
 from twinviewer.store import GeoPackageStore
 
@@ -165,7 +166,7 @@ def test_masked_until_unmasked_with_a_purpose(main_window, qtbot, tmp_path, monk
     assert back.loc[back["图层"] == "重点人群", "姓名"].tolist() == mine["姓名"].tolist()
     labelled = _label_texts(w, layer)
     assert labelled and set(labelled) <= set(real["姓名"])  # labels drawn anew, unmasked
-    w.grab().save(str(artifacts / "sensitive_unmasked.png"))
+    save_window(w, artifacts / "sensitive_unmasked.png")
 
     # unchecking masks again, without another log row
     tools.show_action.trigger()

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 
-from tests.conftest import pixel, roof_display
+from tests.conftest import pixel, roof_display, save_window
 from twinviewer.core.query import footprint
 
 pytestmark = pytest.mark.gui
@@ -65,7 +65,7 @@ def test_filter_expression_filters_table_and_dims_3d(main_window, qtbot, artifac
     # faded towards light grey: changed, and less saturated
     assert np.abs(dimmed - bright_before).sum() > 20, (dimmed, bright_before)
     assert np.ptp(dimmed) < np.ptp(bright_before), (dimmed, bright_before)
-    w.grab().save(str(artifacts / "filter_dimmed.png"))
+    save_window(w, artifacts / "filter_dimmed.png")
     bar.select_button.click()
     assert w.scene.selection.rows("建筑").tolist() == expected.tolist()
     bar.edit.clear()
@@ -112,7 +112,7 @@ def test_graduated_style_colours_and_legend(main_window, qtbot, artifacts):
     assert px[2] > 120 and px[0] < 90, px
     assert w.analysis.legend.entries()["建筑"] == [(str(layer.table.df["类别"].iat[row]),
                                                    "#0000ff")]
-    w.grab().save(str(artifacts / "style_categorized.png"))
+    save_window(w, artifacts / "style_categorized.png")
 
 
 def test_rectangle_and_inside_selection(main_window, qtbot, tmp_path, artifacts):
@@ -133,7 +133,7 @@ def test_rectangle_and_inside_selection(main_window, qtbot, tmp_path, artifacts)
         w.scene.selection.count()
     tools.summary.export_report(tmp_path / "r.png")
     assert (tmp_path / "r.png").stat().st_size > 10_000
-    w.grab().save(str(artifacts / "compound_summary.png"))
+    save_window(w, artifacts / "compound_summary.png")
     # rectangle on the ground around the compound's bounds, dragged in the 3D view
     x0, y0, x1, y1 = area.bounds
     view = w.viewport.view
@@ -174,7 +174,7 @@ def test_polygon_drawn_at_pixels_selects_the_footprints_it_contains(main_window,
     qtbot.waitUntil(lambda: len(w.analysis.polygon_points) == 4, timeout=3000)
     # the user's polygon: the ground under the pixels actually clicked
     drawn = shapely.Polygon([p[:2] for p in w.analysis.polygon_points])
-    w.grab().save(str(artifacts / "polygon_drawn.png"))
+    save_window(w, artifacts / "polygon_drawn.png")
     w.analysis.finish_polygon_action.trigger()  # Enter
     # independent oracle: the GeoPackage footprints, moved by the scene origin
     meta, _, wkb, fields = pyogrio.raw.read(DEMO_SCENE.parent / "district.gpkg",
@@ -184,7 +184,7 @@ def test_polygon_drawn_at_pixels_selects_the_footprints_it_contains(main_window,
     assert len(expected) > 0
     assert w.scene.selection.rows("建筑").tolist() == expected.tolist()
     assert not w.analysis.polygon_points and w.viewport._outline is None
-    w.grab().save(str(artifacts / "polygon_selected.png"))
+    save_window(w, artifacts / "polygon_selected.png")
     w.analysis.polygon_action.trigger()
     assert not w.viewport.polygon_mode
 
@@ -234,7 +234,7 @@ def test_style_dialog_labels_sizes_and_saves_into_the_scene_file(main_window, qt
     entry = next(e for e in spec.layers if e.name == "人口")
     assert entry.style["label"] == population.style["label"]
     assert entry.style["size_by"] == "人口"
-    w.grab().save(str(artifacts / "labels_and_sizes.png"))
+    save_window(w, artifacts / "labels_and_sizes.png")
 
 
 def test_opacity_from_the_slider_is_kept_in_the_scene_file(main_window, qtbot):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from tests.conftest import save_window
 from twinviewer.ui.walk import EYE_HEIGHT, STEP
 
 pytestmark = pytest.mark.gui
@@ -62,7 +63,7 @@ def test_walk_keys_look_and_leave(main_window, qtbot, artifacts):
     assert (yaw + 5.0 - tools.walk.yaw) % 360 == pytest.approx(12.0)
     img = w.viewport.image()
     assert np.abs(img.astype(int) - before.astype(int)).mean() > 5  # a different view
-    w.grab().save(str(artifacts / "walk_mode.png"))
+    save_window(w, artifacts / "walk_mode.png")
 
     qtbot.keyClick(widget, Qt.Key_Escape)
     assert not tools.walk.active and not tools.walk_action.isChecked()
