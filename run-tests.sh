@@ -6,4 +6,10 @@ cd "$(dirname "$0")"
 scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/lint-imports
-exec xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python -m pytest "$@"
+rm -f test-artifacts/running-test.txt
+rc=0
+xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python -m pytest "$@" || rc=$?
+if [ "$rc" -gt 128 ] && [ -f test-artifacts/running-test.txt ]; then
+  echo "pytest died of signal $((rc - 128)) in: $(cat test-artifacts/running-test.txt)" >&2
+fi
+exit "$rc"

@@ -14,6 +14,31 @@ ARTIFACTS = ROOT / "test-artifacts"
 DEMO_SCENE = ROOT / "scenes" / "demo" / "scene.toml"
 
 
+RUNNING_TEST = ARTIFACTS / "running-test.txt"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config) -> None:
+    """A crash (SIGSEGV in native code) prints only the faulting thread's stack.
+
+    pytest's own fault handler dumps every thread; with a dozen of them (paho, pools,
+    loaders) the one that faulted is cut from a CI log.  Its copy of stderr is reused.
+    """
+    import faulthandler
+
+    from _pytest.faulthandler import fault_handler_stderr_fd_key
+
+    fd = config.stash.get(fault_handler_stderr_fd_key, None)
+    if fd is not None:
+        faulthandler.enable(file=fd, all_threads=False)
+
+
+def pytest_runtest_logstart(nodeid, location) -> None:
+    """The running test, for run-tests.sh to name when the process dies of a signal."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    RUNNING_TEST.write_text(nodeid + "\n", encoding="utf-8")
+
+
 def copy_demo(folder: Path) -> Path:
     """A copy of the demo scene in ``folder`` (made if missing): its scene file, its
     GeoPackage and its rasters (the DEM and the photo); the copy's scene file."""
