@@ -96,14 +96,16 @@ def test_a_selection_repaints_only_the_tiles_holding_a_changed_row(streamed):
     scene, view, lt = streamed
     shown = [ta for _, ta in lt.drawn.values() if ta.actors[0].GetVisibility()]
     row = int(next(ta.row_set for ta in shown if ta.row_set is not None and len(ta.row_set))[0])
-    scene.selection.select("房屋", [int(r) for r in shown[-1].row_set[:1]] or [0])
+    other = next(int(r) for ta in reversed(shown) if ta.row_set is not None
+                 for r in ta.row_set if int(r) != row)
+    scene.selection.select("房屋", [other])
+    changed = {other, row}  # the tiles of both are painted: one un-lit, one lit
     stamps = {id(ta): [a.GetMTime() for a in ta.vtk_colors] for ta in shown}
     scene.selection.select("房屋", [row])
     touched = {id(ta) for ta in shown
                if [a.GetMTime() for a in ta.vtk_colors] != stamps[id(ta)]}
-    before = set(scene.selection.rows("房屋").tolist()) | {row}
     holders = {id(ta) for ta in shown if ta.row_set is not None and
-               np.isin(ta.row_set, list(before)).any()}
+               np.isin(ta.row_set, list(changed)).any()}
     assert touched == holders and len(holders) < len(shown)
     for ta in shown:  # and every shown tile's colours are what a full repaint gives
         for r, c in zip(ta.rows, ta.colors, strict=True):

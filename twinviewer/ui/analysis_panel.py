@@ -48,9 +48,13 @@ class AnalysisJob(QRunnable):
 
     def __init__(self, func) -> None:
         super().__init__()
+        # Python owns the job (the panel keeps it): with Qt's auto-delete, the pool thread
+        # deleted the C++ object under a live Python wrapper, freed again at its collection
+        self.setAutoDelete(False)
         self.func = func
         self.signals = _Signals()
         self.cancelled = False
+        self.ended = False
 
     def _progress(self, fraction: float) -> bool:
         self.signals.progress.emit(int(round(fraction * 100)))
@@ -66,6 +70,17 @@ class AnalysisJob(QRunnable):
             self.signals.failed.emit(str(exc))
         else:
             self.signals.done.emit(result)
+        finally:
+            self.ended = True
+
+    def start(self) -> None:
+        """Run in Qt's global pool; held here until it has ended (Python owns it)."""
+        _JOBS[:] = [j for j in _JOBS if not j.ended]
+        _JOBS.append(self)
+        QThreadPool.globalInstance().start(self)
+
+
+_JOBS: list[AnalysisJob] = []  # started jobs, dropped at a later start once ended
 
 
 class SunlightDialog(QDialog):
@@ -159,7 +174,7 @@ class SunlightDialog(QDialog):
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.status.setText(self.tr("Computing…"))
-        QThreadPool.globalInstance().start(self.job)
+        self.job.start()
 
     def cancel(self) -> None:
         if self.job is not None:
@@ -317,7 +332,7 @@ class PlanningTools:
         self.coverage_job.signals.done.connect(self._coverage_done)
         self.coverage_job.signals.failed.connect(
             lambda m: self.window.message_bar.push(m, "warning") if m else None)
-        QThreadPool.globalInstance().start(self.coverage_job)
+        self.coverage_job.start()
 
     def _coverage_done(self, payload) -> None:
         from twinviewer.analysis.saving import coverage_output
