@@ -219,3 +219,21 @@ def test_sunlight_tool_exports_the_shadow_video(main_window, qtbot, tmp_path):
     assert moved.mean() > 0.002  # the morning and afternoon shadows fall apart
     assert str(out) in dialog.status.text()
     dialog.close()
+
+
+def test_an_analysis_job_is_owned_by_python_until_it_ends(qtbot):
+    """Qt's pool must not delete a job whose Python wrapper lives on: that freed it twice
+    (an intermittent crash long after the analysis ran)."""
+    from twinviewer.ui import analysis_panel
+    from twinviewer.ui.analysis_panel import AnalysisJob
+
+    job = AnalysisJob(lambda progress: 42)
+    assert not job.autoDelete()
+    with qtbot.waitSignal(job.signals.done, timeout=5000) as got:
+        job.start()
+    assert got.args == [42] and job in analysis_panel._JOBS
+    qtbot.waitUntil(lambda: job.ended, timeout=5000)
+    later = AnalysisJob(lambda progress: 0)
+    later.start()  # a later start lets go of the ended job
+    assert job not in analysis_panel._JOBS and later in analysis_panel._JOBS
+    qtbot.waitUntil(lambda: later.ended, timeout=5000)
