@@ -3,7 +3,9 @@ the cursor's elevation, picking the terrain and walking over it."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pyogrio
@@ -208,3 +210,27 @@ def test_with_the_terrain_and_the_photo_hidden_the_plain_ground_shows(main_windo
     _toggle(w, qtbot, "正射影像", True)
     _settled(w, qtbot)
     assert view._ground is None and _drawn_z(view.ground) == (0.0, 0.0)
+
+
+def _open_files(folder) -> set[str]:
+    """The files under ``folder`` this process holds open (Linux: /proc/self/fd)."""
+    fd_dir = Path("/proc/self/fd")
+    out = set()
+    for fd in fd_dir.iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed while listing
+            continue
+        if target.startswith(str(folder)):
+            out.add(Path(target).name)
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc (Linux)")
+def test_a_closed_window_closes_its_dem_and_orthophoto(main_window, qtbot, tmp_path):
+    w = main_window([_scene(tmp_path)])
+    _settled(w, qtbot)
+    assert {"dem.tif", "ortho.tif"} <= _open_files(tmp_path)  # read while shown
+    w.close()
+    qtbot.waitUntil(lambda: not _open_files(tmp_path) & {"dem.tif", "ortho.tif"},
+                    timeout=5000)

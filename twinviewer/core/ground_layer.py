@@ -73,6 +73,12 @@ class RasterLayer(Layer):
     def __repr__(self) -> str:
         return f"RasterLayer({self.name!r}, role={self.role!r})"
 
+    def close(self) -> None:
+        """Close the raster's open datasets (GDAL handles, one per reading thread)."""
+        close = getattr(self.raster, "close", None)
+        if close is not None:
+            close()
+
     @property
     def is_terrain(self) -> bool:
         return self.role == "terrain"

@@ -234,6 +234,10 @@ class Layer:
             return np.full(len(self), "", dtype=object)
         return self.table.df[self.class_field].fillna("").astype(str).to_numpy()
 
+    def close(self) -> None:
+        """Release what the layer holds open (files, datasets); the scene calls it when
+        it is closed.  Vector layers hold nothing open."""
+
     def geometry_changed(self) -> None:
         """Call after changing batch points in place: drops cached bounds."""
         self.__dict__.pop("_bounds_cache", None)

@@ -96,6 +96,12 @@ class Scene:
         self.selection.forget(name)
         self.layer_removed.emit(layer)
 
+    def close(self) -> None:
+        """Release every layer's open files (call once nothing reads them: after the
+        view that draws the scene is closed)."""
+        for layer in self.layers:
+            layer.close()
+
     def object_count(self) -> int:
         return sum(len(lyr) for lyr in self.layers)
 

@@ -115,5 +115,7 @@ class GroundLoader:
         return dropped
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Cancel queued tiles and wait for the running ones (each reads one window), so
+        that no worker reads a raster the scene closes next."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
         self._futures.clear()

@@ -214,7 +214,9 @@ class RasterSource:
         return best
 
     def close(self) -> None:
+        """Close every thread's datasets; a later read opens new ones."""
         with self._lock:
+            self._local = threading.local()  # no thread keeps a closed dataset
             for ds in self._handles:
                 try:
                     ds.close()

@@ -300,11 +300,13 @@ class MainWindow(QMainWindow):
         self._action(self.tr("&About twinviewer"), self.about, None, help_menu)
 
     def _bind(self, scene: Scene) -> None:
-        self.scene = scene
+        old, self.scene = self.scene, scene
         self.layer_panel.set_scene(scene)
         self.attribute_table.set_scene(scene)
         self.inspector.set_scene(scene)
-        self.viewport.set_scene(scene)
+        self.viewport.set_scene(scene)  # closes the old scene's view (and its readers)
+        if old is not None and old is not scene:
+            old.close()
         self.edits.set_scene(scene)
         self._row_counts = {id(lyr): len(lyr) for lyr in scene.layers}
         scene.selection.changed.connect(self._update_status)
@@ -763,4 +765,5 @@ class MainWindow(QMainWindow):
         self.settings.setValue("main/state", self.saveState())
         self.cases.stop()
         self.viewport.close_view()
+        self.scene.close()  # the DEM's and imagery's datasets
         super().closeEvent(event)
