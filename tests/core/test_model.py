@@ -89,6 +89,24 @@ def test_scene_names_are_unique_and_origin_is_subtracted():
     assert scene.layers[0].bounds()[:2] == (-1, -1)
 
 
+def test_bounds_shifted_with_the_origin_equal_bounds_computed_again():
+    # placing without reprojection moves the cached bounds with the points (no second
+    # pass over a 5-million-vertex scan); they must be exactly what a new pass finds
+    from twinviewer.core.crs import place_layer
+
+    rng = np.random.default_rng(0)
+    pts = rng.uniform(-1e6, 1e6, (10_000, 3)) * rng.uniform(0, 1, (10_000, 1)) \
+        + [3.5e5, 3.4e6, 10.0]
+    tris = np.arange(9_999 * 3).reshape(-1, 3) % 10_000
+    layer = Layer(name="a", kind="mesh", table=ObjectTable({"n": [1]}),
+                  batches=[TriangleBatch(points=pts, triangles=tris, rows=np.zeros(9_999))])
+    place_layer(layer, None, np.array([351_234.567, 3_412_345.678, 0.0]))
+    moved = layer.bounds()
+    layer.geometry_changed()
+    assert moved == layer.bounds()
+    assert moved[0] == float((pts[:, 0] - 351_234.567).min())
+
+
 def test_crs_parsing_and_scene_crs():
     assert parse_crs("https://www.opengis.net/def/crs/EPSG/0/7415").to_epsg() == 7415
     with pytest.raises(LoadError, match="unknown CRS"):

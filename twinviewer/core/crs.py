@@ -77,9 +77,16 @@ def place_layer(layer: Layer, scene_crs: CRS | None, origin: np.ndarray) -> None
         if not src.equals(scene_crs, ignore_axis_order=True):
             transformer = Transformer.from_crs(src, scene_crs, always_xy=True)
     origin = np.asarray(origin, dtype=np.float64)
+    if transformer is None:  # a shift at most: the bounds shift with the points
+        if np.any(origin):
+            bounds = layer.bounds()
+            for batch in layer.batches:
+                batch.points = batch.points - origin
+            layer.geometry_moved(bounds, -origin)
+        return
     for batch in layer.batches:
         pts = batch.points
-        if transformer is not None and len(pts):
+        if len(pts):
             x, y = transformer.transform(pts[:, 0], pts[:, 1])
             pts = np.column_stack([x, y, pts[:, 2]])
         batch.points = pts - origin if np.any(origin) else pts

@@ -242,6 +242,17 @@ class Layer:
         """Call after changing batch points in place: drops cached bounds."""
         self.__dict__.pop("_bounds_cache", None)
 
+    def geometry_moved(self, bounds: tuple[float, ...] | None, shift) -> None:
+        """Call after every batch's points were replaced by ``points + shift``:
+        ``bounds`` (those before) move with them, exactly (a float subtraction keeps
+        the order of values), so they are not computed again."""
+        if bounds is not None:
+            s = np.asarray(shift, dtype=np.float64)
+            lo, hi = np.asarray(bounds[:3]) + s, np.asarray(bounds[3:]) + s
+            bounds = tuple(float(v) for v in (*lo, *hi))
+        key = tuple(id(b.points) for b in self.batches)
+        self.__dict__["_bounds_cache"] = (key, bounds)
+
     def bounds(self) -> tuple[float, ...] | None:
         """``(xmin, ymin, zmin, xmax, ymax, zmax)`` of the geometry, or ``None``.
 

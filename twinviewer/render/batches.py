@@ -133,6 +133,7 @@ def layer_pieces(layer: Layer) -> list[Piece]:
             # a scanned mesh is one object: no tiles, and its decimated stand-in for
             # moving is made later, in idle time (see SceneView.build_next_pending)
             piece = _piece(cells)
+            piece._row_set = cells.rows[:1].astype(np.intp)  # its one row: no np.unique
             piece.lod_wanted = len(cells.cells) > MESH_LOD_CELLS
             pieces.append(piece)
         else:
@@ -337,7 +338,7 @@ def _piece(c: _Cells) -> Piece:
     if per_vertex is not None:
         # colours per vertex: llvmpipe draws them far faster than per-cell colours
         color_rows, colors = per_vertex
-        color_rows = color_rows.astype(np.int32)  # an index per vertex: half the bytes
+        color_rows = color_rows.astype(np.int32, copy=False)  # per vertex: half the bytes
     else:
         colors = np.empty((len(c.cells), 4), dtype=np.uint8)  # C-contiguous: VTK shares it
         colors[:] = c.colors
@@ -357,7 +358,7 @@ def _vertex_colors(c: _Cells) -> tuple[np.ndarray, np.ndarray] | None:
     if colors.strides[0] == 0 and _one_object(c.rows):  # one object, one colour: no checks
         per_vertex = np.empty((len(c.points), 4), dtype=np.uint8)
         per_vertex[:] = colors[0]
-        return np.full(len(c.points), c.rows[0], dtype=np.int64), per_vertex
+        return np.full(len(c.points), c.rows[0], dtype=np.int32), per_vertex
     vrows = _vertex_rows(c)
     if vrows is None or np.any(vrows < 0):
         return None
