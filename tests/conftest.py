@@ -49,6 +49,19 @@ def copy_demo(folder: Path) -> Path:
     return folder / DEMO_SCENE.name
 
 
+@pytest.fixture(autouse=True)
+def _collect_on_the_main_thread():
+    """Once a window switched Python's automatic collector off (ui/collector.py), the
+    garbage of each test is collected after it, on this thread, as the app's timer does."""
+    yield
+    import gc
+
+    if not gc.isenabled():
+        from twinviewer.ui.collector import collect_due
+
+        collect_due()
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():

@@ -50,6 +50,7 @@ from twinviewer.ui.analysis_panel import PlanningTools
 from twinviewer.ui.analysis_tools import AnalysisTools
 from twinviewer.ui.attribute_table import AttributeTable
 from twinviewer.ui.cases_dock import install as install_cases_dock
+from twinviewer.ui.collector import collect_on_gui_thread
 from twinviewer.ui.editing import EditSession, needs_rebuild
 from twinviewer.ui.field_dialogs import AddFieldDialog, RenameFieldDialog, SetFieldDialog
 from twinviewer.ui.inspector import Inspector
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
+        collect_on_gui_thread()  # a closed window's VTK objects are freed on this thread
         self.setObjectName("twinviewerMain")
         self.settings = settings or QSettings()
         self.scene = Scene()
